@@ -1,0 +1,32 @@
+import type { z } from 'zod';
+import { authenticate } from '../services/authentication.js';
+import type { Principal } from '../services/principal.js';
+import { presentedCredentials, withoutCredentials } from './credentials.js';
+import { httpEndpoint, type HttpMethod, type RequestContext } from './endpoint.js';
+import { parseInput } from './validation.js';
+
+export interface AdminEndpointOptions<S extends z.ZodType> {
+  name: string;
+  methods: readonly HttpMethod[];
+  input: S;
+  /** The deployed ADMIN_SECRET, read at request time (secrets are only bound then). */
+  operatorSecret: () => string | undefined;
+}
+
+/**
+ * A seed 004 admin function: authenticate (admin secret or API key), validate the parameters
+ * (query and body together, credentials removed), call the service, answer `{success:true,…}`.
+ * Errors use the `{success:false, error}` shape.
+ */
+export function adminEndpoint<S extends z.ZodType>(
+  options: AdminEndpointOptions<S>,
+  run: (principal: Principal, input: z.infer<S>, ctx: RequestContext) => Promise<Record<string, unknown>>,
+) {
+  return httpEndpoint({ name: options.name, methods: options.methods, errorShape: 'success' }, async (ctx) => {
+    const principal = await authenticate(presentedCredentials(ctx), options.operatorSecret());
+    const params = { ...withoutCredentials(ctx.query), ...withoutCredentials(ctx.body) };
+    const input = parseInput(options.input, params);
+    const result = await run(principal, input, ctx);
+    return { status: 200, body: { success: true, ...result } };
+  });
+}

@@ -1,0 +1,150 @@
+import { randomUUID } from 'node:crypto';
+import type { Request } from 'firebase-functions/v2/https';
+import type { Response } from 'express';
+import { limits } from '../config/constants.js';
+import { bodyParseFailure } from './bodyParserGuard.js';
+import { ApiError } from './errors.js';
+import { renderError, type ErrorShape } from './errorShapes.js';
+import { requestLogger, type RequestLogger } from './logger.js';
+import { assertSafeJson } from './validation.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface RequestContext {
+  req: Request;
+  requestId: string;
+  log: RequestLogger;
+  method: HttpMethod;
+  /** The JSON body as an object ({} when the body is empty). */
+  body: Record<string, unknown>;
+  /** Query parameters; repeated or nested parameters arrive as arrays/objects and fail validation. */
+  query: Record<string, unknown>;
+  /** The raw request bytes (for signature checks). */
+  rawBody: Buffer;
+  ip: string;
+  header(name: string): string | undefined;
+}
+
+export interface EndpointResult {
+  status?: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+export interface EndpointOptions {
+  /** Name used in logs. */
+  name: string;
+  methods: readonly HttpMethod[];
+  errorShape: ErrorShape | ((ctx: { path: string }) => ErrorShape);
+  maxBodyBytes?: number;
+  /** Accept any content type and leave the body unparsed (signed webhooks). */
+  rawBody?: boolean;
+}
+
+const corsAllowedHeaders = 'Content-Type, Authorization, X-API-Key, X-Request-Id, X-Webhook-Secret, Stripe-Signature';
+
+function isJsonContentType(contentType: string | undefined): boolean {
+  if (!contentType) return false;
+  const mediaType = contentType.split(';')[0]?.trim().toLowerCase() ?? '';
+  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+}
+
+function firstHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function clientIp(req: Request): string {
+  const forwarded = firstHeader(req.headers['x-forwarded-for']);
+  const candidate = forwarded?.split(',')[0]?.trim() || req.ip || req.socket.remoteAddress || '';
+  return candidate.startsWith('::ffff:') ? candidate.slice(7) : candidate;
+}
+
+/** Reads the body into a plain object, or throws the documented 4xx. */
+function readJsonBody(req: Request, options: EndpointOptions): { body: Record<string, unknown>; rawBody: Buffer } {
+  const maxBytes = options.maxBodyBytes ?? limits.maxBodyBytes;
+  const failure = bodyParseFailure(req);
+  if (failure) {
+    if (failure.status === 413) throw new ApiError('payload_too_large', `Request body exceeds ${maxBytes} bytes`);
+    if (failure.type === 'encoding.unsupported' || failure.type === 'charset.unsupported') {
+      throw new ApiError('unsupported_media_type', 'Unsupported body encoding or charset');
+    }
+    throw new ApiError('bad_request', 'Request body is not valid JSON');
+  }
+  const rawBody = Buffer.isBuffer(req.rawBody) ? req.rawBody : Buffer.alloc(0);
+  if (rawBody.length > maxBytes) throw new ApiError('payload_too_large', `Request body exceeds ${maxBytes} bytes`);
+  if (options.rawBody) return { body: {}, rawBody };
+  if (rawBody.length === 0 || rawBody.toString('utf8').trim() === '') return { body: {}, rawBody };
+  if (!isJsonContentType(firstHeader(req.headers['content-type']))) {
+    throw new ApiError('unsupported_media_type', 'Send the request body as JSON with Content-Type: application/json');
+  }
+  const parsed: unknown = req.body;
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed) || Buffer.isBuffer(parsed)) {
+    throw new ApiError('bad_request', 'Request body must be a JSON object');
+  }
+  assertSafeJson(parsed, limits.maxJsonDepth);
+  return { body: parsed as Record<string, unknown>, rawBody };
+}
+
+/**
+ * Wraps a handler with the plumbing every function shares: request id, CORS, method check,
+ * body limits and parsing, hostile-input checks, and one error model rendered in the
+ * surface's documented shape. Unexpected errors are logged and answered 500 without details.
+ */
+export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestContext) => Promise<EndpointResult>) {
+  const allowMethods = [...options.methods, 'OPTIONS'].join(', ');
+  return async (req: Request, res: Response): Promise<void> => {
+    const requestId = randomUUID();
+    const log = requestLogger(requestId, options.name);
+    res.setHeader('X-Request-Id', requestId);
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader('Access-Control-Allow-Methods', allowMethods);
+    res.setHeader('Access-Control-Allow-Headers', corsAllowedHeaders);
+    res.setHeader('Access-Control-Expose-Headers', 'X-Request-Id, Retry-After');
+    res.setHeader('Cache-Control', 'no-store');
+    const shape = typeof options.errorShape === 'function' ? options.errorShape({ path: req.path }) : options.errorShape;
+
+    const sendError = (error: ApiError) => {
+      if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
+      if (error.status === 405) res.setHeader('Allow', allowMethods);
+      res.status(error.status).json(renderError(shape, error, requestId));
+    };
+
+    try {
+      if (req.method === 'OPTIONS') {
+        res.setHeader('Access-Control-Max-Age', '600');
+        res.status(204).end();
+        return;
+      }
+      const method = req.method.toUpperCase() as HttpMethod;
+      if (!options.methods.includes(method)) {
+        throw new ApiError('method_not_allowed', `Method ${req.method} not allowed; use ${options.methods.join(' or ')}`);
+      }
+      const { body, rawBody } = readJsonBody(req, options);
+      const query = (req.query ?? {}) as Record<string, unknown>;
+      assertSafeJson(query, 4);
+      const ctx: RequestContext = {
+        req,
+        requestId,
+        log,
+        method,
+        body,
+        query,
+        rawBody,
+        ip: clientIp(req),
+        header: (name) => firstHeader(req.headers[name.toLowerCase()]),
+      };
+      const result = await handler(ctx);
+      for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
+      res.status(result.status ?? 200).json(result.body);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        if (error.status >= 500) log.error(error.message, { code: error.code });
+        else log.info('request rejected', { code: error.code, status: error.status, reason: error.message });
+        sendError(error);
+        return;
+      }
+      log.error('unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+      sendError(new ApiError('system_error', 'Internal error; quote the request id when reporting it'));
+    }
+  };
+}

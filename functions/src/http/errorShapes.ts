@@ -1,0 +1,37 @@
+import type { ApiError, ErrorCode } from './errors.js';
+
+/**
+ * The error shapes the seeds document, one per surface:
+ * - `valid`:   seed 004 verify/validate      {valid:false, error:"<message>", code}
+ * - `success`: seed 004 activate/admin/...   {success:false, error:"<message>", code}
+ * - `rest`:    seeds 001/002 (/v1)           {error:"<code>", message}
+ * - `sdk`:     AuthForge SDK protocol        {status:"error", error:"<code>", message}
+ * `code` is an addition to seed 004's shape so scripts can branch without parsing prose.
+ */
+export type ErrorShape = 'valid' | 'success' | 'rest' | 'sdk';
+
+export function renderError(shape: ErrorShape, error: ApiError, requestId: string): Record<string, unknown> {
+  switch (shape) {
+    case 'valid':
+      return { valid: false, error: error.message, code: error.code, requestId };
+    case 'success':
+      return { success: false, error: error.message, code: error.code, requestId };
+    case 'rest':
+      return { error: error.code, message: error.message, requestId };
+    case 'sdk':
+      return { status: 'error', error: sdkErrorCode(error), message: error.message, requestId };
+  }
+}
+
+/** The SDK protocol knows a closed set of codes; anything else is reported as the nearest one. */
+const sdkCodes = new Set<ErrorCode>([
+  'bad_request', 'malformed_request', 'invalid_app', 'invalid_key', 'session_expired', 'replay_detected',
+  'blocked', 'app_disabled', 'hwid_mismatch', 'revoke_requires_session', 'expired', 'revoked',
+  'rate_limited', 'no_credits', 'system_error',
+]);
+
+function sdkErrorCode(error: ApiError): ErrorCode {
+  if (sdkCodes.has(error.code)) return error.code;
+  if (error.code === 'unauthorized') return 'invalid_app';
+  return error.status >= 500 ? 'system_error' : 'malformed_request';
+}

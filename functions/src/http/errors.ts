@@ -1,0 +1,53 @@
+/**
+ * One error model for every door. A service throws an ApiError with a machine code;
+ * each door renders it in its own documented shape (see http/errorShapes.ts).
+ */
+export const errorStatus = {
+  bad_request: 400,
+  malformed_request: 400,
+  unauthorized: 401,
+  invalid_app: 401,
+  invalid_key: 401,
+  session_expired: 401,
+  replay_detected: 401,
+  no_credits: 402,
+  forbidden: 403,
+  blocked: 403,
+  app_disabled: 403,
+  hwid_mismatch: 403,
+  revoke_requires_session: 403,
+  not_found: 404,
+  method_not_allowed: 405,
+  conflict: 409,
+  expired: 410,
+  revoked: 410,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
+  rate_limited: 429,
+  system_error: 500,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export class ApiError extends Error {
+  readonly status: number;
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options: { status?: number; retryAfterSeconds?: number; details?: Record<string, unknown> } = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+    this.status = options.status ?? errorStatus[code];
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
+  }
+  readonly retryAfterSeconds: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
+}
+
+export const badRequest = (message: string) => new ApiError('bad_request', message);
+export const unauthorized = (message = 'Missing or invalid credentials') => new ApiError('unauthorized', message);
+export const forbidden = (message = 'This resource belongs to another account') => new ApiError('forbidden', message);
+export const notFound = (message = 'Resource not found') => new ApiError('not_found', message);
+export const conflict = (message: string) => new ApiError('conflict', message);

@@ -1,0 +1,16 @@
+import * as logger from 'firebase-functions/logger';
+
+export interface RequestLogger {
+  info(message: string, data?: Record<string, unknown>): void;
+  warn(message: string, data?: Record<string, unknown>): void;
+  error(message: string, data?: Record<string, unknown>): void;
+}
+
+/** Structured logger whose every line carries the request id. */
+export function requestLogger(requestId: string, endpoint: string): RequestLogger {
+  return {
+    info: (message, data) => logger.info(message, { requestId, endpoint, ...data }),
+    warn: (message, data) => logger.warn(message, { requestId, endpoint, ...data }),
+    error: (message, data) => logger.error(message, { requestId, endpoint, ...data }),
+  };
+}

@@ -1,0 +1,14 @@
+import { forbidden } from '../http/errors.js';
+
+/** Who is calling: the operator (ADMIN_SECRET) or one account through one of its API keys. */
+export type Principal = { kind: 'operator' } | { kind: 'account'; accountId: string; keyId: string };
+
+/** Operators reach every account; an API key only its own. Anything else is 403. */
+export function assertAccountAccess(principal: Principal, accountId: string): void {
+  if (principal.kind === 'operator') return;
+  if (principal.accountId !== accountId) throw forbidden();
+}
+
+export function describePrincipal(principal: Principal): string {
+  return principal.kind === 'operator' ? 'operator' : `apiKey:${principal.keyId}`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Starts the pieces of the local stack: the embedded Firestore emulator and the Firebase
+ * Functions emulator from firebase-tools pointed at it. Used by `npm start`, the end-to-end
+ * tests and the benchmark, so all three run the same stack.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const projectId = 'demo-keywarden';
+export const region = 'us-central1';
+export const secretFile = join(repoRoot, 'functions', '.secret.local');
+
+/** Reads ADMIN_SECRET from functions/.secret.local, writing a random one first if absent. */
+export function ensureAdminSecret(): { secret: string; created: boolean } {
+  const existing = existsSync(secretFile) ? readFileSync(secretFile, 'utf8') : '';
+  const match = existing.match(/^ADMIN_SECRET=(.+)$/m);
+  if (match?.[1]) return { secret: match[1].trim(), created: false };
+  const secret = randomBytes(24).toString('base64url');
+  const prefix = existing && !existing.endsWith('\n') ? `${existing}\n` : existing;
+  writeFileSync(secretFile, `${prefix}ADMIN_SECRET=${secret}\n`, { mode: 0o600 });
+  return { secret, created: true };
+}
+
+export interface FunctionsEmulator {
+  baseUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+export interface FunctionsEmulatorOptions {
+  firestoreHost: string;
+  /** firebase.json by default; tests use firebase.test.json (other ports). */
+  config?: string;
+  port?: number;
+  /** Print the emulator's output (npm start) or keep it for errors only (tests). */
+  echo?: boolean;
+  env?: Record<string, string>;
+}
+
+/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
+export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
+  const config = options.config ?? 'firebase.json';
+  const port = options.port ?? 5001;
+  const firebaseBin = join(repoRoot, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');
+  const child = spawn(
+    process.execPath,
+    [firebaseBin, 'emulators:start', '--only', 'functions', '--project', projectId, '--config', config],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        ...options.env,
+        FIRESTORE_EMULATOR_HOST: options.firestoreHost,
+        GCLOUD_PROJECT: projectId,
+        FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? '',
+        // No network here: keep firebase-tools from looking for updates or sending usage data.
+        NO_UPDATE_NOTIFIER: '1',
+        FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: true,
+    },
+  );
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-20_000);
+    if (options.echo) process.stdout.write(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const stop = async () => {
+    if (exited) return;
+    try {
+      process.kill(-(child.pid ?? 0), 'SIGINT');
+    } catch {
+      return;
+    }
+    const timer = setTimeout(() => {
+      try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* already gone */ }
+    }, 10_000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+
+  const baseUrl = `http://127.0.0.1:${port}/${projectId}/${region}`;
+  const deadline = Date.now() + 90_000;
+  while (Date.now() < deadline) {
+    if (exited) throw new Error(`Functions emulator exited during start-up:\n${output}`);
+    if (output.includes('All emulators ready')) {
+      try {
+        const response = await fetch(`${baseUrl}/listApiKeys`, { method: 'OPTIONS' });
+        if (response.status === 204) return { baseUrl, process: child, stop };
+      } catch {
+        // not listening yet
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  await stop();
+  throw new Error(`Functions emulator did not become ready in 90 s:\n${output}`);
+}

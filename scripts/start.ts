@@ -1,0 +1,45 @@
+/**
+ * `npm start`: the whole backend on this machine with no Java and no network.
+ * Embedded Firestore emulator on 127.0.0.1:8080, Functions emulator on 127.0.0.1:5001.
+ * Ctrl-C stops every child process.
+ */
+import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
+import { ensureAdminSecret, secretFile, startFunctionsEmulator } from './lib/localStack.js';
+
+const firestorePort = Number(process.env.FIRESTORE_PORT ?? 8080);
+
+async function main(): Promise<void> {
+  const { created } = ensureAdminSecret();
+  console.log(created ? `Wrote a new random ADMIN_SECRET to ${secretFile}` : `Using ADMIN_SECRET from ${secretFile}`);
+
+  const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort });
+  const firestoreHost = `${firestore.host}:${firestore.port}`;
+  console.log(`Embedded Firestore emulator on ${firestoreHost}`);
+
+  let functions: Awaited<ReturnType<typeof startFunctionsEmulator>> | undefined;
+  let stopping = false;
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping the local stack…');
+    await functions?.stop();
+    await firestore.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
+
+  try {
+    functions = await startFunctionsEmulator({ firestoreHost, echo: true });
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    await shutdown(1);
+    return;
+  }
+  functions.process.once('exit', () => void shutdown(1));
+  console.log(`\nKeywarden is running. Functions: ${functions.baseUrl}/<name>`);
+  console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);
+  console.log('Press Ctrl-C to stop.');
+}
+
+void main();

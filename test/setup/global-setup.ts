@@ -1,0 +1,45 @@
+import type { TestProject } from 'vitest/node';
+import { startFirestoreEmulator, type RunningEmulator } from '../../firestore-emulator/src/index.js';
+import { ensureAdminSecret, projectId, startFunctionsEmulator, type FunctionsEmulator } from '../../scripts/lib/localStack.js';
+
+let firestore: RunningEmulator | undefined;
+let functions: FunctionsEmulator | undefined;
+
+/**
+ * Starts the embedded Firestore emulator (unless FIRESTORE_EMULATOR_HOST already names one)
+ * and, unless KEYWARDEN_FUNCTIONS=off, the Firebase Functions emulator on the test ports of
+ * firebase.test.json, so end-to-end tests send real HTTP to the deployed function code.
+ */
+export async function setup(project: TestProject): Promise<void> {
+  if (!process.env.FIRESTORE_EMULATOR_HOST) {
+    firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
+    process.env.FIRESTORE_EMULATOR_HOST = `${firestore.host}:${firestore.port}`;
+  }
+  process.env.GCLOUD_PROJECT ??= projectId;
+  const { secret } = ensureAdminSecret();
+  project.provide('firestoreEmulatorHost', process.env.FIRESTORE_EMULATOR_HOST);
+  project.provide('adminSecret', secret);
+  if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
+    functions = await startFunctionsEmulator({
+      firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
+      config: 'firebase.test.json',
+      port: 5101,
+    });
+    project.provide('functionsBaseUrl', functions.baseUrl);
+  } else {
+    project.provide('functionsBaseUrl', '');
+  }
+}
+
+export async function teardown(): Promise<void> {
+  await functions?.stop();
+  await firestore?.stop();
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    firestoreEmulatorHost: string;
+    adminSecret: string;
+    functionsBaseUrl: string;
+  }
+}

@@ -1,0 +1,43 @@
+import { inject } from 'vitest';
+
+export const adminSecret = () => inject('adminSecret');
+
+/** The Functions emulator URL of one function. Fails loudly if the suite was started without it. */
+export function functionUrl(name: string): string {
+  const base = inject('functionsBaseUrl');
+  if (!base) throw new Error('Functions emulator not started (KEYWARDEN_FUNCTIONS=off)');
+  return `${base}/${name}`;
+}
+
+export interface JsonResponse {
+  status: number;
+  headers: Headers;
+  body: Record<string, unknown>;
+  text: string;
+}
+
+/** Sends real HTTP and returns the status, headers and parsed JSON (or {} when not JSON). */
+export async function call(
+  name: string,
+  init: { method?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; query?: Record<string, string>; path?: string } = {},
+): Promise<JsonResponse> {
+  const url = new URL(functionUrl(name) + (init.path ?? ''));
+  for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
+  const headers: Record<string, string> = { ...init.headers };
+  let body: string | Buffer | undefined;
+  if (init.rawBody !== undefined) body = init.rawBody;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const response = await fetch(url, { method: init.method ?? (body === undefined ? 'GET' : 'POST'), headers, body });
+  const text = await response.text();
+  let parsed: Record<string, unknown> = {};
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json === 'object' && json !== null && !Array.isArray(json)) parsed = json as Record<string, unknown>;
+  } catch {
+    // leave {}: the assertion on the body will say what went wrong
+  }
+  return { status: response.status, headers: response.headers, body: parsed, text };
+}
