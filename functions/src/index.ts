@@ -2,3 +2,19 @@
 import './http/bodyParserGuard.js';
 
 export { createApiKey, listApiKeys, revokeApiKey } from './endpoints/apiKeys.js';
+export { createProduct, listProducts, updateProduct, createVariant, updateVariant, listVariants } from './endpoints/products.js';
+export {
+  createLicense,
+  getLicense,
+  listLicenses,
+  updateLicense,
+  revokeLicense,
+  reinstateLicense,
+  resolveLicense,
+  resetActivations,
+  grantCredits,
+  getCredits,
+} from './endpoints/licenses.js';
+export { verify, activate, validate, deactivate, heartbeat } from './endpoints/client.js';
+export { auth } from './endpoints/sdk.js';
+export { benchFloor } from './endpoints/benchFloor.js';

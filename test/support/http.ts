@@ -19,12 +19,12 @@ export interface JsonResponse {
 /** Sends real HTTP and returns the status, headers and parsed JSON (or {} when not JSON). */
 export async function call(
   name: string,
-  init: { method?: string; body?: unknown; rawBody?: string | Buffer; headers?: Record<string, string>; query?: Record<string, string>; path?: string } = {},
+  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: Record<string, string>; path?: string } = {},
 ): Promise<JsonResponse> {
   const url = new URL(functionUrl(name) + (init.path ?? ''));
   for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
   const headers: Record<string, string> = { ...init.headers };
-  let body: string | Buffer | undefined;
+  let body: string | undefined;
   if (init.rawBody !== undefined) body = init.rawBody;
   else if (init.body !== undefined) {
     body = JSON.stringify(init.body);

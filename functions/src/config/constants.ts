@@ -1,7 +1,17 @@
 /** Firestore collection names: the only place they are spelled. */
 export const collections = {
   accounts: 'accounts',
+  /** accounts/{accountId}/creditShards/{0..creditShardCount-1} */
+  creditShards: 'creditShards',
   apiKeys: 'apiKeys',
+  apps: 'apps',
+  /** productSlugs/{accountId}~{slug}: claims a slug so it is unique per account. */
+  productSlugs: 'productSlugs',
+  variants: 'variants',
+  licenses: 'licenses',
+  authLogs: 'authLogs',
+  nonces: 'nonces',
+  events: 'events',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -15,6 +25,22 @@ export const limits = {
   /** Page size bounds for list endpoints. */
   defaultPageSize: 50,
   maxPageSize: 200,
+  /** License label (seed 002). */
+  maxLabelLength: 128,
+  /** Licenses per create call (seed 002). */
+  maxLicensesPerCreate: 100,
+  /** HWID slots per license (seed 002). */
+  minHwidSlots: 1,
+  maxHwidSlots: 16,
+  maxHwidLength: 256,
+  maxNonceLength: 256,
+  /** Variables (app or license): key count and serialized size. */
+  maxVariables: 64,
+  maxVariablesBytes: 8 * 1024,
+  /** Entries per security list (HWID or IP, black or white). */
+  maxSecurityListEntries: 1000,
+  /** Violations kept on a license (oldest dropped). */
+  maxViolationsKept: 50,
 } as const;
 
 /** Key and secret formats. */
@@ -24,4 +50,39 @@ export const credentialFormat = {
   apiKeyRandomLength: 32,
   /** Characters of the key kept in clear so a human can tell keys apart. */
   apiKeyVisiblePrefixLength: 12,
+  appSecretPrefix: 'as_',
+  appSecretRandomLength: 40,
+} as const;
+
+/** SDK session and replay protection (DESIGN.md, door 1). */
+export const sessions = {
+  defaultTtlSeconds: 86_400,
+  minTtlSeconds: 3_600,
+  maxTtlSeconds: 604_800,
+  /** A nonce is refused for this long after first use. */
+  nonceWindowSeconds: 24 * 3_600,
+  /** Floating licenses: a seat whose last heartbeat is older than this is free. */
+  defaultHeartbeatTimeoutSeconds: 300,
+  /** One credit is charged per this many heartbeats of a license. */
+  heartbeatsPerCredit: 10,
+} as const;
+
+/** Default per-app limits; each app can change them. */
+export const defaultAppSettings = {
+  validatesPerLicensePerMinute: 60,
+  validatesPerIpPerMinute: 300,
+  /** Distinct IPs per license per UTC day before a violation is flagged (null: no limit). */
+  maxIpsPerDay: null,
+} as const;
+
+/** seed 004: 15 activation attempts per hour per key. */
+export const activationAttemptsPerHour = 15;
+
+/** Credits are spread over shards so no one document takes every validate's write. */
+export const creditShardCount = 32;
+
+/** Time-to-live of log-like documents (Firestore TTL policy on field `expireAt`). */
+export const retention = {
+  authLogDays: 90,
+  eventDays: 30,
 } as const;

@@ -8,6 +8,8 @@ export const accountDocument = z.object({
   name: z.string().min(1).max(limits.maxNameLength),
   email: z.string().max(320).nullable(),
   disabled: z.boolean(),
+  /** true: validates are free; false: each costs a credit from the shards. */
+  creditsUnlimited: z.boolean(),
   createdAt: z.instanceof(Timestamp),
 });
 export type AccountDocument = z.infer<typeof accountDocument>;

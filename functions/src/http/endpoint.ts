@@ -4,7 +4,7 @@ import type { Response } from 'express';
 import { limits } from '../config/constants.js';
 import { bodyParseFailure } from './bodyParserGuard.js';
 import { ApiError } from './errors.js';
-import { renderError, type ErrorShape } from './errorShapes.js';
+import { errorHttpStatus, renderError, type ErrorShape } from './errorShapes.js';
 import { requestLogger, type RequestLogger } from './logger.js';
 import { assertSafeJson } from './validation.js';
 
@@ -106,7 +106,7 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
     const sendError = (error: ApiError) => {
       if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
       if (error.status === 405) res.setHeader('Allow', allowMethods);
-      res.status(error.status).json(renderError(shape, error, requestId));
+      res.status(errorHttpStatus(shape, error)).json(renderError(shape, error, requestId));
     };
 
     try {

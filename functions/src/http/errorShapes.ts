@@ -35,3 +35,20 @@ function sdkErrorCode(error: ApiError): ErrorCode {
   if (error.code === 'unauthorized') return 'invalid_app';
   return error.status >= 500 ? 'system_error' : 'malformed_request';
 }
+
+/** seed 004: licence states that stop a client are 403, an unknown key is 404. */
+const seed004Status: Partial<Record<ErrorCode, number>> = {
+  revoked: 403,
+  expired: 403,
+  hwid_mismatch: 403,
+  blocked: 403,
+  app_disabled: 403,
+  invalid_key: 404,
+};
+
+/** The HTTP status of an error on a given surface (most codes have one status everywhere). */
+export function errorHttpStatus(shape: ErrorShape, error: ApiError): number {
+  if (shape === 'sdk' && error.code === 'no_credits') return 429;
+  if (shape === 'valid' || shape === 'success') return seed004Status[error.code] ?? error.status;
+  return error.status;
+}

@@ -62,7 +62,7 @@ export async function createApiKey(principal: Principal, input: CreateApiKeyInpu
     revokedAt: null,
   };
   const batch = db().batch();
-  if (newAccount) batch.create(accountsCollection().doc(accountId), { ...newAccount, disabled: false, createdAt: now });
+  if (newAccount) batch.create(accountsCollection().doc(accountId), { ...newAccount, disabled: false, creditsUnlimited: true, createdAt: now });
   // create() fails rather than overwrite if 190 random bits ever collide.
   batch.create(apiKeysCollection().doc(sha256Hex(apiKey)), document);
   await batch.commit();

@@ -1,0 +1,37 @@
+import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { randomId } from './random.js';
+
+/** An app's Ed25519 key pair as stored: raw keys, base64url (JWK `x` and `d`). */
+export interface SigningKeyPair {
+  keyId: string;
+  publicKey: string;
+  privateKey: string;
+}
+
+export function generateSigningKeyPair(): SigningKeyPair {
+  const { privateKey } = generateKeyPairSync('ed25519');
+  const jwk = privateKey.export({ format: 'jwk' });
+  if (!jwk.x || !jwk.d) throw new Error('Ed25519 key export failed');
+  return { keyId: randomId('sk', 16), publicKey: jwk.x, privateKey: jwk.d };
+}
+
+const keyCache = new Map<string, KeyObject>();
+
+function privateKeyObject(pair: Pick<SigningKeyPair, 'keyId' | 'publicKey' | 'privateKey'>): KeyObject {
+  let key = keyCache.get(pair.keyId);
+  if (!key) {
+    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: pair.publicKey, d: pair.privateKey }, format: 'jwk' });
+    keyCache.set(pair.keyId, key);
+  }
+  return key;
+}
+
+/** Ed25519 signature over the UTF-8 bytes of `message`, standard base64. */
+export function signUtf8(pair: Pick<SigningKeyPair, 'keyId' | 'publicKey' | 'privateKey'>, message: string): string {
+  return sign(null, Buffer.from(message, 'utf8'), privateKeyObject(pair)).toString('base64');
+}
+
+/** Public keys are published as standard base64 of the 32 raw bytes, as SDKs expect. */
+export function publicKeyBase64(pair: Pick<SigningKeyPair, 'publicKey'>): string {
+  return Buffer.from(pair.publicKey, 'base64url').toString('base64');
+}

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import { collections } from '../config/constants.js';
+import { schemaConverter } from './converter.js';
+import { db } from './firestore.js';
+import { timestamp, variablesSchema } from './shared.js';
+
+export const signingKeyDocument = z.object({
+  keyId: z.string(),
+  /** Raw Ed25519 keys, base64url (JWK x and d). The private key never leaves the functions. */
+  publicKey: z.string(),
+  privateKey: z.string(),
+  createdAt: timestamp,
+  retiredAt: timestamp.nullable(),
+});
+export type SigningKeyDocument = z.infer<typeof signingKeyDocument>;
+
+/** Size limits are enforced where entries are added (limits.maxSecurityListEntries), not on read. */
+export const securityLists = z.object({
+  hwidBlacklist: z.array(z.string()),
+  ipBlacklist: z.array(z.string()),
+  hwidWhitelist: z.array(z.string()),
+  ipWhitelist: z.array(z.string()),
+});
+export type SecurityLists = z.infer<typeof securityLists>;
+
+export const appSettings = z.object({
+  validatesPerLicensePerMinute: z.number().int().min(1).max(100_000),
+  validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000),
+  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable(),
+});
+export type AppSettings = z.infer<typeof appSettings>;
+
+/** apps/{appId}: seed 004's product. Everything validate needs is in this one document. */
+export const appDocument = z.object({
+  accountId: z.string(),
+  name: z.string(),
+  slug: z.string(),
+  description: z.string().nullable(),
+  disabled: z.boolean(),
+  appSecretHash: z.string(),
+  /** HMAC key for session tokens, base64url. */
+  sessionSecret: z.string(),
+  signingKeys: z.array(signingKeyDocument).min(1),
+  activeSigningKeyId: z.string(),
+  /** Copied from the account (grantCredits keeps it in step) so validate needs no account read. */
+  creditsUnlimited: z.boolean(),
+  variables: variablesSchema,
+  settings: appSettings,
+  security: securityLists,
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type AppDocument = z.infer<typeof appDocument>;
+
+export const appsCollection = () => db().collection(collections.apps).withConverter(schemaConverter(appDocument));
+
+export const productSlugDocument = z.object({ appId: z.string(), accountId: z.string() });
+export const productSlugsCollection = () =>
+  db().collection(collections.productSlugs).withConverter(schemaConverter(productSlugDocument));
+export const productSlugId = (accountId: string, slug: string) => `${accountId}~${slug}`;

@@ -1,0 +1,29 @@
+import { Timestamp } from 'firebase-admin/firestore';
+import { z } from 'zod';
+import { collections, retention } from '../config/constants.js';
+import { schemaConverter } from './converter.js';
+import { db } from './firestore.js';
+import { timestamp } from './shared.js';
+
+export const authAction = z.enum(['validate', 'heartbeat', 'selfban', 'verify', 'activate', 'session', 'deactivate', 'floating_heartbeat']);
+export type AuthAction = z.infer<typeof authAction>;
+
+/** authLogs/{id}: one per client call (seed 003). `expireAt` drives the TTL policy. */
+export const authLogDocument = z.object({
+  appId: z.string(),
+  licenseKey: z.string().nullable(),
+  hwid: z.string().nullable(),
+  ip: z.string(),
+  action: authAction,
+  /** "ok" or the error code answered. */
+  result: z.string(),
+  createdAt: timestamp,
+  expireAt: timestamp,
+});
+export type AuthLogDocument = z.infer<typeof authLogDocument>;
+
+export const authLogsCollection = () => db().collection(collections.authLogs).withConverter(schemaConverter(authLogDocument));
+
+export function authLogEntry(entry: Omit<AuthLogDocument, 'createdAt' | 'expireAt'>, now: Timestamp): AuthLogDocument {
+  return { ...entry, createdAt: now, expireAt: Timestamp.fromMillis(now.toMillis() + retention.authLogDays * 86_400_000) };
+}

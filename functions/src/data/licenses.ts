@@ -1,0 +1,61 @@
+import { Timestamp } from 'firebase-admin/firestore';
+import { z } from 'zod';
+import { collections, limits } from '../config/constants.js';
+import { schemaConverter } from './converter.js';
+import { db } from './firestore.js';
+import { timestamp, variablesSchema } from './shared.js';
+
+export const deviceDocument = z.object({
+  hwid: z.string(),
+  boundAt: timestamp,
+  /** Floating licenses: a seat is held while now - lastSeenAt < heartbeatTimeoutSeconds. */
+  lastSeenAt: timestamp,
+  ip: z.string().nullable(),
+});
+export type DeviceDocument = z.infer<typeof deviceDocument>;
+
+export const violationType = z.enum(['device_limit', 'blocked_hwid', 'blocked_ip', 'replayed_nonce', 'too_many_ips']);
+export const violationDocument = z.object({
+  type: violationType,
+  at: timestamp,
+  hwid: z.string().nullable(),
+  ip: z.string().nullable(),
+  detail: z.string(),
+});
+export type ViolationDocument = z.infer<typeof violationDocument>;
+
+/** Far-future stand-in for "never expires", so one range query finds unexpired licenses. */
+export const neverExpires = Timestamp.fromDate(new Date('9999-12-31T23:59:59Z'));
+
+/** licenses/{licenseKey}: one read answers validate; bound devices live here (≤ 16 finite seats). */
+export const licenseDocument = z.object({
+  appId: z.string(),
+  accountId: z.string(),
+  variantId: z.string().nullable(),
+  label: z.string().max(limits.maxLabelLength).nullable(),
+  email: z.string().nullable(),
+  maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots),
+  unlimitedHwidSlots: z.boolean(),
+  floating: z.boolean(),
+  heartbeatTimeoutSeconds: z.number().int(),
+  expiresAt: timestamp.nullable(),
+  /** expiresAt, or neverExpires: lets list filters by status use one inequality. */
+  expiresSort: timestamp,
+  revoked: z.boolean(),
+  revokedAt: timestamp.nullable(),
+  revokeReason: z.string().nullable(),
+  devices: z.array(deviceDocument),
+  /** Unlimited-seat licenses bind nothing but count distinct devices seen. */
+  variables: variablesSchema,
+  violations: z.array(violationDocument).max(limits.maxViolationsKept),
+  flagged: z.boolean(),
+  /** Distinct client IPs on the current UTC day, for the app's maxIpsPerDay. */
+  ipDay: z.object({ day: z.string(), ips: z.array(z.string()) }),
+  heartbeatCount: z.number().int(),
+  source: z.record(z.string(), z.string()).nullable(),
+  createdAt: timestamp,
+  updatedAt: timestamp,
+});
+export type LicenseDocument = z.infer<typeof licenseDocument>;
+
+export const licensesCollection = () => db().collection(collections.licenses).withConverter(schemaConverter(licenseDocument));

@@ -1,0 +1,26 @@
+import { onRequest } from 'firebase-functions/v2/https';
+import { ApiError } from '../http/errors.js';
+import { httpEndpoint } from '../http/endpoint.js';
+import { parseInput } from '../http/validation.js';
+import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas/client.js';
+import * as sdk from '../services/sdkProtocol.js';
+import { clientFunctionOptions } from './options.js';
+
+/** DESIGN.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban (AuthForge SDK wire format). */
+export const auth = onRequest(
+  clientFunctionOptions,
+  httpEndpoint({ name: 'auth', methods: ['POST'], errorShape: 'sdk' }, async (ctx) => {
+    const client = { ip: ctx.ip, requestId: ctx.requestId, log: ctx.log };
+    const route = ctx.req.path.replace(/\/+$/, '') || '/';
+    switch (route) {
+      case '/validate':
+        return { body: await sdk.sdkValidate(parseInput(sdkValidateInput, ctx.body), client) };
+      case '/heartbeat':
+        return { body: await sdk.sdkHeartbeat(parseInput(sdkHeartbeatInput, ctx.body), client) };
+      case '/selfban':
+        return { body: await sdk.sdkSelfban(parseInput(sdkSelfbanInput, ctx.body), client) };
+      default:
+        throw new ApiError('malformed_request', `Unknown route ${route}; use /validate, /heartbeat or /selfban`, { status: 404 });
+    }
+  }),
+);

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { limits, sessions } from '../config/constants.js';
+import { resourceId } from './common.js';
+import { hwid, licenseKey } from './licenses.js';
+
+const sessionToken = z.string().min(10).max(2048);
+const nonce = z.string().min(8).max(limits.maxNonceLength);
+const appSecret = z.string().min(1).max(256);
+
+/** seed 004 client endpoints: `hwid` (or `machineId`), optional product check. */
+const machine = {
+  hwid: hwid.optional(),
+  machineId: hwid.optional(),
+};
+const productCheck = { productId: resourceId.optional(), appId: resourceId.optional() };
+
+export const verifyInput = z.strictObject({ licenseKey, ...productCheck });
+export type VerifyInput = z.infer<typeof verifyInput>;
+
+export const activateInput = z
+  .strictObject({ licenseKey, ...machine, ...productCheck })
+  .refine((input) => input.hwid ?? input.machineId, { message: 'hwid (or machineId) is required', path: ['hwid'] });
+export type ActivateInput = z.infer<typeof activateInput>;
+
+export const deactivateInput = activateInput;
+export type DeactivateInput = ActivateInput;
+
+export const sessionInput = z.strictObject({ sessionToken, ...machine });
+export type SessionInput = z.infer<typeof sessionInput>;
+
+/** DESIGN.md door 1: AuthForge SDK protocol bodies. */
+export const sdkValidateInput = z.strictObject({
+  appId: z.string().min(1).max(64),
+  appSecret,
+  licenseKey: z.string().min(1).max(64),
+  hwid,
+  nonce,
+  ttlSeconds: z.number().int().positive().optional(),
+});
+export type SdkValidateInput = z.infer<typeof sdkValidateInput>;
+
+export const sdkHeartbeatInput = z.strictObject({
+  appId: z.string().min(1).max(64),
+  sessionToken,
+  nonce,
+  hwid,
+});
+export type SdkHeartbeatInput = z.infer<typeof sdkHeartbeatInput>;
+
+export const sdkSelfbanInput = z.union([
+  z.strictObject({
+    appId: z.string().min(1).max(64),
+    sessionToken,
+    hwid,
+    revokeLicense: z.boolean(),
+    blacklistHwid: z.boolean(),
+    blacklistIp: z.boolean(),
+  }),
+  z.strictObject({
+    appId: z.string().min(1).max(64),
+    appSecret,
+    licenseKey: z.string().min(1).max(64),
+    hwid,
+    nonce,
+    revokeLicense: z.boolean(),
+    blacklistHwid: z.boolean(),
+    blacklistIp: z.boolean(),
+  }),
+]);
+export type SdkSelfbanInput = z.infer<typeof sdkSelfbanInput>;
+
+export const clampTtl = (requested: number | undefined) =>
+  Math.min(sessions.maxTtlSeconds, Math.max(sessions.minTtlSeconds, requested ?? sessions.defaultTtlSeconds));

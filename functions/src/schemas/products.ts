@@ -1,0 +1,79 @@
+import { z } from 'zod';
+import { limits } from '../config/constants.js';
+import { variablesSchema } from '../data/shared.js';
+import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
+
+export const productSlug = z.string().min(2).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and single dashes');
+
+const productSettingsInput = z.strictObject({
+  validatesPerLicensePerMinute: z.number().int().min(1).max(100_000).optional(),
+  validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable().optional(),
+});
+
+export const createProductInput = z.strictObject({
+  accountId: resourceId.optional(),
+  name: displayName,
+  slug: productSlug.optional(),
+  description: z.string().max(1000).optional(),
+  variables: variablesSchema.optional(),
+  settings: productSettingsInput.optional(),
+});
+export type CreateProductInput = z.infer<typeof createProductInput>;
+
+export const listProductsInput = z.strictObject({ accountId: resourceId.optional(), limit: pageLimit, cursor: pageCursor });
+export type ListProductsInput = z.infer<typeof listProductsInput>;
+
+export const updateProductInput = z.strictObject({
+  productId: resourceId,
+  name: displayName.optional(),
+  slug: productSlug.optional(),
+  description: z.string().max(1000).nullable().optional(),
+  disabled: z.boolean().optional(),
+  variables: variablesSchema.optional(),
+  settings: productSettingsInput.optional(),
+  /** Make a new signing key the active one; the old public key stays published. */
+  rotateSigningKey: z.boolean().optional(),
+  /** Issue a new app secret (shown once); the old one stops working at once. */
+  rotateAppSecret: z.boolean().optional(),
+});
+export type UpdateProductInput = z.infer<typeof updateProductInput>;
+
+const variantFields = {
+  name: displayName,
+  maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots),
+  unlimitedHwidSlots: z.boolean(),
+  durationDays: z.number().int().min(1).max(36_500).nullable(),
+  floating: z.boolean(),
+  heartbeatTimeoutSeconds: z.number().int().min(30).max(86_400),
+  variables: variablesSchema,
+  disabled: z.boolean(),
+};
+
+export const createVariantInput = z.strictObject({
+  productId: resourceId,
+  name: variantFields.name,
+  maxHwidSlots: variantFields.maxHwidSlots.default(1),
+  unlimitedHwidSlots: variantFields.unlimitedHwidSlots.default(false),
+  durationDays: variantFields.durationDays.default(null),
+  floating: variantFields.floating.default(false),
+  heartbeatTimeoutSeconds: variantFields.heartbeatTimeoutSeconds.default(300),
+  variables: variantFields.variables.default({}),
+});
+export type CreateVariantInput = z.infer<typeof createVariantInput>;
+
+export const updateVariantInput = z.strictObject({
+  variantId: resourceId,
+  name: variantFields.name.optional(),
+  maxHwidSlots: variantFields.maxHwidSlots.optional(),
+  unlimitedHwidSlots: variantFields.unlimitedHwidSlots.optional(),
+  durationDays: variantFields.durationDays.optional(),
+  floating: variantFields.floating.optional(),
+  heartbeatTimeoutSeconds: variantFields.heartbeatTimeoutSeconds.optional(),
+  variables: variantFields.variables.optional(),
+  disabled: variantFields.disabled.optional(),
+});
+export type UpdateVariantInput = z.infer<typeof updateVariantInput>;
+
+export const listVariantsInput = z.strictObject({ productId: resourceId, limit: pageLimit, cursor: pageCursor });
+export type ListVariantsInput = z.infer<typeof listVariantsInput>;

@@ -1,0 +1,71 @@
+/**
+ * What a client call leaves behind even when it is refused: one auth-log entry (seed 003)
+ * and, for security-relevant refusals, a violation flagged on the license.
+ */
+import { Timestamp } from 'firebase-admin/firestore';
+import { authLogEntry, authLogsCollection, type AuthAction } from '../data/authLogs.js';
+import { db } from '../data/firestore.js';
+import { licensesCollection, violationType, type ViolationDocument } from '../data/licenses.js';
+import { ApiError } from '../http/errors.js';
+import type { RequestLogger } from '../http/logger.js';
+import { withViolation } from './licenseRules.js';
+
+export interface CallRecord {
+  appId: string;
+  licenseKey: string | null;
+  hwid: string | null;
+  ip: string;
+  action: AuthAction;
+}
+
+export async function writeAuthLog(call: CallRecord, result: string, now = Timestamp.now()): Promise<void> {
+  await authLogsCollection().add(authLogEntry({ ...call, result }, now));
+}
+
+/** Flags a violation on the license (bounded list) if the license exists and belongs to the app. */
+export async function flagViolation(call: CallRecord, violation: Omit<ViolationDocument, 'at'>, now = Timestamp.now()): Promise<void> {
+  if (!call.licenseKey) return;
+  const ref = licensesCollection().doc(call.licenseKey);
+  await db().runTransaction(async (transaction) => {
+    const license = (await transaction.get(ref)).data();
+    if (!license || license.appId !== call.appId) return;
+    transaction.set(ref, withViolation(license, { ...violation, at: now }));
+  });
+}
+
+/** The violation an error stands for, if any (set by the rule that refused the call). */
+export function violationOf(error: unknown): ViolationDocument['type'] | undefined {
+  if (!(error instanceof ApiError)) return undefined;
+  const parsed = violationType.safeParse(error.details?.violation);
+  return parsed.success ? parsed.data : undefined;
+}
+
+/**
+ * Records a refused call: the log entry, plus the violation it stands for. Recording must not
+ * turn a clean 4xx into a 500, so its own failures are only logged.
+ */
+export async function recordRefusal(call: CallRecord, error: unknown, log: RequestLogger): Promise<void> {
+  const code = error instanceof ApiError ? error.code : 'system_error';
+  const violation = violationOf(error);
+  const now = Timestamp.now();
+  try {
+    await Promise.all([
+      writeAuthLog(call, code, now),
+      violation
+        ? flagViolation(call, { type: violation, hwid: call.hwid, ip: call.ip, detail: error instanceof Error ? error.message : code }, now)
+        : Promise.resolve(),
+    ]);
+  } catch (recordError) {
+    log.error('could not record refused call', { error: String(recordError) });
+  }
+}
+
+/** Runs a client call; when it is refused, records the log entry and any violation, then rethrows. */
+export async function recordingRefusals<T>(call: CallRecord, log: RequestLogger, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    await recordRefusal(call, error, log);
+    throw error;
+  }
+}

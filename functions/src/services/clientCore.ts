@@ -1,0 +1,100 @@
+/**
+ * The steps every client call (SDK protocol and seed 004 client endpoints) shares:
+ * finding the app, checking its secret, rate limits, sessions and signed answers.
+ */
+import { randomUUID } from 'node:crypto';
+import { Timestamp } from 'firebase-admin/firestore';
+import { activationAttemptsPerHour } from '../config/constants.js';
+import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
+import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../crypto/sessionTokens.js';
+import { signUtf8 } from '../crypto/signing.js';
+import { appsCollection, type AppDocument } from '../data/apps.js';
+import { authLogsCollection, type AuthAction } from '../data/authLogs.js';
+import { ApiError } from '../http/errors.js';
+import type { RequestLogger } from '../http/logger.js';
+
+/** What a client call knows about its caller. */
+export interface ClientContext {
+  ip: string;
+  requestId: string;
+  log: RequestLogger;
+}
+
+export async function loadClientApp(appId: string): Promise<AppDocument> {
+  const app = appId.length <= 64 ? (await appsCollection().doc(appId).get()).data() : undefined;
+  if (!app) throw new ApiError('invalid_app', 'Unknown app');
+  return app;
+}
+
+export function assertAppSecret(app: AppDocument, appSecret: string): void {
+  if (!secretsEqual(sha256Hex(appSecret), app.appSecretHash)) throw new ApiError('invalid_app', 'Invalid app credentials');
+}
+
+export function assertAppEnabled(app: AppDocument): void {
+  if (app.disabled) throw new ApiError('app_disabled', 'This app is disabled');
+}
+
+async function countSince(filters: Array<[string, string]>, action: AuthAction, since: Timestamp): Promise<number> {
+  let query = authLogsCollection().where('action', '==', action).where('createdAt', '>', since);
+  for (const [field, value] of filters) query = query.where(field, '==', value);
+  return (await query.count().get()).data().count;
+}
+
+/**
+ * Validate rate limits, per license and per IP, counted from the auth log (aggregation
+ * queries): no counter document is written, so nothing becomes hot.
+ */
+export async function assertValidateRate(appId: string, app: AppDocument, licenseKey: string, ip: string, action: AuthAction, now: Timestamp): Promise<void> {
+  const since = Timestamp.fromMillis(now.toMillis() - 60_000);
+  const [perLicense, perIp] = await Promise.all([
+    countSince([['licenseKey', licenseKey]], action, since),
+    countSince([['appId', appId], ['ip', ip]], action, since),
+  ]);
+  if (perLicense >= app.settings.validatesPerLicensePerMinute || perIp >= app.settings.validatesPerIpPerMinute) {
+    throw new ApiError('rate_limited', 'Too many requests; retry later', { retryAfterSeconds: 60 });
+  }
+}
+
+/** seed 004: 15 activation attempts per hour per key. */
+export async function assertActivationRate(licenseKey: string, now: Timestamp): Promise<void> {
+  const attempts = await countSince([['licenseKey', licenseKey]], 'activate', Timestamp.fromMillis(now.toMillis() - 3_600_000));
+  if (attempts >= activationAttemptsPerHour) {
+    throw new ApiError('rate_limited', `Too many activation attempts: at most ${activationAttemptsPerHour} per hour per key`, { retryAfterSeconds: 3_600 });
+  }
+}
+
+export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp) {
+  const iat = now.seconds;
+  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, exp: iat + ttlSeconds };
+  return { token: issueSessionToken(app.sessionSecret, claims), claims };
+}
+
+/**
+ * Verifies a session token: the app's MAC, then expiry. Returns the claims and the app.
+ * Forged, altered, foreign and expired tokens all answer 401 `session_expired`.
+ */
+export async function openSession(token: string, now: Timestamp, expectedAppId?: string): Promise<{ claims: SessionClaims; app: AppDocument }> {
+  const claims = peekSessionClaims(token);
+  if (!claims || (expectedAppId !== undefined && claims.app !== expectedAppId)) {
+    throw new ApiError('session_expired', 'Invalid session token');
+  }
+  const app = (await appsCollection().doc(claims.app).get()).data();
+  if (!app || !sessionTokenAuthentic(app.sessionSecret, token)) throw new ApiError('session_expired', 'Invalid session token');
+  if (claims.exp <= now.seconds) throw new ApiError('session_expired', 'Session expired; validate again');
+  return { claims, app };
+}
+
+export interface SignedAnswer {
+  status: 'ok';
+  payload: string;
+  signature: string;
+  keyId: string;
+}
+
+/** `payload` is base64 of the JSON; `signature` is Ed25519 over the payload string's bytes. */
+export function signAnswer(app: AppDocument, body: Record<string, unknown>): SignedAnswer {
+  const key = app.signingKeys.find((candidate) => candidate.keyId === app.activeSigningKeyId);
+  if (!key) throw new ApiError('system_error', 'The app has no active signing key');
+  const payload = Buffer.from(JSON.stringify(body), 'utf8').toString('base64');
+  return { status: 'ok', payload, signature: signUtf8(key, payload), keyId: key.keyId };
+}

@@ -1,0 +1,251 @@
+import { Filter, Timestamp, type Query, type Transaction } from 'firebase-admin/firestore';
+import { generateLicenseKey } from '../crypto/licenseKeys.js';
+import { authLogsCollection } from '../data/authLogs.js';
+import { isAlreadyExists } from '../data/errors.js';
+import { eventRecord, eventsCollection, type EventType } from '../data/events.js';
+import { db } from '../data/firestore.js';
+import { licensesCollection, neverExpires, type LicenseDocument } from '../data/licenses.js';
+import { readPage, type CursorField } from '../data/pagination.js';
+import { isoDate } from '../data/shared.js';
+import { badRequest, conflict } from '../http/errors.js';
+import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../schemas/licenses.js';
+import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from './access.js';
+import type { Principal } from './principal.js';
+import { activationsView, licenseView, violationsView } from './views.js';
+
+const maxKeyCollisionRetries = 3;
+
+function requireAppId(input: { productId?: string | undefined; appId?: string | undefined }): string {
+  const appId = input.productId ?? input.appId;
+  if (!appId) throw badRequest('productId (or appId) is required');
+  if (input.productId && input.appId && input.productId !== input.appId) throw badRequest('productId and appId differ');
+  return appId;
+}
+
+/** Writes a license document and the event that records the change, in one transaction. */
+function writeWithEvent(
+  transaction: Transaction,
+  licenseKey: string,
+  license: LicenseDocument,
+  type: EventType,
+  data: Record<string, unknown>,
+  now: Timestamp,
+): void {
+  transaction.set(licensesCollection().doc(licenseKey), license);
+  transaction.create(eventsCollection().doc(), eventRecord(type, { appId: license.appId, accountId: license.accountId, licenseKey }, data, now));
+}
+
+export interface LicenseSource {
+  /** Where the license came from (e.g. stripe ids), kept for lookups. */
+  source?: Record<string, string>;
+}
+
+/**
+ * Creates 1–100 licenses (seed 002 defaults, or a variant's). Each key is created with a
+ * create-if-absent write, so a key collision fails the batch, which is retried with fresh
+ * keys: a license is never overwritten. Each license gets its `license.created` event.
+ */
+export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
+  const appId = requireAppId(input);
+  const app = await loadOwnedApp(principal, appId);
+  const variant = input.variantId ? await loadOwnedVariant(principal, input.variantId) : undefined;
+  if (variant && variant.appId !== appId) throw badRequest('The variant belongs to another product');
+  const now = Timestamp.now();
+  const expiresAt =
+    input.expiresAt !== undefined
+      ? input.expiresAt === null
+        ? null
+        : Timestamp.fromDate(new Date(input.expiresAt))
+      : variant?.durationDays
+        ? Timestamp.fromMillis(now.toMillis() + variant.durationDays * 86_400_000)
+        : null;
+  const template: LicenseDocument = {
+    appId,
+    accountId: app.accountId,
+    variantId: input.variantId ?? null,
+    label: input.label ?? null,
+    email: input.email ?? null,
+    maxHwidSlots: input.maxHwidSlots ?? variant?.maxHwidSlots ?? 1,
+    unlimitedHwidSlots: input.unlimitedHwidSlots ?? variant?.unlimitedHwidSlots ?? false,
+    floating: input.floating ?? variant?.floating ?? false,
+    heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds ?? variant?.heartbeatTimeoutSeconds ?? 300,
+    expiresAt,
+    expiresSort: expiresAt ?? neverExpires,
+    revoked: false,
+    revokedAt: null,
+    revokeReason: null,
+    devices: [],
+    variables: { ...variant?.variables, ...input.variables },
+    violations: [],
+    flagged: false,
+    ipDay: { day: '', ips: [] },
+    heartbeatCount: 0,
+    source: extra.source ?? null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  for (let attempt = 1; ; attempt += 1) {
+    const keys = Array.from({ length: input.quantity }, generateLicenseKey);
+    if (new Set(keys).size !== keys.length) continue;
+    const batch = db().batch();
+    for (const key of keys) {
+      batch.create(licensesCollection().doc(key), template);
+      batch.create(
+        eventsCollection().doc(),
+        eventRecord('license.created', { appId, accountId: app.accountId, licenseKey: key }, {
+          email: template.email,
+          label: template.label,
+          variantId: template.variantId,
+          expiresAt: isoDate(expiresAt),
+          ...(extra.source ? { source: extra.source } : {}),
+        }, now),
+      );
+    }
+    try {
+      await batch.commit();
+      return { licenses: keys.map((key) => licenseView(key, template, now)) };
+    } catch (error) {
+      if (!isAlreadyExists(error) || attempt >= maxKeyCollisionRetries) throw error;
+    }
+  }
+}
+
+export async function getLicense(principal: Principal, licenseKey: string) {
+  const license = await loadOwnedLicense(principal, licenseKey);
+  const now = Timestamp.now();
+  const logs = await authLogsCollection().where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').limit(20).get();
+  return {
+    license: licenseView(licenseKey, license, now),
+    activations: activationsView(license, now),
+    violations: violationsView(license),
+    recentLogs: logs.docs.map((doc) => {
+      const entry = doc.data();
+      return { action: entry.action, result: entry.result, hwid: entry.hwid, ip: entry.ip, timestamp: isoDate(entry.createdAt) };
+    }),
+  };
+}
+
+/**
+ * Lists an app's licenses with cursor pagination (never offsets). Status is derived from
+ * `revoked` and `expiresSort` so "active" and "expired" are single range queries.
+ */
+export async function listLicenses(principal: Principal, input: ListLicensesInput) {
+  const appId = requireAppId(input);
+  await loadOwnedApp(principal, appId);
+  const now = Timestamp.now();
+  let query: Query<LicenseDocument> = licensesCollection().where('appId', '==', appId);
+  if (input.label !== undefined) query = query.where('label', '==', input.label);
+  if (input.email !== undefined) query = query.where('email', '==', input.email);
+  let sortValues: (license: LicenseDocument, id: string) => CursorField[];
+  let arity: number;
+  if (input.status === 'active' || input.status === 'expired') {
+    query = query
+      .where('revoked', '==', false)
+      .where(input.status === 'active' ? Filter.where('expiresSort', '>', now) : Filter.where('expiresSort', '<=', now))
+      .orderBy('expiresSort', 'asc')
+      .orderBy('__name__', 'asc');
+    sortValues = (license, id) => [license.expiresSort, id];
+    arity = 2;
+  } else {
+    if (input.status === 'revoked') query = query.where('revoked', '==', true);
+    query = query.orderBy('createdAt', 'asc').orderBy('__name__', 'asc');
+    sortValues = (license, id) => [license.createdAt, id];
+    arity = 2;
+  }
+  const page = await readPage(query, input, (doc) => sortValues(doc.data(), doc.id), arity);
+  return { licenses: page.items.map((doc) => licenseView(doc.id, doc.data(), now)), cursor: page.cursor };
+}
+
+/** Applies a change to one owned license in a transaction, with its event. */
+async function changeLicense(
+  principal: Principal,
+  licenseKey: string,
+  change: (license: LicenseDocument, now: Timestamp) => { next: LicenseDocument; event: EventType; data?: Record<string, unknown> } | undefined,
+) {
+  const now = Timestamp.now();
+  const license = await db().runTransaction(async (transaction) => {
+    const current = await loadOwnedLicense(principal, licenseKey, transaction);
+    const outcome = change(current, now);
+    if (!outcome) return current;
+    writeWithEvent(transaction, licenseKey, { ...outcome.next, updatedAt: now }, outcome.event, outcome.data ?? {}, now);
+    return outcome.next;
+  });
+  return { license: licenseView(licenseKey, license, now) };
+}
+
+export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
+  return changeLicense(principal, input.licenseKey, (current) => {
+    const next: LicenseDocument = { ...current };
+    if (input.maxHwidSlots !== undefined) {
+      if (!(input.unlimitedHwidSlots ?? current.unlimitedHwidSlots) && current.devices.length > input.maxHwidSlots) {
+        throw conflict(`${current.devices.length} devices are bound; reset activations before lowering maxHwidSlots to ${input.maxHwidSlots}`);
+      }
+      next.maxHwidSlots = input.maxHwidSlots;
+    }
+    if (input.unlimitedHwidSlots !== undefined) next.unlimitedHwidSlots = input.unlimitedHwidSlots;
+    if (!next.unlimitedHwidSlots && next.devices.length > next.maxHwidSlots) {
+      throw conflict(`${next.devices.length} devices are bound; reset activations before limiting seats to ${next.maxHwidSlots}`);
+    }
+    if (input.label !== undefined) next.label = input.label;
+    if (input.email !== undefined) next.email = input.email;
+    if (input.floating !== undefined) next.floating = input.floating;
+    if (input.heartbeatTimeoutSeconds !== undefined) next.heartbeatTimeoutSeconds = input.heartbeatTimeoutSeconds;
+    if (input.variables !== undefined) next.variables = input.variables;
+    let event: EventType = 'license.updated';
+    if (input.expiresAt !== undefined) {
+      next.expiresAt = input.expiresAt === null ? null : Timestamp.fromDate(new Date(input.expiresAt));
+      next.expiresSort = next.expiresAt ?? neverExpires;
+      event = 'license.extended';
+    }
+    return { next, event, data: { expiresAt: isoDate(next.expiresAt) } };
+  });
+}
+
+export function extendLicense(principal: Principal, licenseKey: string, expiresAt: string) {
+  return changeLicense(principal, licenseKey, (current) => {
+    const at = Timestamp.fromDate(new Date(expiresAt));
+    return { next: { ...current, expiresAt: at, expiresSort: at }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
+  });
+}
+
+export function revokeLicense(principal: Principal, input: RevokeLicenseInput) {
+  return changeLicense(principal, input.licenseKey, (current, now) =>
+    current.revoked
+      ? undefined
+      : { next: { ...current, revoked: true, revokedAt: now, revokeReason: input.reason ?? null }, event: 'license.revoked', data: { reason: input.reason ?? null } },
+  );
+}
+
+export function reinstateLicense(principal: Principal, licenseKey: string) {
+  return changeLicense(principal, licenseKey, (current) =>
+    current.revoked ? { next: { ...current, revoked: false, revokedAt: null, revokeReason: null }, event: 'license.activated' } : undefined,
+  );
+}
+
+export function resolveLicense(principal: Principal, licenseKey: string) {
+  return changeLicense(principal, licenseKey, (current) =>
+    current.violations.length === 0 && !current.flagged
+      ? undefined
+      : { next: { ...current, violations: [], flagged: false }, event: 'license.updated', data: { resolvedViolations: current.violations.length } },
+  );
+}
+
+export function resetActivations(principal: Principal, licenseKey: string) {
+  return changeLicense(principal, licenseKey, (current) =>
+    current.devices.length === 0
+      ? undefined
+      : { next: { ...current, devices: [] }, event: 'license.hwid_reset', data: { hwids: current.devices.map((device) => device.hwid) } },
+  );
+}
+
+/** Deletes a license; its event outlives it. Auth logs expire by TTL. */
+export async function deleteLicense(principal: Principal, licenseKey: string) {
+  const now = Timestamp.now();
+  await db().runTransaction(async (transaction) => {
+    const license = await loadOwnedLicense(principal, licenseKey, transaction);
+    transaction.delete(licensesCollection().doc(licenseKey));
+    transaction.create(eventsCollection().doc(), eventRecord('license.deleted', { appId: license.appId, accountId: license.accountId, licenseKey }, {}, now));
+  });
+  return { deleted: true, licenseKey };
+}
+
