@@ -59,6 +59,7 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
         FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? '',
         // No network here: keep firebase-tools from looking for updates or sending usage data.
         NO_UPDATE_NOTIFIER: '1',
+        METADATA_SERVER_DETECTION: 'none',
         FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

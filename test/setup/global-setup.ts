@@ -11,6 +11,8 @@ let functions: FunctionsEmulator | undefined;
  * firebase.test.json, so end-to-end tests send real HTTP to the deployed function code.
  */
 export async function setup(project: TestProject): Promise<void> {
+  // No GCE metadata server here: keep google-auth-library from probing for one.
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
   if (!process.env.FIRESTORE_EMULATOR_HOST) {
     firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
     process.env.FIRESTORE_EMULATOR_HOST = `${firestore.host}:${firestore.port}`;
