@@ -18,3 +18,4 @@ export {
 export { verify, activate, validate, deactivate, heartbeat } from './endpoints/client.js';
 export { auth } from './endpoints/sdk.js';
 export { benchFloor } from './endpoints/benchFloor.js';
+export { v1 } from './endpoints/v1.js';

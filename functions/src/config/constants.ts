@@ -12,6 +12,8 @@ export const collections = {
   authLogs: 'authLogs',
   nonces: 'nonces',
   events: 'events',
+  /** apps/{appId}/webhooks/{webhookId} */
+  webhooks: 'webhooks',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -41,6 +43,9 @@ export const limits = {
   maxSecurityListEntries: 1000,
   /** Violations kept on a license (oldest dropped). */
   maxViolationsKept: 50,
+  /** Outbound webhooks per app (AuthForge's limit). */
+  maxWebhooksPerApp: 5,
+  maxWebhookUrlLength: 2048,
 } as const;
 
 /** Key and secret formats. */

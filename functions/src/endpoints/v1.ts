@@ -1,0 +1,232 @@
+/**
+ * Developer REST API (seeds 001–003): function `v1`, `Authorization: Bearer af_live_…`,
+ * `{error, message}` errors, cursor pagination. Every route is declared once with its zod
+ * schemas; the same declarations validate requests and generate GET /v1/openapi.json.
+ */
+import { onRequest } from 'firebase-functions/v2/https';
+import { z } from 'zod';
+import { presentedCredentials } from '../http/credentials.js';
+import { httpEndpoint, type EndpointResult, type RequestContext } from '../http/endpoint.js';
+import { ApiError } from '../http/errors.js';
+import { openApiDocument, type OperationSpec } from '../http/openapi.js';
+import { TokenBuckets } from '../http/rateLimiter.js';
+import { Router } from '../http/router.js';
+import { parseInput } from '../http/validation.js';
+import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
+import {
+  errorResponse,
+  licenseResponse,
+  logEntryResponse,
+  securityListEntryBody,
+  securityResponse,
+  v1CreateLicensesBody,
+  v1CreateWebhookBody,
+  v1ListLicensesQuery,
+  v1PageQuery,
+  v1SecuritySettingsBody,
+  v1UpdateLicenseBody,
+  v1UpdateWebhookBody,
+  v1VariablesBody,
+  webhookResponse,
+} from '../schemas/v1.js';
+import { variablesSchema } from '../data/shared.js';
+import { authenticate } from '../services/authentication.js';
+import * as appSecurity from '../services/appSecurity.js';
+import * as authLogs from '../services/authLogs.js';
+import * as licenses from '../services/licenses.js';
+import type { Principal } from '../services/principal.js';
+import * as variables from '../services/variables.js';
+import * as webhooks from '../services/webhookConfig.js';
+import { adminFunctionOptions, operatorSecret } from './options.js';
+
+/** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
+const apiKeyBuckets = new TokenBuckets(100, 50);
+
+type Run = (ctx: RequestContext, params: Record<string, string>, principal: Principal) => Promise<EndpointResult>;
+interface V1Route extends OperationSpec {
+  run: Run;
+}
+
+const licenseKeyParam = (params: Record<string, string>) => parseInput(licenseKeySchema, params.licenseKey, 'license key');
+const appIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.appId, 'app id');
+const webhookIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.webhookId, 'webhook id');
+const deleted = z.object({ deleted: z.literal(true) });
+const variablesResponse = z.object({ variables: variablesSchema });
+
+const routes: V1Route[] = [
+  {
+    method: 'POST', path: '/licenses', tag: 'Licenses', summary: 'Create one or more licenses', body: v1CreateLicensesBody,
+    response: z.object({ licenses: z.array(licenseResponse) }), status: 201, errors: [400, 401, 402, 403, 404, 429],
+    run: async (ctx, _params, principal) => {
+      const input = parseInput(v1CreateLicensesBody, ctx.body);
+      const created = await licenses.createLicenses(principal, { ...input, appId: input.appId });
+      return { status: 201, body: created };
+    },
+  },
+  {
+    method: 'GET', path: '/licenses', tag: 'Licenses', summary: 'List licenses for an app', query: v1ListLicensesQuery,
+    response: z.object({ licenses: z.array(licenseResponse), cursor: z.string().nullable() }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, _params, principal) => ({ body: await licenses.listLicenses(principal, parseInput(v1ListLicensesQuery, ctx.query, 'query')) }),
+  },
+  {
+    method: 'GET', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Get a single license', response: licenseResponse, status: 200,
+    errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: (await licenses.getLicense(principal, licenseKeyParam(params))).license }),
+  },
+  {
+    method: 'PUT', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Revoke, activate, extend, or reset HWID', body: v1UpdateLicenseBody,
+    response: licenseResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => {
+      const key = licenseKeyParam(params);
+      const input = parseInput(v1UpdateLicenseBody, ctx.body);
+      const result =
+        input.action === 'revoke'
+          ? await licenses.revokeLicense(principal, { licenseKey: key, reason: input.reason })
+          : input.action === 'activate'
+            ? await licenses.reinstateLicense(principal, key)
+            : input.action === 'extend'
+              ? await licenses.extendLicense(principal, key, input.expiresAt)
+              : await licenses.resetActivations(principal, key);
+      return { body: result.license };
+    },
+  },
+  {
+    method: 'DELETE', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Permanently delete a license',
+    response: deleted.extend({ licenseKey: z.string() }), status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await licenses.deleteLicense(principal, licenseKeyParam(params)) }),
+  },
+  {
+    method: 'GET', path: '/licenses/:licenseKey/logs', tag: 'Licenses', summary: 'Auth log of a license, newest first', query: v1PageQuery,
+    response: z.object({ logs: z.array(logEntryResponse), cursor: z.string().nullable() }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await authLogs.listLicenseLogs(principal, licenseKeyParam(params), parseInput(v1PageQuery, ctx.query, 'query')),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Get app variables', response: variablesResponse, status: 200,
+    errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await variables.getAppVariables(principal, appIdParam(params)) }),
+  },
+  {
+    method: 'PUT', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Set app variables', body: v1VariablesBody,
+    response: variablesResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await variables.setAppVariables(principal, appIdParam(params), parseInput(v1VariablesBody, ctx.body).variables),
+    }),
+  },
+  {
+    method: 'GET', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Get license variables', response: variablesResponse,
+    status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await variables.getLicenseVariables(principal, licenseKeyParam(params)) }),
+  },
+  {
+    method: 'PUT', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Set license variables', body: v1VariablesBody,
+    response: variablesResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await variables.setLicenseVariables(principal, licenseKeyParam(params), parseInput(v1VariablesBody, ctx.body).variables),
+    }),
+  },
+  {
+    method: 'POST', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'Create a webhook (its signing secret is shown once)',
+    body: v1CreateWebhookBody, response: z.object({ webhook: webhookResponse, secret: z.string() }), status: 201, errors: [400, 401, 403, 404, 409, 429],
+    run: async (ctx, params, principal) => ({
+      status: 201,
+      body: await webhooks.createWebhook(principal, appIdParam(params), parseInput(v1CreateWebhookBody, ctx.body)),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'List webhooks', response: z.object({ webhooks: z.array(webhookResponse) }),
+    status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await webhooks.listWebhooks(principal, appIdParam(params)) }),
+  },
+  {
+    method: 'PUT', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Update a webhook', body: v1UpdateWebhookBody,
+    response: z.object({ webhook: webhookResponse, secret: z.string().optional() }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await webhooks.updateWebhook(principal, appIdParam(params), webhookIdParam(params), parseInput(v1UpdateWebhookBody, ctx.body)),
+    }),
+  },
+  {
+    method: 'DELETE', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Delete a webhook',
+    response: deleted.extend({ webhookId: z.string() }), status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await webhooks.deleteWebhook(principal, appIdParam(params), webhookIdParam(params)) }),
+  },
+  {
+    method: 'POST', path: '/apps/:appId/webhooks/:webhookId/test', tag: 'Webhooks', summary: 'Send a test event (test.ping)',
+    response: z.object({ eventId: z.string(), event: z.literal('test.ping'), webhookId: z.string() }), status: 202, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({
+      status: 202,
+      body: await webhooks.sendTestEvent(principal, appIdParam(params), webhookIdParam(params)),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/security', tag: 'Security', summary: 'Get security config', response: securityResponse, status: 200,
+    errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await appSecurity.getSecurity(principal, appIdParam(params)) }),
+  },
+  {
+    method: 'PUT', path: '/apps/:appId/security', tag: 'Security', summary: 'Update security config (rate limits, IPs per day)',
+    body: v1SecuritySettingsBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await appSecurity.updateSecuritySettings(principal, appIdParam(params), parseInput(v1SecuritySettingsBody, ctx.body)),
+    }),
+  },
+  ...(['blacklist', 'whitelist'] as const).flatMap((kind): V1Route[] => [
+    {
+      method: 'POST', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Add an HWID, IP or CIDR range to the ${kind}`,
+      body: securityListEntryBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 409, 429],
+      run: async (ctx, params, principal) => {
+        const entry = parseInput(securityListEntryBody, ctx.body);
+        return { body: await appSecurity.addListEntry(principal, appIdParam(params), kind, entry.type, entry.value) };
+      },
+    },
+    {
+      method: 'DELETE', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Remove an entry from the ${kind}`,
+      body: securityListEntryBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 429],
+      run: async (ctx, params, principal) => {
+        const entry = parseInput(securityListEntryBody, { ...ctx.query, ...ctx.body });
+        return { body: await appSecurity.removeListEntry(principal, appIdParam(params), kind, entry.type, entry.value) };
+      },
+    },
+  ]),
+];
+
+const router = new Router<Principal>();
+for (const route of routes) router.on(route.method, route.path, route.run);
+
+let cachedDocument: ReturnType<typeof openApiDocument> | undefined;
+const openApiRoute: OperationSpec = {
+  method: 'GET', path: '/openapi.json', tag: 'Meta', summary: 'This OpenAPI 3.1 document', response: z.record(z.string(), z.unknown()),
+  status: 200, errors: [], public: true,
+};
+
+/** The OpenAPI 3.1 document of the v1 surface, generated from the route declarations. */
+export function v1OpenApiDocument() {
+  cachedDocument ??= openApiDocument(
+    { title: 'Keywarden Developer API', version: '1.0.0', serverUrl: '/v1', errorSchema: errorResponse },
+    [...routes, openApiRoute],
+  );
+  return cachedDocument;
+}
+
+export const v1 = onRequest(
+  adminFunctionOptions,
+  httpEndpoint({ name: 'v1', methods: ['GET', 'POST', 'PUT', 'DELETE'], errorShape: 'rest' }, async (ctx) => {
+    // Served at <functions base>/v1/…; a /v1 prefix is also accepted (e.g. behind a Hosting rewrite).
+    const path = ctx.req.path.replace(/^\/v1(?=\/|$)/, '') || '/';
+    if (path === '/openapi.json') {
+      if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { details: { allow: 'GET' } });
+      return { body: v1OpenApiDocument() };
+    }
+    if (!router.matches(path)) throw new ApiError('not_found', `No route ${ctx.method} ${path}`);
+    const principal = await authenticate(presentedCredentials(ctx), operatorSecret());
+    const bucket = principal.kind === 'account' ? principal.keyId : 'operator';
+    const taken = apiKeyBuckets.take(bucket);
+    if (!taken.allowed) {
+      throw new ApiError('rate_limited', 'Rate limit exceeded: 100 requests/second burst, 50/second sustained', {
+        retryAfterSeconds: taken.retryAfterSeconds,
+      });
+    }
+    return router.handle(ctx, path, principal);
+  }),
+);

@@ -1,0 +1,137 @@
+/**
+ * Developer REST API (`v1`, seeds 001–003) request and response shapes. These schemas validate
+ * requests and generate the OpenAPI document, so the two cannot drift.
+ */
+import { z } from 'zod';
+import { limits } from '../config/constants.js';
+import { eventType } from '../data/events.js';
+import { variablesSchema } from '../data/shared.js';
+import { pageCursor, resourceId } from './common.js';
+import { isoDateTime } from './licenses.js';
+
+export const v1CreateLicensesBody = z.strictObject({
+  appId: resourceId.describe('The application to issue licenses for'),
+  quantity: z.number().int().min(1).max(limits.maxLicensesPerCreate).default(1).describe('Number of licenses to create (1–100, default 1)'),
+  expiresAt: isoDateTime.nullable().optional().describe('ISO 8601 expiration date, or null for lifetime'),
+  maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots).default(1).describe('Max devices per license (1–16, default 1)'),
+  unlimitedHwidSlots: z.boolean().default(false).describe('Shared unlimited-seat keys: no seat enforcement, never hwid_mismatch'),
+  label: z.string().max(limits.maxLabelLength).optional().describe('Optional label for your records (max 128 chars)'),
+  email: z.email().max(320).optional(),
+  variantId: resourceId.optional(),
+  variables: variablesSchema.optional(),
+});
+
+export const v1ListLicensesQuery = z.strictObject({
+  appId: resourceId.describe('The application to list licenses for'),
+  limit: z.coerce.number().int().min(1).max(200).default(50).describe('Results per page (1–200, default 50)'),
+  cursor: pageCursor.describe('Pagination cursor from a previous response'),
+});
+
+export const v1PageQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: pageCursor,
+});
+
+export const v1UpdateLicenseBody = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('revoke'), reason: z.string().max(500).optional() }),
+  z.strictObject({ action: z.literal('activate') }),
+  z.strictObject({ action: z.literal('extend'), expiresAt: isoDateTime.describe('New ISO 8601 expiration date') }),
+  z.strictObject({ action: z.literal('reset-hwid') }),
+]);
+
+export const v1VariablesBody = z.strictObject({ variables: variablesSchema });
+
+export const webhookUrl = z
+  .url({ protocol: /^https?$/ })
+  .max(limits.maxWebhookUrlLength)
+  .refine((value) => {
+    const url = new URL(value);
+    return !url.username && !url.password && !/^(169\.254\.|metadata\.google\.internal$|\[fe80:)/i.test(url.hostname);
+  }, 'webhook URLs may not carry credentials or target link-local metadata addresses');
+
+export const v1CreateWebhookBody = z.strictObject({
+  url: webhookUrl,
+  events: z.array(eventType).max(20).default([]).describe('Event types to deliver; empty for all'),
+  description: z.string().max(500).optional(),
+  active: z.boolean().default(true),
+});
+
+export const v1UpdateWebhookBody = z.strictObject({
+  url: webhookUrl.optional(),
+  events: z.array(eventType).max(20).optional(),
+  description: z.string().max(500).nullable().optional(),
+  active: z.boolean().optional(),
+  rotateSecret: z.boolean().optional(),
+});
+
+export const v1SecuritySettingsBody = z.strictObject({
+  validatesPerLicensePerMinute: z.number().int().min(1).max(100_000).optional(),
+  validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000).optional(),
+  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable().optional(),
+});
+
+export const securityListEntryBody = z
+  .strictObject({
+    type: z.enum(['hwid', 'ip']).describe('hwid, or ip (an address or a CIDR range)'),
+    value: z.string().trim().min(1).max(limits.maxHwidLength),
+  });
+
+/* ---------- responses ---------- */
+
+export const licenseResponse = z.object({
+  licenseKey: z.string(),
+  appId: z.string(),
+  productId: z.string(),
+  variantId: z.string().nullable(),
+  status: z.enum(['active', 'revoked', 'expired']),
+  label: z.string().nullable(),
+  email: z.string().nullable(),
+  expiresAt: z.string().nullable(),
+  maxHwidSlots: z.number().int(),
+  unlimitedHwidSlots: z.boolean(),
+  floating: z.boolean(),
+  hwidList: z.array(z.string()),
+  hwidCount: z.number().int(),
+  flagged: z.boolean(),
+  variables: variablesSchema,
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+
+export const errorResponse = z.object({
+  error: z.string().describe('Machine-readable code: bad_request, unauthorized, no_credits, forbidden, not_found, conflict, rate_limited'),
+  message: z.string(),
+});
+
+export const logEntryResponse = z.object({
+  appId: z.string(),
+  licenseKey: z.string().nullable(),
+  hwid: z.string().nullable(),
+  ip: z.string(),
+  action: z.string(),
+  result: z.string(),
+  timestamp: z.string().nullable(),
+});
+
+export const webhookResponse = z.object({
+  webhookId: z.string(),
+  appId: z.string(),
+  url: z.string(),
+  description: z.string().nullable(),
+  events: z.array(z.string()),
+  active: z.boolean(),
+  disabledReason: z.string().nullable(),
+  createdAt: z.string().nullable(),
+  updatedAt: z.string().nullable(),
+});
+
+export const securityResponse = z.object({
+  appId: z.string(),
+  settings: z.object({
+    validatesPerLicensePerMinute: z.number().int(),
+    validatesPerIpPerMinute: z.number().int(),
+    maxIpsPerDay: z.number().int().nullable(),
+  }),
+  blacklist: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
+  whitelist: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
+});
