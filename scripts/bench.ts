@@ -37,8 +37,7 @@ async function main(): Promise<void> {
   const firestoreHost = `${firestore.host}:${firestore.port}`;
   const functions = await startFunctionsEmulator({
     firestoreHost,
-    config: 'firebase.test.json',
-    port: 5101,
+    config: 'auto',
     env: { KEYWARDEN_BENCH_FLOOR: '1' },
   });
   const url = (name: string) => `${functions.baseUrl}/${name}`;

@@ -5,7 +5,8 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -33,8 +34,11 @@ export interface FunctionsEmulator {
 
 export interface FunctionsEmulatorOptions {
   firestoreHost: string;
-  /** firebase.json by default; tests use firebase.test.json (other ports). */
-  config?: string;
+  /**
+   * firebase.json by default (port 5001). 'auto' writes a temporary config beside it with free
+   * ports, so several test runs (or a test run next to `npm start`) can share the machine.
+   */
+  config?: string | 'auto';
   port?: number;
   /** Print the emulator's output (npm start) or keep it for errors only (tests). */
   echo?: boolean;
@@ -42,9 +46,41 @@ export interface FunctionsEmulatorOptions {
 }
 
 /** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
+/** A free TCP port on 127.0.0.1 (released before use: a small race we accept in tests). */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function writeAutoConfig(): Promise<{ config: string; port: number; cleanup: () => void }> {
+  const [functionsPort, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+  const base = JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as Record<string, unknown>;
+  const config = `.firebase.auto.${process.pid}.${functionsPort}.json`;
+  const generated = {
+    functions: base.functions,
+    emulators: {
+      functions: { host: '127.0.0.1', port: functionsPort },
+      hub: { host: '127.0.0.1', port: hubPort },
+      logging: { host: '127.0.0.1', port: loggingPort },
+      ui: { enabled: false },
+      singleProjectMode: true,
+    },
+  };
+  writeFileSync(join(repoRoot, config), JSON.stringify(generated, null, 2));
+  return { config, port: functionsPort, cleanup: () => rmSync(join(repoRoot, config), { force: true }) };
+}
+
 export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
-  const config = options.config ?? 'firebase.json';
-  const port = options.port ?? 5001;
+  const auto = options.config === 'auto' ? await writeAutoConfig() : undefined;
+  const config = auto?.config ?? options.config ?? 'firebase.json';
+  const port = auto?.port ?? options.port ?? 5001;
   const firebaseBin = join(repoRoot, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');
   const child = spawn(
     process.execPath,
@@ -89,7 +125,9 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
     }, 10_000);
     await exitPromise;
     clearTimeout(timer);
+    auto?.cleanup();
   };
+  child.once('exit', () => auto?.cleanup());
 
   const baseUrl = `http://127.0.0.1:${port}/${projectId}/${region}`;
   const deadline = Date.now() + 90_000;

@@ -7,8 +7,7 @@ let functions: FunctionsEmulator | undefined;
 
 /**
  * Starts the embedded Firestore emulator (unless FIRESTORE_EMULATOR_HOST already names one)
- * and, unless KEYWARDEN_FUNCTIONS=off, the Firebase Functions emulator on the test ports of
- * firebase.test.json, so end-to-end tests send real HTTP to the deployed function code.
+ * and, unless KEYWARDEN_FUNCTIONS=off, the Firebase Functions emulator on free ports, so end-to-end tests send real HTTP to the deployed function code.
  */
 export async function setup(project: TestProject): Promise<void> {
   // No GCE metadata server here: keep google-auth-library from probing for one.
@@ -24,8 +23,7 @@ export async function setup(project: TestProject): Promise<void> {
   if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
     functions = await startFunctionsEmulator({
       firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
-      config: 'firebase.test.json',
-      port: 5101,
+      config: 'auto',
     });
     project.provide('functionsBaseUrl', functions.baseUrl);
   } else {
