@@ -4,7 +4,8 @@
  * Ctrl-C stops every child process.
  */
 import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
-import { ensureAdminSecret, secretFile, startFunctionsEmulator } from './lib/localStack.js';
+import { startEventPump } from './lib/eventPump.js';
+import { ensureAdminSecret, projectId, secretFile, startFunctionsEmulator } from './lib/localStack.js';
 
 const firestorePort = Number(process.env.FIRESTORE_PORT ?? 8080);
 
@@ -16,12 +17,19 @@ async function main(): Promise<void> {
   const firestoreHost = `${firestore.host}:${firestore.port}`;
   console.log(`Embedded Firestore emulator on ${firestoreHost}`);
 
+  // The pump below talks to the embedded emulator through firebase-admin, like the functions do.
+  process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
+  process.env.GCLOUD_PROJECT = projectId;
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+
   let functions: Awaited<ReturnType<typeof startFunctionsEmulator>> | undefined;
+  let pump: ReturnType<typeof startEventPump> | undefined;
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping the local stack…');
+    await pump?.stop();
     await functions?.stop();
     await firestore.stop();
     process.exit(code);
@@ -37,8 +45,10 @@ async function main(): Promise<void> {
     return;
   }
   functions.process.once('exit', () => void shutdown(1));
+  pump = startEventPump({ log: (message) => console.log(`[webhooks] ${message}`) });
   console.log(`\nKeywarden is running. Functions: ${functions.baseUrl}/<name>`);
   console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);
+  console.log('Outbound webhooks are delivered by the local event pump (no Firestore triggers locally).');
   console.log('Press Ctrl-C to stop.');
 }
 

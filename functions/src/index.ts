@@ -19,3 +19,4 @@ export { verify, activate, validate, deactivate, heartbeat } from './endpoints/c
 export { auth } from './endpoints/sdk.js';
 export { benchFloor } from './endpoints/benchFloor.js';
 export { v1 } from './endpoints/v1.js';
+export { deliverEvents, retryWebhookDeliveries, expireLicenses } from './endpoints/webhooks.js';

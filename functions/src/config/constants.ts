@@ -14,6 +14,9 @@ export const collections = {
   events: 'events',
   /** apps/{appId}/webhooks/{webhookId} */
   webhooks: 'webhooks',
+  /** deliveries/{eventId}~{webhookId}: one per (event, webhook); attempts/{n} below it. */
+  deliveries: 'deliveries',
+  deliveryAttempts: 'attempts',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -90,4 +93,19 @@ export const creditShardCount = 32;
 export const retention = {
   authLogDays: 90,
   eventDays: 30,
+  deliveryDays: 30,
+} as const;
+
+/** Outbound webhook delivery. */
+export const delivery = {
+  timeoutMs: 10_000,
+  /** A delivery is retried with exponential backoff and jitter for this long, then fails. */
+  retryWindowMs: 72 * 3_600_000,
+  firstRetryDelayMs: 30_000,
+  maxRetryDelayMs: 6 * 3_600_000,
+  /** A claimed delivery whose sender vanished becomes due again after this. */
+  leaseMs: 60_000,
+  responseSnippetBytes: 512,
+  /** Due deliveries handled per scheduled run. */
+  batchSize: 200,
 } as const;

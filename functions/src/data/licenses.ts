@@ -44,6 +44,8 @@ export const licenseDocument = z.object({
   revoked: z.boolean(),
   revokedAt: timestamp.nullable(),
   revokeReason: z.string().nullable(),
+  /** Set once `license.expired` has been emitted for the current expiresAt. */
+  expiryNotified: z.boolean().default(false),
   devices: z.array(deviceDocument),
   /** Unlimited-seat licenses bind nothing but count distinct devices seen. */
   variables: variablesSchema,

@@ -25,6 +25,10 @@ export function decodeCursor(cursor: string, arity: number): CursorField[] {
   try {
     const payload = cursorPayload.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
     if (payload.after.length !== arity) throw new Error('arity');
+    // The last value is a document id (it makes the order total): Firestore rejects anything
+    // but a non-empty string without a slash there, which must be a 400, not a 500.
+    const last = payload.after[arity - 1];
+    if (typeof last !== 'string' || last === '' || last.includes('/')) throw new Error('id');
     return payload.after.map(fromCursorValue);
   } catch {
     throw new ApiError('bad_request', 'Invalid cursor');

@@ -37,6 +37,7 @@ import * as licenses from '../services/licenses.js';
 import type { Principal } from '../services/principal.js';
 import * as variables from '../services/variables.js';
 import * as webhooks from '../services/webhookConfig.js';
+import * as deliveries from '../services/webhookDelivery.js';
 import { adminFunctionOptions, operatorSecret } from './options.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
@@ -50,7 +51,38 @@ interface V1Route extends OperationSpec {
 const licenseKeyParam = (params: Record<string, string>) => parseInput(licenseKeySchema, params.licenseKey, 'license key');
 const appIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.appId, 'app id');
 const webhookIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.webhookId, 'webhook id');
+const deliveryIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(200), params.deliveryId, 'delivery id');
 const deleted = z.object({ deleted: z.literal(true) });
+const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
+const deliveryResponse = z.object({
+  deliveryId: z.string(),
+  eventId: z.string(),
+  webhookId: z.string(),
+  event: z.string(),
+  status: z.enum(['pending', 'delivering', 'delivered', 'failed', 'cancelled']),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  createdAt: z.string().nullable(),
+});
+const deliveryDetailResponse = z.object({
+  delivery: deliveryResponse,
+  body: z.string(),
+  attempts: z.array(
+    z.object({
+      attempt: z.number().int(),
+      at: z.string().nullable(),
+      url: z.string(),
+      statusCode: z.number().int().nullable(),
+      durationMs: z.number(),
+      responseSnippet: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
 const variablesResponse = z.object({ variables: variablesSchema });
 
 const routes: V1Route[] = [
@@ -157,6 +189,27 @@ const routes: V1Route[] = [
     run: async (_ctx, params, principal) => ({
       status: 202,
       body: await webhooks.sendTestEvent(principal, appIdParam(params), webhookIdParam(params)),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/webhooks/:webhookId/deliveries', tag: 'Webhooks', summary: 'Recent deliveries of a webhook, newest first',
+    query: deliveriesQuery, response: z.object({ deliveries: z.array(deliveryResponse) }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await deliveries.listDeliveries(principal, appIdParam(params), webhookIdParam(params), parseInput(deliveriesQuery, ctx.query, 'query').limit),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/webhooks/:webhookId/deliveries/:deliveryId', tag: 'Webhooks', summary: 'One delivery with every attempt',
+    response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({
+      body: await deliveries.getDelivery(principal, appIdParam(params), webhookIdParam(params), deliveryIdParam(params)),
+    }),
+  },
+  {
+    method: 'POST', path: '/apps/:appId/webhooks/:webhookId/deliveries/:deliveryId/redeliver', tag: 'Webhooks', summary: 'Send one delivery again now',
+    response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({
+      body: await deliveries.redeliver(principal, appIdParam(params), webhookIdParam(params), deliveryIdParam(params)),
     }),
   },
   {

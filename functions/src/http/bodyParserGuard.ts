@@ -63,6 +63,8 @@ function guardModule(exportsObject: unknown): void {
 
 /** Wraps every body-parser module already loaded in this process. */
 export function guardBodyParsers(): void {
+  // Only meaningful inside a CommonJS Functions runtime; tests load sources as ES modules.
+  if (typeof require === 'undefined') return;
   for (const [path, cached] of Object.entries(require.cache)) {
     if (cached && /[\\/]body-parser[\\/]index\.js$/.test(path)) guardModule(cached.exports);
   }

@@ -74,6 +74,7 @@ export async function createLicenses(principal: Principal, input: CreateLicenseI
     revoked: false,
     revokedAt: null,
     revokeReason: null,
+    expiryNotified: false,
     devices: [],
     variables: { ...variant?.variables, ...input.variables },
     violations: [],
@@ -195,8 +196,11 @@ export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
     if (input.expiresAt !== undefined) {
       next.expiresAt = input.expiresAt === null ? null : Timestamp.fromDate(new Date(input.expiresAt));
       next.expiresSort = next.expiresAt ?? neverExpires;
+      next.expiryNotified = false;
       event = 'license.extended';
     }
+    // Nothing changed: no write and no event (an event always records a change).
+    if (JSON.stringify(next) === JSON.stringify(current)) return undefined;
     return { next, event, data: { expiresAt: isoDate(next.expiresAt) } };
   });
 }
@@ -204,7 +208,7 @@ export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
 export function extendLicense(principal: Principal, licenseKey: string, expiresAt: string) {
   return changeLicense(principal, licenseKey, (current) => {
     const at = Timestamp.fromDate(new Date(expiresAt));
-    return { next: { ...current, expiresAt: at, expiresSort: at }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
+    return { next: { ...current, expiresAt: at, expiresSort: at, expiryNotified: false }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
   });
 }
 

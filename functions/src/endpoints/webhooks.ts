@@ -1,0 +1,34 @@
+import { onDocumentCreated } from 'firebase-functions/v2/firestore';
+import { onSchedule } from 'firebase-functions/v2/scheduler';
+import * as logger from 'firebase-functions/logger';
+import { collections } from '../config/constants.js';
+import { eventDocument } from '../data/events.js';
+import { emitExpiryEvents } from '../services/licenseExpiry.js';
+import { deliverEvent, processDueDeliveries } from '../services/webhookDelivery.js';
+
+/**
+ * Fans each new event out to the app's webhooks and attempts delivery at once. Triggers can
+ * run more than once: fan-out creates each delivery record only once.
+ */
+export const deliverEvents = onDocumentCreated({ document: `${collections.events}/{eventId}`, retry: false }, async (event) => {
+  const snapshot = event.data;
+  if (!snapshot) return;
+  const parsed = eventDocument.safeParse(snapshot.data());
+  if (!parsed.success) {
+    logger.error('malformed event document', { eventId: event.params.eventId });
+    return;
+  }
+  await deliverEvent(event.params.eventId, parsed.data);
+});
+
+/** Retries due deliveries (backoff with jitter, about three days). Idempotent. */
+export const retryWebhookDeliveries = onSchedule({ schedule: 'every 1 minutes', retryCount: 0 }, async () => {
+  const attempted = await processDueDeliveries();
+  if (attempted > 0) logger.info('retried webhook deliveries', { attempted });
+});
+
+/** Emits license.expired once for each license that has expired. Idempotent. */
+export const expireLicenses = onSchedule({ schedule: 'every 15 minutes', retryCount: 0 }, async () => {
+  const emitted = await emitExpiryEvents();
+  if (emitted > 0) logger.info('emitted license.expired events', { emitted });
+});

@@ -1,0 +1,42 @@
+/**
+ * The local stack's stand-in for Firestore triggers and Cloud Scheduler: the embedded Firestore
+ * emulator fires no triggers, so this runs the same delivery code the deployed functions run
+ * (fan-out, retries, expiry events), on a timer.
+ */
+import { Timestamp } from 'firebase-admin/firestore';
+import { emitExpiryEvents } from '../../functions/src/services/licenseExpiry.js';
+import { processDueDeliveries, pumpRecentEvents } from '../../functions/src/services/webhookDelivery.js';
+
+export function startEventPump(options: { intervalMs?: number; expiryEveryMs?: number; log?: (message: string) => void } = {}) {
+  const intervalMs = options.intervalMs ?? 1_000;
+  const expiryEveryMs = options.expiryEveryMs ?? 60_000;
+  let since = Timestamp.fromMillis(Date.now() - 60_000);
+  let lastExpiryRun = 0;
+  let running = false;
+  let stopped = false;
+  const tick = async () => {
+    if (running || stopped) return;
+    running = true;
+    try {
+      since = await pumpRecentEvents(since);
+      await processDueDeliveries();
+      if (Date.now() - lastExpiryRun >= expiryEveryMs) {
+        lastExpiryRun = Date.now();
+        const emitted = await emitExpiryEvents();
+        if (emitted > 0) options.log?.(`license.expired emitted for ${emitted} license(s)`);
+      }
+    } catch (error) {
+      options.log?.(`event pump: ${error instanceof Error ? error.message : String(error)}`);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  return {
+    stop: async () => {
+      stopped = true;
+      clearInterval(timer);
+      while (running) await new Promise((resolve) => setTimeout(resolve, 50));
+    },
+  };
+}
