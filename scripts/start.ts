@@ -5,13 +5,13 @@
  */
 import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
 import { startEventPump } from './lib/eventPump.js';
-import { ensureAdminSecret, projectId, secretFile, startFunctionsEmulator } from './lib/localStack.js';
+import { ensureLocalSecrets, projectId, secretFile, startFunctionsEmulator } from './lib/localStack.js';
 
 const firestorePort = Number(process.env.FIRESTORE_PORT ?? 8080);
 
 async function main(): Promise<void> {
-  const { created } = ensureAdminSecret();
-  console.log(created ? `Wrote a new random ADMIN_SECRET to ${secretFile}` : `Using ADMIN_SECRET from ${secretFile}`);
+  const { created } = ensureLocalSecrets();
+  console.log(created.length > 0 ? `Wrote new random ${created.join(', ')} to ${secretFile}` : `Using the secrets in ${secretFile}`);
 
   const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort });
   const firestoreHost = `${firestore.host}:${firestore.port}`;

@@ -20,3 +20,12 @@ export { auth } from './endpoints/sdk.js';
 export { benchFloor } from './endpoints/benchFloor.js';
 export { v1 } from './endpoints/v1.js';
 export { deliverEvents, retryWebhookDeliveries, expireLicenses } from './endpoints/webhooks.js';
+export {
+  stripeWebhook,
+  paymentWebhook,
+  createDiscountCode,
+  listDiscountCodes,
+  updateDiscountCode,
+  deleteDiscountCode,
+  redeemTrialCode,
+} from './endpoints/commerce.js';

@@ -15,15 +15,36 @@ export const projectId = 'demo-keywarden';
 export const region = 'us-central1';
 export const secretFile = join(repoRoot, 'functions', '.secret.local');
 
-/** Reads ADMIN_SECRET from functions/.secret.local, writing a random one first if absent. */
+/** The secrets the functions declare; `npm start` and the tests need each of them locally. */
+const localSecretNames = { ADMIN_SECRET: '', STRIPE_WEBHOOK_SECRET: 'whsec_', PAYMENT_WEBHOOK_SECRET: 'pws_' } as const;
+export type LocalSecrets = Record<keyof typeof localSecretNames, string>;
+
+/**
+ * Reads the local secrets from functions/.secret.local (the file firebase-tools reads),
+ * writing random values for any that are missing. `created` lists what was written.
+ */
+export function ensureLocalSecrets(): { secrets: LocalSecrets; created: string[] } {
+  let text = existsSync(secretFile) ? readFileSync(secretFile, 'utf8') : '';
+  const created: string[] = [];
+  const secrets = {} as LocalSecrets;
+  for (const [name, prefix] of Object.entries(localSecretNames) as Array<[keyof LocalSecrets, string]>) {
+    const match = text.match(new RegExp(`^${name}=(.+)$`, 'm'));
+    if (match?.[1]) {
+      secrets[name] = match[1].trim();
+      continue;
+    }
+    secrets[name] = prefix + randomBytes(24).toString('base64url');
+    text = `${text && !text.endsWith('\n') ? `${text}\n` : text}${name}=${secrets[name]}\n`;
+    created.push(name);
+  }
+  if (created.length > 0) writeFileSync(secretFile, text, { mode: 0o600 });
+  return { secrets, created };
+}
+
+/** ADMIN_SECRET (and the other local secrets, written if missing). */
 export function ensureAdminSecret(): { secret: string; created: boolean } {
-  const existing = existsSync(secretFile) ? readFileSync(secretFile, 'utf8') : '';
-  const match = existing.match(/^ADMIN_SECRET=(.+)$/m);
-  if (match?.[1]) return { secret: match[1].trim(), created: false };
-  const secret = randomBytes(24).toString('base64url');
-  const prefix = existing && !existing.endsWith('\n') ? `${existing}\n` : existing;
-  writeFileSync(secretFile, `${prefix}ADMIN_SECRET=${secret}\n`, { mode: 0o600 });
-  return { secret, created: true };
+  const { secrets, created } = ensureLocalSecrets();
+  return { secret: secrets.ADMIN_SECRET, created: created.includes('ADMIN_SECRET') };
 }
 
 export interface FunctionsEmulator {

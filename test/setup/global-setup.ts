@@ -1,6 +1,6 @@
 import type { TestProject } from 'vitest/node';
 import { startFirestoreEmulator, type RunningEmulator } from '../../firestore-emulator/src/index.js';
-import { ensureAdminSecret, projectId, startFunctionsEmulator, type FunctionsEmulator } from '../../scripts/lib/localStack.js';
+import { ensureLocalSecrets, projectId, startFunctionsEmulator, type FunctionsEmulator } from '../../scripts/lib/localStack.js';
 
 let firestore: RunningEmulator | undefined;
 let functions: FunctionsEmulator | undefined;
@@ -17,9 +17,11 @@ export async function setup(project: TestProject): Promise<void> {
     process.env.FIRESTORE_EMULATOR_HOST = `${firestore.host}:${firestore.port}`;
   }
   process.env.GCLOUD_PROJECT ??= projectId;
-  const { secret } = ensureAdminSecret();
+  const { secrets } = ensureLocalSecrets();
   project.provide('firestoreEmulatorHost', process.env.FIRESTORE_EMULATOR_HOST);
-  project.provide('adminSecret', secret);
+  project.provide('adminSecret', secrets.ADMIN_SECRET);
+  project.provide('stripeWebhookSecret', secrets.STRIPE_WEBHOOK_SECRET);
+  project.provide('paymentWebhookSecret', secrets.PAYMENT_WEBHOOK_SECRET);
   if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
     functions = await startFunctionsEmulator({
       firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
@@ -40,6 +42,8 @@ declare module 'vitest' {
   export interface ProvidedContext {
     firestoreEmulatorHost: string;
     adminSecret: string;
+    stripeWebhookSecret: string;
+    paymentWebhookSecret: string;
     functionsBaseUrl: string;
   }
 }

@@ -17,6 +17,19 @@ export const collections = {
   /** deliveries/{eventId}~{webhookId}: one per (event, webhook); attempts/{n} below it. */
   deliveries: 'deliveries',
   deliveryAttempts: 'attempts',
+  /** stripeEvents/{eventId}: a processed Stripe event (exactly-once marker). */
+  stripeEvents: 'stripeEvents',
+  /** stripePurchases/{subscriptionId | paymentIntentId | sessionId}: one purchase's state and licenses. */
+  stripePurchases: 'stripePurchases',
+  /** stripePaymentIntents/{paymentIntentId} → the purchase it paid (for refunds). */
+  stripePaymentIntents: 'stripePaymentIntents',
+  /** checkoutSessions/{sessionId}: the licenses a Checkout Session created. */
+  checkoutSessions: 'checkoutSessions',
+  /** paymentOrders/{appId}~{orderId}: generic payment webhook orders (idempotency). */
+  paymentOrders: 'paymentOrders',
+  /** discountCodes/{accountId}~{CODE}; redemptions/{hash} below it. */
+  discountCodes: 'discountCodes',
+  codeRedemptions: 'redemptions',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -94,6 +107,7 @@ export const retention = {
   authLogDays: 90,
   eventDays: 30,
   deliveryDays: 30,
+  stripeEventDays: 30,
 } as const;
 
 /** Outbound webhook delivery. */

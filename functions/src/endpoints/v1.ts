@@ -38,6 +38,7 @@ import type { Principal } from '../services/principal.js';
 import * as variables from '../services/variables.js';
 import * as webhooks from '../services/webhookConfig.js';
 import * as deliveries from '../services/webhookDelivery.js';
+import { checkoutSessionLicenses } from '../services/stripeCommerce.js';
 import { adminFunctionOptions, operatorSecret } from './options.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
@@ -126,6 +127,14 @@ const routes: V1Route[] = [
     method: 'DELETE', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Permanently delete a license',
     response: deleted.extend({ licenseKey: z.string() }), status: 200, errors: [401, 403, 404, 429],
     run: async (_ctx, params, principal) => ({ body: await licenses.deleteLicense(principal, licenseKeyParam(params)) }),
+  },
+  {
+    method: 'GET', path: '/checkout-sessions/:sessionId', tag: 'Licenses', summary: 'Licenses created by a Stripe Checkout Session (for a success page)',
+    response: z.object({ checkoutSessionId: z.string(), email: z.string().nullable(), licenses: z.array(licenseResponse) }), status: 200,
+    errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({
+      body: await checkoutSessionLicenses(principal, parseInput(z.string().min(1).max(255), params.sessionId, 'session id')),
+    }),
   },
   {
     method: 'GET', path: '/licenses/:licenseKey/logs', tag: 'Licenses', summary: 'Auth log of a license, newest first', query: v1PageQuery,

@@ -53,9 +53,16 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
+/**
+ * A connection without a remote address is a local IPC (Unix socket) connection: the Firebase
+ * Functions emulator hands requests to its workers that way and adds no X-Forwarded-For, while
+ * Google's front end always sets X-Forwarded-For in production. Such a caller is on this host.
+ */
+const localIpcAddress = '127.0.0.1';
+
 function clientIp(req: Request): string {
   const forwarded = firstHeader(req.headers['x-forwarded-for']);
-  const candidate = forwarded?.split(',')[0]?.trim() || req.ip || req.socket.remoteAddress || '';
+  const candidate = forwarded?.split(',')[0]?.trim() || req.ip || req.socket.remoteAddress || localIpcAddress;
   return candidate.startsWith('::ffff:') ? candidate.slice(7) : candidate;
 }
 

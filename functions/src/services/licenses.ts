@@ -1,4 +1,4 @@
-import { Filter, Timestamp, type Query, type Transaction } from 'firebase-admin/firestore';
+import { Filter, Timestamp, type DocumentReference, type Query, type Transaction } from 'firebase-admin/firestore';
 import { generateLicenseKey } from '../crypto/licenseKeys.js';
 import { authLogsCollection } from '../data/authLogs.js';
 import { isAlreadyExists } from '../data/errors.js';
@@ -6,7 +6,9 @@ import { eventRecord, eventsCollection, type EventType } from '../data/events.js
 import { db } from '../data/firestore.js';
 import { licensesCollection, neverExpires, type LicenseDocument } from '../data/licenses.js';
 import { readPage, type CursorField } from '../data/pagination.js';
-import { isoDate } from '../data/shared.js';
+import { isoDate, type Variables } from '../data/shared.js';
+import type { AppDocument } from '../data/apps.js';
+import type { VariantDocument } from '../data/variants.js';
 import { badRequest, conflict } from '../http/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from './access.js';
@@ -40,35 +42,50 @@ export interface LicenseSource {
   source?: Record<string, string>;
 }
 
-/**
- * Creates 1–100 licenses (seed 002 defaults, or a variant's). Each key is created with a
- * create-if-absent write, so a key collision fails the batch, which is retried with fresh
- * keys: a license is never overwritten. Each license gets its `license.created` event.
- */
-export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
-  const appId = requireAppId(input);
-  const app = await loadOwnedApp(principal, appId);
-  const variant = input.variantId ? await loadOwnedVariant(principal, input.variantId) : undefined;
-  if (variant && variant.appId !== appId) throw badRequest('The variant belongs to another product');
-  const now = Timestamp.now();
+/** Something that can create documents: a WriteBatch or a Transaction. */
+export interface DocumentCreator {
+  create<T extends object>(ref: DocumentReference<T>, data: T): unknown;
+}
+
+export interface LicenseSpec {
+  variantId?: string | undefined;
+  expiresAt?: string | null | undefined;
+  maxHwidSlots?: number | undefined;
+  unlimitedHwidSlots?: boolean | undefined;
+  label?: string | undefined;
+  email?: string | undefined;
+  floating?: boolean | undefined;
+  heartbeatTimeoutSeconds?: number | undefined;
+  variables?: Variables | undefined;
+}
+
+/** The document every license of one create call starts as: explicit fields, else the variant's, else seed 002's defaults. */
+export function licenseTemplate(
+  appId: string,
+  app: AppDocument,
+  variant: VariantDocument | undefined,
+  spec: LicenseSpec,
+  now: Timestamp,
+  source: Record<string, string> | null = null,
+): LicenseDocument {
   const expiresAt =
-    input.expiresAt !== undefined
-      ? input.expiresAt === null
+    spec.expiresAt !== undefined
+      ? spec.expiresAt === null
         ? null
-        : Timestamp.fromDate(new Date(input.expiresAt))
+        : Timestamp.fromDate(new Date(spec.expiresAt))
       : variant?.durationDays
         ? Timestamp.fromMillis(now.toMillis() + variant.durationDays * 86_400_000)
         : null;
-  const template: LicenseDocument = {
+  return {
     appId,
     accountId: app.accountId,
-    variantId: input.variantId ?? null,
-    label: input.label ?? null,
-    email: input.email ?? null,
-    maxHwidSlots: input.maxHwidSlots ?? variant?.maxHwidSlots ?? 1,
-    unlimitedHwidSlots: input.unlimitedHwidSlots ?? variant?.unlimitedHwidSlots ?? false,
-    floating: input.floating ?? variant?.floating ?? false,
-    heartbeatTimeoutSeconds: input.heartbeatTimeoutSeconds ?? variant?.heartbeatTimeoutSeconds ?? 300,
+    variantId: spec.variantId ?? null,
+    label: spec.label ?? null,
+    email: spec.email ?? null,
+    maxHwidSlots: spec.maxHwidSlots ?? variant?.maxHwidSlots ?? 1,
+    unlimitedHwidSlots: spec.unlimitedHwidSlots ?? variant?.unlimitedHwidSlots ?? false,
+    floating: spec.floating ?? variant?.floating ?? false,
+    heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds ?? variant?.heartbeatTimeoutSeconds ?? 300,
     expiresAt,
     expiresSort: expiresAt ?? neverExpires,
     revoked: false,
@@ -76,32 +93,62 @@ export async function createLicenses(principal: Principal, input: CreateLicenseI
     revokeReason: null,
     expiryNotified: false,
     devices: [],
-    variables: { ...variant?.variables, ...input.variables },
+    variables: { ...variant?.variables, ...spec.variables },
     violations: [],
     flagged: false,
     ipDay: { day: '', ips: [] },
     heartbeatCount: 0,
-    source: extra.source ?? null,
+    source,
     createdAt: now,
     updatedAt: now,
   };
+}
+
+export function newLicenseKeys(quantity: number): string[] {
+  const keys = new Set<string>();
+  while (keys.size < quantity) keys.add(generateLicenseKey());
+  return [...keys];
+}
+
+/** Adds the license documents and their `license.created` events to a batch or transaction. */
+export function addNewLicenses(writer: DocumentCreator, keys: string[], template: LicenseDocument, now: Timestamp): void {
+  for (const key of keys) {
+    writer.create(licensesCollection().doc(key), template);
+    writer.create(
+      eventsCollection().doc(),
+      eventRecord('license.created', { appId: template.appId, accountId: template.accountId, licenseKey: key }, {
+        email: template.email,
+        label: template.label,
+        variantId: template.variantId,
+        expiresAt: isoDate(template.expiresAt),
+        ...(template.source ? { source: template.source } : {}),
+      }, now),
+    );
+  }
+}
+
+/** Loads the app and (optional) variant a create call names, checking ownership and that they match. */
+export async function licenseOrigin(principal: Principal, appId: string, variantId: string | undefined) {
+  const app = await loadOwnedApp(principal, appId);
+  const variant = variantId ? await loadOwnedVariant(principal, variantId) : undefined;
+  if (variant && variant.appId !== appId) throw badRequest('The variant belongs to another product');
+  return { app, variant };
+}
+
+/**
+ * Creates 1–100 licenses (seed 002 defaults, or a variant's). Each key is created with a
+ * create-if-absent write, so a key collision fails the batch, which is retried with fresh
+ * keys: a license is never overwritten. Each license gets its `license.created` event.
+ */
+export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
+  const appId = requireAppId(input);
+  const { app, variant } = await licenseOrigin(principal, appId, input.variantId);
+  const now = Timestamp.now();
+  const template = licenseTemplate(appId, app, variant, input, now, extra.source ?? null);
   for (let attempt = 1; ; attempt += 1) {
-    const keys = Array.from({ length: input.quantity }, generateLicenseKey);
-    if (new Set(keys).size !== keys.length) continue;
+    const keys = newLicenseKeys(input.quantity);
     const batch = db().batch();
-    for (const key of keys) {
-      batch.create(licensesCollection().doc(key), template);
-      batch.create(
-        eventsCollection().doc(),
-        eventRecord('license.created', { appId, accountId: app.accountId, licenseKey: key }, {
-          email: template.email,
-          label: template.label,
-          variantId: template.variantId,
-          expiresAt: isoDate(expiresAt),
-          ...(extra.source ? { source: extra.source } : {}),
-        }, now),
-      );
-    }
+    addNewLicenses(batch, keys, template, now);
     try {
       await batch.commit();
       return { licenses: keys.map((key) => licenseView(key, template, now)) };

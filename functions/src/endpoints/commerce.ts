@@ -1,0 +1,75 @@
+import Stripe from 'stripe';
+import { onRequest } from 'firebase-functions/v2/https';
+import { paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
+import { secretsEqual } from '../crypto/hashing.js';
+import { adminEndpoint } from '../http/adminEndpoint.js';
+import { httpEndpoint } from '../http/endpoint.js';
+import { ApiError } from '../http/errors.js';
+import { parseInput } from '../http/validation.js';
+import {
+  createDiscountCodeInput,
+  deleteDiscountCodeInput,
+  listDiscountCodesInput,
+  paymentWebhookInput,
+  redeemTrialCodeInput,
+  updateDiscountCodeInput,
+} from '../schemas/commerce.js';
+import * as discountCodes from '../services/discountCodes.js';
+import { fulfilPaymentOrder } from '../services/paymentOrders.js';
+import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
+import { adminFunctionOptions, operatorSecret } from './options.js';
+
+/**
+ * Stripe webhook endpoint: verifies Stripe-Signature over the raw body with the endpoint
+ * secret; a missing or bad signature answers 400 and writes nothing.
+ */
+export const stripeWebhook = onRequest(
+  { secrets: [stripeWebhookSecret], concurrency: 80 },
+  httpEndpoint({ name: 'stripeWebhook', methods: ['POST'], errorShape: 'rest', rawBody: true, maxBodyBytes: 1024 * 1024 }, async (ctx) => {
+    const signature = ctx.header('stripe-signature');
+    if (!signature) throw new ApiError('bad_request', 'Missing Stripe-Signature header');
+    let verified: unknown;
+    try {
+      verified = Stripe.webhooks.constructEvent(ctx.rawBody, signature, stripeWebhookSecret.value());
+    } catch {
+      throw new ApiError('bad_request', 'Invalid Stripe signature');
+    }
+    const event = parseInput(stripeEventEnvelope, verified, 'Stripe event');
+    const result = await applyStripeEvent(event);
+    ctx.log.info('stripe event', { stripeEventId: event.id, type: event.type, outcome: result.outcome, duplicate: result.duplicate });
+    return { body: { received: true, ...result } };
+  }),
+);
+
+/** seed 004's generic payment webhook, guarded by the x-webhook-secret header; idempotent by orderId. */
+export const paymentWebhook = onRequest(
+  { secrets: [paymentWebhookSecret], concurrency: 80 },
+  httpEndpoint({ name: 'paymentWebhook', methods: ['POST'], errorShape: 'success' }, async (ctx) => {
+    const presented = ctx.header('x-webhook-secret');
+    const expected = paymentWebhookSecret.value();
+    if (!presented || !expected || !secretsEqual(presented, expected)) throw new ApiError('unauthorized', 'Invalid or missing x-webhook-secret');
+    const result = await fulfilPaymentOrder(parseInput(paymentWebhookInput, ctx.body));
+    return { body: { success: true, ...result } };
+  }),
+);
+
+export const createDiscountCode = onRequest(
+  adminFunctionOptions,
+  adminEndpoint({ name: 'createDiscountCode', methods: ['POST'], input: createDiscountCodeInput, operatorSecret }, discountCodes.createDiscountCode),
+);
+export const listDiscountCodes = onRequest(
+  adminFunctionOptions,
+  adminEndpoint({ name: 'listDiscountCodes', methods: ['GET', 'POST'], input: listDiscountCodesInput, operatorSecret }, discountCodes.listDiscountCodes),
+);
+export const updateDiscountCode = onRequest(
+  adminFunctionOptions,
+  adminEndpoint({ name: 'updateDiscountCode', methods: ['POST'], input: updateDiscountCodeInput, operatorSecret }, discountCodes.updateDiscountCode),
+);
+export const deleteDiscountCode = onRequest(
+  adminFunctionOptions,
+  adminEndpoint({ name: 'deleteDiscountCode', methods: ['POST'], input: deleteDiscountCodeInput, operatorSecret }, discountCodes.deleteDiscountCode),
+);
+export const redeemTrialCode = onRequest(
+  adminFunctionOptions,
+  adminEndpoint({ name: 'redeemTrialCode', methods: ['POST'], input: redeemTrialCodeInput, operatorSecret }, discountCodes.redeemTrialCode),
+);
