@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { limits } from '../config/constants.js';
 import { variablesSchema } from '../data/shared.js';
+import { variantDocument } from '../data/variants.js';
 import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
 
 export const productSlug = z.string().min(2).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and single dashes');
@@ -39,16 +39,8 @@ export const updateProductInput = z.strictObject({
 });
 export type UpdateProductInput = z.infer<typeof updateProductInput>;
 
-const variantFields = {
-  name: displayName,
-  maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots),
-  unlimitedHwidSlots: z.boolean(),
-  durationDays: z.number().int().min(1).max(36_500).nullable(),
-  floating: z.boolean(),
-  heartbeatTimeoutSeconds: z.number().int().min(30).max(86_400),
-  variables: variablesSchema,
-  disabled: z.boolean(),
-};
+/** A variant's fields as stored (one definition for the document and the requests). */
+const variantFields = { ...variantDocument.shape, name: displayName };
 
 export const createVariantInput = z.strictObject({
   productId: resourceId,
