@@ -8,9 +8,12 @@ import { deliverEvent, processDueDeliveries } from '../services/webhookDelivery.
 
 /**
  * Fans each new event out to the app's webhooks and attempts delivery at once. Triggers can
- * run more than once: fan-out creates each delivery record only once.
+ * run more than once: fan-out creates each delivery record only once. That is what makes
+ * `retry: true` safe, and it is needed: nothing else fans an event out again, so a transient
+ * failure here without a retry would lose the event for every endpoint (the scheduled
+ * function only retries deliveries that exist).
  */
-export const deliverEvents = onDocumentCreated({ document: `${collections.events}/{eventId}`, retry: false }, async (event) => {
+export const deliverEvents = onDocumentCreated({ document: `${collections.events}/{eventId}`, retry: true }, async (event) => {
   const snapshot = event.data;
   if (!snapshot) return;
   const parsed = eventDocument.safeParse(snapshot.data());
