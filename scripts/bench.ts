@@ -9,7 +9,7 @@ import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
 import { ensureAdminSecret, startFunctionsEmulator } from './lib/localStack.js';
 
 const requestsPerScenario = Number(process.env.BENCH_REQUESTS ?? 600);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
 
 interface Result {
   name: string;
@@ -32,6 +32,7 @@ function percentile(sorted: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
+  const step = (message: string) => { if (process.env.BENCH_VERBOSE) console.error(`[bench] ${message}`); };
   const { secret } = ensureAdminSecret();
   const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
   const firestoreHost = `${firestore.host}:${firestore.port}`;
@@ -41,6 +42,7 @@ async function main(): Promise<void> {
     env: { KEYWARDEN_BENCH_FLOOR: '1' },
   });
   const url = (name: string) => `${functions.baseUrl}/${name}`;
+  step('stack ready');
   try {
     // Set-up: an account with metered credits (so the credit path is measured), a product with
     // rate limits raised out of the way, and unlimited-seat licenses.
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
       }),
     );
 
+    step('set-up done');
     const scenarios: Array<{ name: string; send: (worker: number) => Promise<number> }> = [
       { name: 'floor (1 read + 1 write)', send: async () => (await post(url('benchFloor'), {})).status },
       {
@@ -75,7 +78,10 @@ async function main(): Promise<void> {
 
     const results: Result[] = [];
     for (const scenario of scenarios) {
-      for (let i = 0; i < concurrency; i += 1) await scenario.send(i); // warm-up
+      step(`scenario ${scenario.name}`);
+      // Warm-up: the Functions emulator runs one request per worker process and starts a worker
+      // per concurrent request, so warm as many workers as the measurement will use.
+      for (let round = 0; round < 2; round += 1) await Promise.all(Array.from({ length: concurrency }, (_, i) => scenario.send(i)));
       const before = firestore.stats();
       const latencies: number[] = [];
       let failures = 0;
