@@ -11,8 +11,17 @@ export const licenseKey = z
   .transform(normalizeLicenseKey)
   .refine((key) => licenseKeyPattern.test(key), 'not a license key (format XXXX-XXXX-XXXX-XXXX)');
 
-/** ISO 8601 date-time with an offset or Z; null means lifetime. */
-export const isoDateTime = z.iso.datetime({ offset: true });
+/** The instants a Firestore Timestamp can hold: 0001-01-01T00:00:00Z to 9999-12-31T23:59:59.999Z. */
+const firestoreTimeRange = { min: Date.parse('0001-01-01T00:00:00Z'), max: Date.parse('9999-12-31T23:59:59.999Z') };
+
+/**
+ * ISO 8601 date-time with an offset or Z; null means lifetime. The year 0000, or an offset that
+ * moves 9999-12-31 past the end of the year, is outside what Firestore can store: a 400, not a 500.
+ */
+export const isoDateTime = z.iso.datetime({ offset: true }).refine((value) => {
+  const at = Date.parse(value);
+  return !Number.isNaN(at) && at >= firestoreTimeRange.min && at <= firestoreTimeRange.max;
+}, 'date out of range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)');
 
 export const hwid = z.string().trim().min(1).max(limits.maxHwidLength);
 

@@ -60,7 +60,13 @@ export const webhookUrl = z
   .url({ protocol: /^https?$/ })
   .max(limits.maxWebhookUrlLength)
   .refine((value) => {
-    const url = new URL(value);
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      // Not a URL at all: z.url() has already reported it (zod runs refinements after failed checks).
+      return true;
+    }
     return !url.username && !url.password && !metadataHost(url.hostname);
   }, 'webhook URLs may not carry credentials or target link-local metadata addresses');
 

@@ -1,0 +1,212 @@
+/**
+ * Tenant isolation on every `v1` route: account B's API key aimed at account A's app, license
+ * or webhook answers 403 `forbidden`, shows none of A's data, and changes nothing of A's.
+ */
+import { randomUUID } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { JsonResponse } from '../support/http.js';
+import {
+  asLicense,
+  asSecurity,
+  clientActivate,
+  concretePath,
+  createV1License,
+  expectStatus,
+  expectV1Error,
+  licensesOf,
+  routeId,
+  tenant,
+  v1,
+  v1Routes,
+  webhookTarget,
+  type RouteSpec,
+  type Tenant,
+  type WebhookView,
+} from './v1Support.js';
+
+interface VictimData {
+  tenant: Tenant;
+  licenseKey: string;
+  label: string;
+  licenseVariables: Record<string, string>;
+  appVariables: Record<string, string>;
+  webhookId: string;
+  webhookUrl: string;
+  webhookSecret: string;
+  device: string;
+  bannedHwid: string;
+  allowedIp: string;
+}
+
+/** Account A with a license, variables, a webhook, security entries and an auth log. */
+async function victim(): Promise<VictimData> {
+  const a = await tenant();
+  const marker = randomUUID();
+  const label = `A-label-${marker}`;
+  const licenseKey = await createV1License(a.account.apiKey, a.appId, { label, maxHwidSlots: 2 });
+  const licenseVariables = { secretPlan: `A-license-var-${marker}` };
+  const appVariables = { secretFlag: `A-app-var-${marker}` };
+  expectStatus(await v1(a.account.apiKey, 'PUT', `/licenses/${licenseKey}/variables`, { body: { variables: licenseVariables } }), 200);
+  expectStatus(await v1(a.account.apiKey, 'PUT', `/apps/${a.appId}/variables`, { body: { variables: appVariables } }), 200);
+  const webhookUrl = webhookTarget(`/A-${marker}`);
+  const hook = await v1(a.account.apiKey, 'POST', `/apps/${a.appId}/webhooks`, { body: { url: webhookUrl, description: `A-hook-${marker}` } });
+  expectStatus(hook, 201);
+  const bannedHwid = `A-banned-${marker}`;
+  const allowedIp = '192.0.2.0/24';
+  expectStatus(await v1(a.account.apiKey, 'POST', `/apps/${a.appId}/security/blacklist`, { body: { type: 'hwid', value: bannedHwid } }), 200);
+  expectStatus(await v1(a.account.apiKey, 'POST', `/apps/${a.appId}/security/blacklist`, { body: { type: 'ip', value: allowedIp } }), 200);
+  const device = `A-device-${marker}`;
+  expectStatus(await clientActivate(licenseKey, device), 200);
+  return {
+    tenant: a,
+    licenseKey,
+    label,
+    licenseVariables,
+    appVariables,
+    webhookId: (hook.body.webhook as WebhookView).webhookId,
+    webhookUrl,
+    webhookSecret: String(hook.body.secret),
+    device,
+    bannedHwid,
+    allowedIp,
+  };
+}
+
+/** The request B sends on each route: valid in every way except whose data it names. */
+function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query?: Record<string, string> } {
+  switch (routeId(route)) {
+    case 'POST /licenses':
+      return { body: { appId: data.tenant.appId, quantity: 5, label: 'planted by B' } };
+    case 'GET /licenses':
+      return { query: { appId: data.tenant.appId, limit: '200' } };
+    case 'PUT /licenses/{licenseKey}':
+      return { body: { action: 'revoke', reason: 'B was here' } };
+    case 'PUT /apps/{appId}/variables':
+    case 'PUT /licenses/{licenseKey}/variables':
+      return { body: { variables: { hijacked: true } } };
+    case 'POST /apps/{appId}/webhooks':
+      return { body: { url: webhookTarget('/B-steals-events') } };
+    case 'PUT /apps/{appId}/webhooks/{webhookId}':
+      return { body: { url: webhookTarget('/B-redirect'), rotateSecret: true } };
+    case 'PUT /apps/{appId}/security':
+      return { body: { validatesPerLicensePerMinute: 1, maxIpsPerDay: 1 } };
+    case 'POST /apps/{appId}/security/blacklist':
+      return { body: { type: 'ip', value: '0.0.0.0/0' } };
+    case 'DELETE /apps/{appId}/security/blacklist':
+      return { body: { type: 'hwid', value: data.bannedHwid } };
+    case 'POST /apps/{appId}/security/whitelist':
+      return { body: { type: 'hwid', value: 'only-B-machine' } };
+    case 'DELETE /apps/{appId}/security/whitelist':
+      return { body: { type: 'ip', value: data.allowedIp } };
+    default:
+      return {};
+  }
+}
+
+/** None of A's identifiers, secrets or data appear in the text. */
+function expectNoTraceOf(text: string, data: VictimData): void {
+  const secrets = [
+    data.licenseKey,
+    data.label,
+    data.tenant.appId,
+    data.tenant.app.appSecret,
+    data.tenant.account.apiKey,
+    data.tenant.account.accountId,
+    ...Object.values(data.licenseVariables),
+    ...Object.values(data.appVariables),
+    data.webhookId,
+    data.webhookUrl,
+    data.webhookSecret,
+    data.device,
+    data.bannedHwid,
+    data.allowedIp,
+  ];
+  for (const secret of secrets) expect(text, `${secret} leaked`).not.toContain(secret);
+}
+
+/** An error body that is only `{error, message, requestId}` and shows nothing of A's. */
+function expectNothingOf(response: JsonResponse, data: VictimData): void {
+  expectNoTraceOf(response.text, data);
+  expect(Object.keys(response.body).sort()).toEqual(['error', 'message', 'requestId']);
+}
+
+/** A's view of its own data, to compare before and after B's attempts. */
+async function snapshot(data: VictimData) {
+  const { apiKey } = data.tenant.account;
+  const { appId } = data.tenant;
+  // One request at a time: the emulator starts a worker process per concurrent request.
+  const license = await v1(apiKey, 'GET', `/licenses/${data.licenseKey}`);
+  const list = await v1(apiKey, 'GET', '/licenses', { query: { appId } });
+  const logs = await v1(apiKey, 'GET', `/licenses/${data.licenseKey}/logs`);
+  const appVariables = await v1(apiKey, 'GET', `/apps/${appId}/variables`);
+  const licenseVariables = await v1(apiKey, 'GET', `/licenses/${data.licenseKey}/variables`);
+  const webhooks = await v1(apiKey, 'GET', `/apps/${appId}/webhooks`);
+  const security = await v1(apiKey, 'GET', `/apps/${appId}/security`);
+  for (const response of [license, list, logs, appVariables, licenseVariables, webhooks, security]) expectStatus(response, 200);
+  return {
+    license: asLicense(license),
+    keys: licensesOf(list).map((entry) => entry.licenseKey),
+    logs: logs.body.logs,
+    appVariables: appVariables.body.variables,
+    licenseVariables: licenseVariables.body.variables,
+    webhooks: webhooks.body.webhooks,
+    security: asSecurity(security),
+  };
+}
+
+describe('tenant isolation', () => {
+  it('every route answers 403 forbidden to another account’s key, leaks nothing and changes nothing', async () => {
+    const data = await victim();
+    const before = await snapshot(data);
+    expect(before.license).toMatchObject({ status: 'active', label: data.label, hwidList: [data.device], variables: data.licenseVariables });
+    expect(before.keys).toEqual([data.licenseKey]);
+    expect(before.security.blacklist).toEqual({ hwids: [data.bannedHwid], ips: [data.allowedIp] });
+
+    const b = await tenant();
+    const covered: string[] = [];
+    for (const route of v1Routes) {
+      const path = concretePath(route, { licenseKey: data.licenseKey, appId: data.tenant.appId, webhookId: data.webhookId });
+      const response = await v1(b.account.apiKey, route.method, path, attackBody(route, data));
+      expectV1Error(response, 403, 'forbidden');
+      expectNothingOf(response, data);
+      covered.push(routeId(route));
+    }
+    expect(covered.sort()).toEqual(v1Routes.map(routeId).sort());
+
+    // DELETE of A's license last of all, then everything of A's is as it was.
+    const after = await snapshot(data);
+    expect(after).toEqual(before);
+    // B got nothing either: no licenses on A's app were created for B, and B's app is untouched.
+    const bLicenses = await v1(b.account.apiKey, 'GET', '/licenses', { query: { appId: b.appId } });
+    expect(bLicenses.body).toEqual({ licenses: [], cursor: null });
+  });
+
+  it('A’s webhook cannot be reached through B’s own app id', async () => {
+    const data = await victim();
+    const b = await tenant();
+    const paths: Array<[RouteSpec['method'], string, unknown]> = [
+      ['PUT', `/apps/${b.appId}/webhooks/${data.webhookId}`, { active: false }],
+      ['DELETE', `/apps/${b.appId}/webhooks/${data.webhookId}`, undefined],
+      ['POST', `/apps/${b.appId}/webhooks/${data.webhookId}/test`, undefined],
+    ];
+    for (const [method, path, body] of paths) {
+      const response = await v1(b.account.apiKey, method, path, body === undefined ? {} : { body });
+      expectV1Error(response, 404, 'not_found');
+      expectNothingOf(response, data);
+    }
+    const hooks = await v1(data.tenant.account.apiKey, 'GET', `/apps/${data.tenant.appId}/webhooks`);
+    expect(hooks.body.webhooks).toEqual([expect.objectContaining({ webhookId: data.webhookId, active: true, url: data.webhookUrl })]);
+  });
+
+  it('B’s lists and searches never include A’s licenses, and A’s license is invisible through B’s app', async () => {
+    const data = await victim();
+    const b = await tenant();
+    const own = await createV1License(b.account.apiKey, b.appId);
+    const listed = await v1(b.account.apiKey, 'GET', '/licenses', { query: { appId: b.appId } });
+    expectStatus(listed, 200);
+    expect(licensesOf(listed).map((license) => license.licenseKey)).toEqual([own]);
+    expectNoTraceOf(listed.text, data);
+    const logs = await v1(b.account.apiKey, 'GET', `/licenses/${own}/logs`);
+    expect(logs.body).toEqual({ logs: [], cursor: null });
+  });
+});
