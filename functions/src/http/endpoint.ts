@@ -60,9 +60,19 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  */
 const localIpcAddress = '127.0.0.1';
 
+/**
+ * The caller's IP. X-Forwarded-For's leftmost entries are whatever the client sent; the
+ * entries Google's front end appends are at the right. Trust only the entry `trustedProxyHops`
+ * from the right (KEYWARDEN_TRUSTED_PROXY_HOPS, default 1), so a forged header cannot slip
+ * past IP lists or per-IP rate limits.
+ */
 function clientIp(req: Request): string {
-  const forwarded = firstHeader(req.headers['x-forwarded-for']);
-  const candidate = forwarded?.split(',')[0]?.trim() || req.ip || req.socket.remoteAddress || localIpcAddress;
+  const hops = Math.max(1, Number(process.env.KEYWARDEN_TRUSTED_PROXY_HOPS ?? 1) || 1);
+  const forwarded = (req.headers['x-forwarded-for'] === undefined ? [] : [req.headers['x-forwarded-for']].flat())
+    .flatMap((value) => value.split(','))
+    .map((entry) => entry.trim())
+    .filter(Boolean);
+  const candidate = forwarded[forwarded.length - hops] || req.socket.remoteAddress || localIpcAddress;
   return candidate.startsWith('::ffff:') ? candidate.slice(7) : candidate;
 }
 
