@@ -5,7 +5,7 @@
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { presentedCredentials } from '../http/credentials.js';
+import { presentedCredentials, withoutCredentials } from '../http/credentials.js';
 import { httpEndpoint, type EndpointResult, type RequestContext } from '../http/endpoint.js';
 import { ApiError } from '../http/errors.js';
 import { openApiDocument, type OperationSpec } from '../http/openapi.js';
@@ -289,6 +289,7 @@ export const v1 = onRequest(
         retryAfterSeconds: taken.retryAfterSeconds,
       });
     }
-    return router.handle(ctx, path, principal);
+    // Credentials may also travel as apiKey/adminSecret fields: they are not request parameters.
+    return router.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, principal);
   }),
 );
