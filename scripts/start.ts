@@ -21,15 +21,17 @@ async function main(): Promise<void> {
   process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
   process.env.GCLOUD_PROJECT = projectId;
   process.env.METADATA_SERVER_DETECTION ??= 'none';
+  // Local receivers (127.0.0.1) are fine on a developer's machine.
+  process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
 
   let functions: Awaited<ReturnType<typeof startFunctionsEmulator>> | undefined;
-  let pump: ReturnType<typeof startEventPump> | undefined;
+  const running: { pump?: ReturnType<typeof startEventPump> } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping the local stack…');
-    await pump?.stop();
+    await running.pump?.stop();
     await functions?.stop();
     await firestore.stop();
     process.exit(code);
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
     return;
   }
   functions.process.once('exit', () => void shutdown(1));
-  pump = startEventPump({ log: (message) => console.log(`[webhooks] ${message}`) });
+  running.pump = startEventPump({ log: (message) => console.log(`[webhooks] ${message}`) });
   console.log(`\nKeywarden is running. Functions: ${functions.baseUrl}/<name>`);
   console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);
   console.log('Outbound webhooks are delivered by the local event pump (no Firestore triggers locally).');

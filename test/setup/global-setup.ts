@@ -12,6 +12,8 @@ let functions: FunctionsEmulator | undefined;
 export async function setup(project: TestProject): Promise<void> {
   // No GCE metadata server here: keep google-auth-library from probing for one.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
+  // Webhook receivers in tests listen on loopback, which production delivery refuses.
+  process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
   if (!process.env.FIRESTORE_EMULATOR_HOST) {
     firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
     process.env.FIRESTORE_EMULATOR_HOST = `${firestore.host}:${firestore.port}`;

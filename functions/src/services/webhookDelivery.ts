@@ -22,6 +22,7 @@ import { isoDate } from '../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
 import { notFound } from '../http/errors.js';
 import { loadOwnedApp } from './access.js';
+import { assertDeliverableTarget } from './webhookTargets.js';
 import type { Principal } from './principal.js';
 
 const expiry = (now: Timestamp) => Timestamp.fromMillis(now.toMillis() + retention.deliveryDays * 86_400_000);
@@ -108,6 +109,7 @@ interface AttemptOutcome {
 async function send(webhookId: string, webhook: WebhookDocument, record: DeliveryDocument, deliveryIdValue: string): Promise<AttemptOutcome> {
   const started = performance.now();
   try {
+    await assertDeliverableTarget(webhook.url);
     const response = await fetch(webhook.url, {
       method: 'POST',
       redirect: 'manual',
