@@ -131,6 +131,11 @@ export async function heartbeatSession(input: SessionInput, ctx: ClientContext) 
       const current = (await transaction.get(ref)).data();
       if (!current || current.appId !== claims.app) throw new ApiError('session_expired', 'Invalid session token');
       assertUsable(current, now);
+      // A fixed seat freed by deactivate or resetActivations is not re-taken by an old session
+      // (that would undo the reset and skip the activation limit): activate again, as validate says.
+      if (!current.floating && !current.unlimitedHwidSlots && !current.devices.some((device) => device.hwid === claims.hwid)) {
+        throw new ApiError('session_expired', 'This machine is no longer activated; activate again');
+      }
       // A floating seat lost to timeout is re-taken if one is free, else machine limit (403).
       const binding = admitDevice(current, claims.hwid, ctx.ip, now);
       if (binding.changed) transaction.set(ref, binding.license);
