@@ -6,8 +6,9 @@ import type { Principal } from './principal.js';
 
 /** seed 003: GET /v1/licenses/:licenseKey/logs, newest first, cursor-paginated. */
 export async function listLicenseLogs(principal: Principal, licenseKey: string, page: { limit: number; cursor?: string | undefined }) {
-  await loadOwnedLicense(principal, licenseKey);
-  const query = authLogsCollection().where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').orderBy('__name__', 'desc');
+  const license = await loadOwnedLicense(principal, licenseKey);
+  // Only the license's own app: another tenant presenting this key must not write into its log.
+  const query = authLogsCollection().where('appId', '==', license.appId).where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').orderBy('__name__', 'desc');
   const result = await readPage(query, page, (doc) => [doc.data().createdAt, doc.id], 2);
   return {
     logs: result.items.map((doc) => {

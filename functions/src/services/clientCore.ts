@@ -47,7 +47,8 @@ async function countSince(filters: Array<[string, string]>, action: AuthAction, 
 export async function assertValidateRate(appId: string, app: AppDocument, licenseKey: string, ip: string, action: AuthAction, now: Timestamp): Promise<void> {
   const since = Timestamp.fromMillis(now.toMillis() - 60_000);
   const [perLicense, perIp] = await Promise.all([
-    countSince([['licenseKey', licenseKey]], action, since),
+    // Scoped to the app: another tenant's app presenting this key cannot spend its budget.
+    countSince([['appId', appId], ['licenseKey', licenseKey]], action, since),
     countSince([['appId', appId], ['ip', ip]], action, since),
   ]);
   if (perLicense >= app.settings.validatesPerLicensePerMinute || perIp >= app.settings.validatesPerIpPerMinute) {
@@ -56,8 +57,8 @@ export async function assertValidateRate(appId: string, app: AppDocument, licens
 }
 
 /** seed 004: 15 activation attempts per hour per key. */
-export async function assertActivationRate(licenseKey: string, now: Timestamp): Promise<void> {
-  const attempts = await countSince([['licenseKey', licenseKey]], 'activate', Timestamp.fromMillis(now.toMillis() - 3_600_000));
+export async function assertActivationRate(appId: string, licenseKey: string, now: Timestamp): Promise<void> {
+  const attempts = await countSince([['appId', appId], ['licenseKey', licenseKey]], 'activate', Timestamp.fromMillis(now.toMillis() - 3_600_000));
   if (attempts >= activationAttemptsPerHour) {
     throw new ApiError('rate_limited', `Too many activation attempts: at most ${activationAttemptsPerHour} per hour per key`, { retryAfterSeconds: 3_600 });
   }

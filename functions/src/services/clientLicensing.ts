@@ -50,7 +50,7 @@ export async function activateLicense(input: ActivateInput, ctx: ClientContext) 
   const found = await loadLicenseForClient(input.licenseKey, productOf(input));
   const call: CallRecord = { appId: found.appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action: 'activate' };
   return recordingRefusals(call, ctx.log, async () => {
-    await assertActivationRate(input.licenseKey, now);
+    await assertActivationRate(found.appId, input.licenseKey, now);
     const app = await loadClientApp(found.appId);
     assertAppEnabled(app);
     assertAdmitted(app.security, hwid, ctx.ip);

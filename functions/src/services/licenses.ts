@@ -161,7 +161,7 @@ export async function createLicenses(principal: Principal, input: CreateLicenseI
 export async function getLicense(principal: Principal, licenseKey: string) {
   const license = await loadOwnedLicense(principal, licenseKey);
   const now = Timestamp.now();
-  const logs = await authLogsCollection().where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').limit(20).get();
+  const logs = await authLogsCollection().where('appId', '==', license.appId).where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').limit(20).get();
   return {
     license: licenseView(licenseKey, license, now),
     activations: activationsView(license, now),
