@@ -2,6 +2,7 @@
  * DESIGN.md invariants under concurrency, over real HTTP (all requests in flight at once):
  * seat limits, unlimited seats, nonce replay, credits.
  */
+import { warmWorkers } from '../support/http.js';
 import { Timestamp } from 'firebase-admin/firestore';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { grantCredits, uniqueHwid, uniqueNonce } from '../support/fixtures.js';
@@ -20,7 +21,6 @@ import {
   statusCounts,
   storedDevices,
   unknownLicenseKey,
-  warmWorkers,
 } from './sdkSupport.js';
 
 /** Bursts of 50 requests in flight at once, on a machine that may be small and busy. */

@@ -9,7 +9,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { expect } from 'vitest';
 import { createAccount, createLicenses, createProduct, uniqueNonce, type Account, type Product } from '../support/fixtures.js';
 import { testDb } from '../support/firestore.js';
-import { call, functionUrl, type JsonResponse } from '../support/http.js';
+import { call, type JsonResponse } from '../support/http.js';
 
 export interface Fixture {
   account: Account;
@@ -240,18 +240,4 @@ export function statusCounts(responses: JsonResponse[]): Record<number, number> 
   const counts: Record<number, number> = {};
   for (const response of responses) counts[response.status] = (counts[response.status] ?? 0) + 1;
   return counts;
-}
-
-/**
- * The Functions emulator runs one request per worker process and starts a worker per
- * concurrent request; on a small machine, dozens of workers cold-starting at once miss the
- * emulator's 30 s load deadline, and it then never answers those requests. Grow the pool of
- * idle workers a few at a time (CORS preflights: no side effects) before a concurrent burst.
- */
-export async function warmWorkers(name: string, path: string, concurrency: number): Promise<void> {
-  const url = functionUrl(name) + path;
-  for (let batch = 6; batch <= concurrency + 12; batch += 6) {
-    const statuses = await Promise.all(Array.from({ length: batch }, async () => (await fetch(url, { method: 'OPTIONS' })).status));
-    expect(statuses.every((status) => status === 204)).toBe(true);
-  }
 }

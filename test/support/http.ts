@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 
 export const adminSecret = () => inject('adminSecret');
 
@@ -40,4 +40,18 @@ export async function call(
     // leave {}: the assertion on the body will say what went wrong
   }
   return { status: response.status, headers: response.headers, body: parsed, text };
+}
+
+/**
+ * The Functions emulator runs one request per worker process and starts a worker per
+ * concurrent request; on a small machine, dozens of workers cold-starting at once miss the
+ * emulator's 30 s load deadline, and it then never answers those requests. Grow the pool of
+ * idle workers a few at a time (CORS preflights: no side effects) before a concurrent burst.
+ */
+export async function warmWorkers(name: string, path: string, concurrency: number): Promise<void> {
+  const url = functionUrl(name) + path;
+  for (let batch = 6; batch <= concurrency + 12; batch += 6) {
+    const statuses = await Promise.all(Array.from({ length: batch }, async () => (await fetch(url, { method: 'OPTIONS' })).status));
+    expect(statuses.every((status) => status === 204)).toBe(true);
+  }
 }
