@@ -26,7 +26,13 @@ export function webhookView(webhookId: string, webhook: WebhookDocument) {
   };
 }
 
-/** Creates a webhook; its signing secret is shown once. At most limits.maxWebhooksPerApp per app. */
+/** AuthForge's limit of 5 per app, unless the deployment sets KEYWARDEN_MAX_WEBHOOKS_PER_APP (functions/.env). */
+export const maxWebhooksPerApp = (): number => {
+  const configured = Number(process.env.KEYWARDEN_MAX_WEBHOOKS_PER_APP);
+  return Number.isInteger(configured) && configured > 0 ? configured : limits.maxWebhooksPerApp;
+};
+
+/** Creates a webhook; its signing secret is shown once. At most maxWebhooksPerApp() per app. */
 export async function createWebhook(
   principal: Principal,
   appId: string,
@@ -38,7 +44,8 @@ export async function createWebhook(
   const webhook = await db().runTransaction(async (transaction) => {
     const app = await loadOwnedApp(principal, appId, transaction);
     const existing = await transaction.get(webhooksCollection(appId));
-    if (existing.size >= limits.maxWebhooksPerApp) throw conflict(`An app has at most ${limits.maxWebhooksPerApp} webhooks`);
+    const max = maxWebhooksPerApp();
+    if (existing.size >= max) throw conflict(`An app has at most ${max} webhooks`);
     const document: WebhookDocument = {
       appId,
       accountId: app.accountId,
