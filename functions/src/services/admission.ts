@@ -29,6 +29,8 @@ export interface AdmissionRequest {
   chargeCredit: boolean;
   /** Emit `license.validated` (SDK validate) in addition to `license.hwid_bound`. */
   emitValidated: boolean;
+  /** A check running alongside (rate limits): awaited before anything is written. */
+  precondition?: Promise<void>;
 }
 
 export interface Admission {
@@ -42,6 +44,7 @@ export async function admitToLicense(request: AdmissionRequest): Promise<Admissi
   try {
     return await db().runTransaction(async (transaction) => {
       const license = (await transaction.get(ref)).data();
+      await request.precondition;
       if (!license || license.appId !== appId) throw new ApiError('invalid_key', 'License key not found');
       assertUsable(license, now);
       const binding = admitDevice(license, hwid, ip, now);

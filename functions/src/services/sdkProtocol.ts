@@ -69,8 +69,12 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
     assertAppEnabled(app);
     if (!licenseKeyPattern.test(licenseKey)) throw new ApiError('invalid_key', 'License key not found');
     assertAdmitted(app.security, input.hwid, ctx.ip);
-    await assertValidateRate(input.appId, app, licenseKey, ctx.ip, 'validate', now);
+    // The rate-limit counts run while the transaction reads the license; the transaction
+    // writes nothing unless they pass.
+    const rateCheck = assertValidateRate(input.appId, app, licenseKey, ctx.ip, 'validate', now);
+    rateCheck.catch(() => undefined);
     const { license } = await admitToLicense({
+      precondition: rateCheck,
       appId: input.appId,
       app,
       licenseKey,
