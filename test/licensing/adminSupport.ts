@@ -51,25 +51,8 @@ export function unknownLicenseKey(): string {
 
 export const licenseKeyFormat = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
 
-export interface LicenseView {
-  licenseKey: string;
-  appId: string;
-  productId: string;
-  variantId: string | null;
-  status: 'active' | 'revoked' | 'expired';
-  label: string | null;
-  email: string | null;
-  expiresAt: string | null;
-  maxHwidSlots: number;
-  unlimitedHwidSlots: boolean;
-  floating: boolean;
-  hwidList: string[];
-  hwidCount: number;
-  flagged: boolean;
-  variables: Record<string, unknown>;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+import type { LicenseView } from '../support/fixtures.js';
+export type { LicenseView };
 
 export interface ProductView {
   productId: string;

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
+import type { z } from 'zod';
+import type { licenseResponse } from '../../functions/src/schemas/v1.js';
 import { adminSecret, call } from './http.js';
 
 export interface Account {
@@ -47,3 +49,6 @@ export async function grantCredits(accountId: string, amount: number): Promise<v
 
 export const uniqueHwid = () => `hwid-${randomUUID()}`;
 export const uniqueNonce = () => `nonce-${randomUUID()}`;
+
+/** A license as the API answers it: the same zod schema documents it in OpenAPI. */
+export type LicenseView = z.infer<typeof licenseResponse>;

@@ -48,25 +48,8 @@ export function expectStatus(response: JsonResponse, status: number): void {
   expect(response.status, response.text).toBe(status);
 }
 
-export interface LicenseView {
-  licenseKey: string;
-  appId: string;
-  productId: string;
-  variantId: string | null;
-  status: 'active' | 'revoked' | 'expired';
-  label: string | null;
-  email: string | null;
-  expiresAt: string | null;
-  maxHwidSlots: number;
-  unlimitedHwidSlots: boolean;
-  floating: boolean;
-  hwidList: string[];
-  hwidCount: number;
-  flagged: boolean;
-  variables: Record<string, unknown>;
-  createdAt: string | null;
-  updatedAt: string | null;
-}
+import type { LicenseView } from '../support/fixtures.js';
+export type { LicenseView };
 
 export interface LogEntry {
   appId: string;
