@@ -142,6 +142,44 @@ describe('Stripe webhook invariants', () => {
     for (const license of licenses) expect((await licenseStatus(account, license.key)).status).toBe('revoked');
   });
 
+  it('never shortens a renewal when an older invoice arrives after a newer one', async () => {
+    const account = await createAccount();
+    const product = await createProduct(account);
+    const subscription = stripeId('sub');
+    await sendStripeEvent(checkoutCompleted(product.productId, { session: stripeId('cs'), subscription }));
+    const [license] = await licensesOf(product.productId);
+    if (!license) throw new Error('no license created');
+    const newer = Math.floor(Date.now() / 1000) + 60 * 86_400;
+    await sendStripeEvent(invoicePaid(subscription, newer));
+    await sendStripeEvent(invoicePaid(subscription, newer - 30 * 86_400));
+    expect((await licenseStatus(account, license.key)).expiresAt).toBe(new Date(newer * 1000).toISOString());
+  });
+
+  it('waits for async_payment_succeeded on an unpaid session, and creates nothing more after completion', async () => {
+    const account = await createAccount();
+    const product = await createProduct(account);
+    const session = stripeId('cs');
+    const unpaid = checkoutCompleted(product.productId, { session, paymentIntent: stripeId('pi') });
+    (unpaid.data.object as { payment_status: string }).payment_status = 'unpaid';
+    expect((await sendStripeEvent(unpaid)).body.outcome).toMatch(/^waiting/);
+    expect(await licensesOf(product.productId)).toHaveLength(0);
+    const succeeded = { ...unpaid, id: stripeId('evt'), type: 'checkout.session.async_payment_succeeded', data: { object: { ...unpaid.data.object, payment_status: 'paid' } } };
+    expect((await sendStripeEvent(succeeded)).status).toBe(200);
+    expect(await licensesOf(product.productId)).toHaveLength(1);
+    const repeated = { ...succeeded, id: stripeId('evt') };
+    expect((await sendStripeEvent(repeated)).body.outcome).toBe('already fulfilled');
+    expect(await licensesOf(product.productId)).toHaveLength(1);
+  });
+
+  it('acknowledges a session without keywarden_app_id metadata and creates nothing', async () => {
+    const event = checkoutCompleted('app_placeholder0000000', { session: stripeId('cs'), paymentIntent: stripeId('pi') });
+    (event.data.object as { metadata: Record<string, string> }).metadata = {};
+    const response = await sendStripeEvent(event);
+    expect(response.status).toBe(200);
+    expect(response.body.outcome).toBe('ignored: no keywarden_app_id metadata');
+    expect(response.body.licenseKeys).toEqual([]);
+  });
+
   it('answers unknown event types with 200 and ignores them', async () => {
     const response = await sendStripeEvent({ id: stripeId('evt'), type: 'customer.created', data: { object: { id: stripeId('cus') } } });
     expect(response.status).toBe(200);
