@@ -1,13 +1,21 @@
 /**
  * `npm start`: the whole backend on this machine with no Java and no network.
- * Embedded Firestore emulator on 127.0.0.1:8080, Functions emulator on 127.0.0.1:5001.
- * Ctrl-C stops every child process.
+ * Embedded Firestore emulator on 127.0.0.1:8080 and every function on 127.0.0.1:5001 at
+ * `/demo-keywarden/us-central1/<function>`, served as production serves them (functions-framework,
+ * one process, the declared concurrency), with the event pump delivering outbound webhooks.
+ * `npm run start:emulator` (KEYWARDEN_HOST=emulator) serves the same URLs through the Firebase
+ * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
  */
 import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
+import { emitExpiryEvents } from '../functions/src/services/licenseExpiry.js';
+import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';
-import { ensureLocalSecrets, projectId, secretFile, startFunctionsEmulator } from './lib/localStack.js';
+import { ensureLocalSecrets, projectId, repoRoot, secretFile, startFunctionsEmulator, startFunctionsHost, type FunctionsServer } from './lib/localStack.js';
+import { join } from 'node:path';
 
 const firestorePort = Number(process.env.FIRESTORE_PORT ?? 8080);
+const functionsPort = Number(process.env.FUNCTIONS_PORT ?? 5001);
+const useEmulator = process.env.KEYWARDEN_HOST === 'emulator';
 
 async function main(): Promise<void> {
   const { created } = ensureLocalSecrets();
@@ -17,14 +25,13 @@ async function main(): Promise<void> {
   const firestoreHost = `${firestore.host}:${firestore.port}`;
   console.log(`Embedded Firestore emulator on ${firestoreHost}`);
 
-  // The pump below talks to the embedded emulator through firebase-admin, like the functions do.
   process.env.FIRESTORE_EMULATOR_HOST = firestoreHost;
   process.env.GCLOUD_PROJECT = projectId;
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   // Local receivers (127.0.0.1) are fine on a developer's machine.
   process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
 
-  let functions: Awaited<ReturnType<typeof startFunctionsEmulator>> | undefined;
+  let functions: FunctionsServer | undefined;
   const running: { pump?: ReturnType<typeof startEventPump> } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
@@ -36,19 +43,27 @@ async function main(): Promise<void> {
     await firestore.stop();
     process.exit(code);
   };
-  process.on('SIGINT', () => void shutdown(0));
-  process.on('SIGTERM', () => void shutdown(0));
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
   try {
-    functions = await startFunctionsEmulator({ firestoreHost, echo: true });
+    functions = useEmulator
+      ? await startFunctionsEmulator({ firestoreHost, port: functionsPort, echo: true })
+      : await startFunctionsHost({ firestoreHost, port: functionsPort, echo: true });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await shutdown(1);
     return;
   }
   functions.process.once('exit', () => void shutdown(1));
-  running.pump = startEventPump({ log: (message) => console.log(`[webhooks] ${message}`) });
-  console.log(`\nKeywarden is running. Functions: ${functions.baseUrl}/<name>`);
+  // The host runs the event pump itself; beside the Functions emulator it runs here.
+  if (useEmulator) {
+    running.pump = startEventPump(
+      { emitExpiryEvents, processDueDeliveries, pumpRecentEvents },
+      { log: (message) => console.log(`[webhooks] ${message}`) },
+    );
+  }
+  console.log(`\nKeywarden is running (${useEmulator ? 'Firebase Functions emulator' : 'functions-framework, as on Cloud Run'}).`);
+  console.log(`Functions: ${functions.baseUrl}/<name>`);
   console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);
   console.log('Outbound webhooks are delivered by the local event pump (no Firestore triggers locally).');
   console.log('Press Ctrl-C to stop.');

@@ -4,10 +4,29 @@
  * (fan-out, retries, expiry events), on a timer.
  */
 import { Timestamp } from 'firebase-admin/firestore';
-import { emitExpiryEvents } from '../../functions/src/services/licenseExpiry.js';
-import { processDueDeliveries, pumpRecentEvents } from '../../functions/src/services/webhookDelivery.js';
 
-export function startEventPump(options: { intervalMs?: number; expiryEveryMs?: number; log?: (message: string) => void } = {}) {
+/** The service functions the deployed trigger and schedules call. */
+export interface PumpServices {
+  pumpRecentEvents(since: Timestamp): Promise<Timestamp>;
+  processDueDeliveries(): Promise<number>;
+  emitExpiryEvents(): Promise<number>;
+}
+
+/**
+ * The same services, from the built functions (functions/lib), so the pump runs the code that
+ * deploys and shares the functions' firebase-admin app when it runs in their process.
+ */
+export function builtPumpServices(require: (id: string) => unknown, functionsLib: string): PumpServices {
+  const delivery = require(`${functionsLib}/services/webhookDelivery.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
+  const expiry = require(`${functionsLib}/services/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
+  return { pumpRecentEvents: delivery.pumpRecentEvents, processDueDeliveries: delivery.processDueDeliveries, emitExpiryEvents: expiry.emitExpiryEvents };
+}
+
+export function startEventPump(
+  services: PumpServices,
+  options: { intervalMs?: number; expiryEveryMs?: number; log?: (message: string) => void } = {},
+) {
+  const { emitExpiryEvents, processDueDeliveries, pumpRecentEvents } = services;
   const intervalMs = options.intervalMs ?? 1_000;
   const expiryEveryMs = options.expiryEveryMs ?? 60_000;
   let since = Timestamp.fromMillis(Date.now() - 60_000);

@@ -1,7 +1,8 @@
 /**
- * Starts the pieces of the local stack: the embedded Firestore emulator and the Firebase
- * Functions emulator from firebase-tools pointed at it. Used by `npm start`, the end-to-end
- * tests and the benchmark, so all three run the same stack.
+ * Starts the pieces of the local stack: the embedded Firestore emulator, the production-shaped
+ * functions host (functions-framework, as Cloud Run runs it) and the Firebase Functions
+ * emulator from firebase-tools, each pointed at the same Firestore. Used by `npm start`, the
+ * end-to-end tests and the benchmark, so all three run the same stack.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -41,6 +42,35 @@ export function ensureLocalSecrets(): { secrets: LocalSecrets; created: string[]
   return { secrets, created };
 }
 
+/** KEY=VALUE lines (comments and blank lines ignored; optional quotes removed). */
+function parseEnvFile(path: string): Record<string, string> {
+  if (!existsSync(path)) return {};
+  const values: Record<string, string> = {};
+  for (const line of readFileSync(path, 'utf8').split(/\r?\n/)) {
+    const match = line.match(/^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)\s*$/);
+    if (!match?.[1] || line.trim().startsWith('#')) continue;
+    values[match[1]] = (match[2] ?? '').replace(/^(['"])(.*)\1$/, '$2');
+  }
+  return values;
+}
+
+/**
+ * What a deployed function finds in its environment, as firebase-tools assembles it: params
+ * from functions/.env, .env.<project> and .env.local, secrets from functions/.secret.local
+ * (Cloud Run injects secrets as variables). Values already set in the environment win.
+ */
+export function loadFunctionsEnvironment(): void {
+  ensureLocalSecrets();
+  const files = ['.env', `.env.${projectId}`, '.env.local', '.secret.local'].map((name) => join(repoRoot, 'functions', name));
+  for (const file of files) {
+    for (const [name, value] of Object.entries(parseEnvFile(file))) process.env[name] ??= value;
+  }
+  process.env.GCLOUD_PROJECT ??= projectId;
+  process.env.GOOGLE_CLOUD_PROJECT ??= projectId;
+  process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId });
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+}
+
 /** ADMIN_SECRET (and the other local secrets, written if missing). */
 export function ensureAdminSecret(): { secret: string; created: boolean } {
   const { secrets, created } = ensureLocalSecrets();
@@ -66,7 +96,6 @@ export interface FunctionsEmulatorOptions {
   env?: Record<string, string>;
 }
 
-/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
 /** A free TCP port on 127.0.0.1 (released before use: a small race we accept in tests). */
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -98,6 +127,80 @@ async function writeAutoConfig(): Promise<{ config: string; port: number; cleanu
   return { config, port: functionsPort, cleanup: () => rmSync(join(repoRoot, config), { force: true }) };
 }
 
+export interface FunctionsHostOptions {
+  firestoreHost: string;
+  /** 0 (default) picks a free port; npm start uses 5001. */
+  port?: number;
+  /** Print the host's output (npm start) or keep it for errors only (tests). */
+  echo?: boolean;
+  env?: Record<string, string>;
+  /** Run the event pump (webhook fan-out, retries, expiry) inside the host. Default true. */
+  pump?: boolean;
+}
+
+/** What started the functions: a base URL of `/<project>/<region>`, and a way to stop it. */
+export interface FunctionsServer {
+  baseUrl: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts scripts/functionsHost.ts: the built functions served by functions-framework in one
+ * process, as Cloud Run serves them. Resolves when the host reports it is listening.
+ */
+export async function startFunctionsHost(options: FunctionsHostOptions): Promise<FunctionsServer> {
+  const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'functionsHost.ts')], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      ...options.env,
+      FIRESTORE_EMULATOR_HOST: options.firestoreHost,
+      GCLOUD_PROJECT: projectId,
+      KEYWARDEN_HOST_PORT: String(options.port ?? 0),
+      KEYWARDEN_PUMP: options.pump === false ? 'off' : 'on',
+      METADATA_SERVER_DETECTION: 'none',
+    },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-20_000);
+    if (options.echo) process.stdout.write(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exitPromise;
+    clearTimeout(timer);
+  };
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`Functions host did not start in 60 s:\n${output}`)), 60_000);
+    child.on('message', (message: unknown) => {
+      const ready = message as { ready?: boolean; port?: number };
+      if (ready.ready && typeof ready.port === 'number') {
+        clearTimeout(timer);
+        resolve(ready.port);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Functions host exited (${code}) during start-up:\n${output}`));
+    });
+  }).catch(async (error: unknown) => {
+    await stop();
+    throw error;
+  });
+  return { baseUrl: `http://127.0.0.1:${port}/${projectId}/${region}`, process: child, stop };
+}
+
+/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
 export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
   const auto = options.config === 'auto' ? await writeAutoConfig() : undefined;
   const config = auto?.config ?? options.config ?? 'firebase.json';

@@ -1,13 +1,15 @@
 import type { TestProject } from 'vitest/node';
 import { startFirestoreEmulator, type RunningEmulator } from '../../firestore-emulator/src/index.js';
-import { ensureLocalSecrets, projectId, startFunctionsEmulator, type FunctionsEmulator } from '../../scripts/lib/localStack.js';
+import { ensureLocalSecrets, projectId, startFunctionsHost, type FunctionsServer } from '../../scripts/lib/localStack.js';
 
 let firestore: RunningEmulator | undefined;
-let functions: FunctionsEmulator | undefined;
+let functions: FunctionsServer | undefined;
 
 /**
  * Starts the embedded Firestore emulator (unless FIRESTORE_EMULATOR_HOST already names one)
- * and, unless KEYWARDEN_FUNCTIONS=off, the Firebase Functions emulator on free ports, so end-to-end tests send real HTTP to the deployed function code.
+ * and, unless KEYWARDEN_FUNCTIONS=off, the production-shaped functions host (functions-framework,
+ * as Cloud Run serves the built functions) on free ports, so end-to-end tests send real HTTP to
+ * the code that deploys. The Firebase Functions emulator is started by its own smoke suite.
  */
 export async function setup(project: TestProject): Promise<void> {
   // No GCE metadata server here: keep google-auth-library from probing for one.
@@ -25,10 +27,8 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('stripeWebhookSecret', secrets.STRIPE_WEBHOOK_SECRET);
   project.provide('paymentWebhookSecret', secrets.PAYMENT_WEBHOOK_SECRET);
   if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
-    functions = await startFunctionsEmulator({
-      firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
-      config: 'auto',
-    });
+    // No event pump: the webhook suites drive the trigger and schedules themselves.
+    functions = await startFunctionsHost({ firestoreHost: process.env.FIRESTORE_EMULATOR_HOST, pump: false });
     project.provide('functionsBaseUrl', functions.baseUrl);
   } else {
     project.provide('functionsBaseUrl', '');
