@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const { created } = ensureLocalSecrets();
   console.log(created.length > 0 ? `Wrote new random ${created.join(', ')} to ${secretFile}` : `Using the secrets in ${secretFile}`);
 
-  const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort });
+  const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: firestorePort, indexes: join(repoRoot, 'firestore.indexes.json') });
   const firestoreHost = `${firestore.host}:${firestore.port}`;
   console.log(`Embedded Firestore emulator on ${firestoreHost}`);
 
