@@ -1,19 +1,27 @@
 /**
- * Exclusive document locks for read-write transactions, with wound-wait
- * deadlock prevention.
+ * Document locks for read-write transactions, as production Firestore
+ * (Spanner) takes them for server SDKs, with wound-wait deadlock prevention.
  *
- * - A lock has at most one holder; other requesters wait in a queue ordered by
- *   transaction age (oldest first). Ages are assigned at begin, so in the
- *   common case this is plain FIFO; a retried transaction keeps its original
- *   age, so it is not starved by newcomers.
- * - Wound-wait: when an older transaction requests a lock held by a younger
- *   one, the younger one is "wounded" (aborted via `onWound`, which must
- *   release its locks synchronously). A younger requester simply waits. Waits
- *   therefore only ever point from younger to older transactions, so there are
- *   no deadlock cycles.
+ * - Two modes: reads take SHARED locks (any number of holders), commits take
+ *   EXCLUSIVE locks (a single holder; a transaction holding the only shared
+ *   lock upgrades in place).
+ * - Requests that conflict wait in a queue ordered by transaction age (oldest
+ *   first). Ages are assigned at begin, so in the common case this is plain
+ *   FIFO; a retried transaction keeps its original age, so it is not starved
+ *   by newcomers. A released lock is granted to queued waiters from the head
+ *   while they are compatible (several readers at once, or one writer).
+ * - Wound-wait: when an older transaction requests a lock in a mode that
+ *   conflicts with a younger holder, the younger one is "wounded" (aborted via
+ *   `onWound`, which must release its locks synchronously). A younger
+ *   requester simply waits. Waits therefore only ever point from younger to
+ *   older transactions, so there are no deadlock cycles. Typical case: two
+ *   transactions read a document (both shared), then both commit: the older
+ *   commit aborts the younger transaction, which the client retries.
  * - A waiter that waits longer than `waitTimeoutMs` is rejected (the caller
  *   turns that into ABORTED so the client retries).
  */
+
+export type LockMode = 'shared' | 'exclusive';
 
 export interface LockOwner {
   /** Smaller = older = wins conflicts. */
@@ -35,18 +43,28 @@ export interface LockManagerOptions<O extends LockOwner> {
 interface Waiter<O> {
   readonly owner: O;
   readonly key: string;
+  readonly mode: LockMode;
   resolve(): void;
   reject(err: Error): void;
   dispose(): void;
 }
 
 interface LockState<O> {
-  holder: O | undefined;
+  holders: Map<O, LockMode>;
   queue: Waiter<O>[];
 }
 
 export function isOlder(a: LockOwner, b: LockOwner): boolean {
   return a.priority < b.priority || (a.priority === b.priority && a.seq < b.seq);
+}
+
+/** True when `owner` may hold `key` in `mode` given the other holders. */
+function compatible<O>(state: LockState<O>, owner: O, mode: LockMode): boolean {
+  for (const [holder, held] of state.holders) {
+    if (holder === owner) continue;
+    if (mode === 'exclusive' || held === 'exclusive') return false;
+  }
+  return true;
 }
 
 export class LockManager<O extends LockOwner> {
@@ -56,12 +74,20 @@ export class LockManager<O extends LockOwner> {
 
   constructor(private readonly options: LockManagerOptions<O>) {}
 
-  holds(owner: O, key: string): boolean {
-    return this.locks.get(key)?.holder === owner;
+  /** True when `owner` holds `key` (in `mode`, or in any mode if omitted; exclusive covers shared). */
+  holds(owner: O, key: string, mode?: LockMode): boolean {
+    const held = this.locks.get(key)?.holders.get(owner);
+    if (held === undefined) return false;
+    return mode !== 'exclusive' || held === 'exclusive';
   }
 
-  holderOf(key: string): O | undefined {
-    return this.locks.get(key)?.holder;
+  /** Every current holder of `key`. */
+  holdersOf(key: string): O[] {
+    return [...(this.locks.get(key)?.holders.keys() ?? [])];
+  }
+
+  modeOf(owner: O, key: string): LockMode | undefined {
+    return this.locks.get(key)?.holders.get(owner);
   }
 
   heldBy(owner: O): ReadonlySet<string> {
@@ -80,21 +106,22 @@ export class LockManager<O extends LockOwner> {
     return this.locks.get(key)?.queue.length ?? 0;
   }
 
-  /** Number of keys currently locked (for tests/diagnostics). */
+  /** Number of keys currently locked or waited for (for tests/diagnostics). */
   get size(): number {
     return this.locks.size;
   }
 
-  /** Resolves once `owner` holds `key`. */
-  acquire(owner: O, key: string, signal?: AbortSignal): Promise<void> {
+  /** Resolves once `owner` holds `key` in `mode` (default exclusive). */
+  acquire(owner: O, key: string, signal?: AbortSignal, mode: LockMode = 'exclusive'): Promise<void> {
     let state = this.locks.get(key);
     if (!state) {
-      state = { holder: undefined, queue: [] };
+      state = { holders: new Map(), queue: [] };
       this.locks.set(key, state);
     }
-    if (state.holder === owner) return Promise.resolve();
-    if (state.holder === undefined && state.queue.length === 0) {
-      this.grant(state, key, owner);
+    if (this.holds(owner, key, mode)) return Promise.resolve();
+    // Granted at once when compatible and no older transaction is queued first.
+    if (compatible(state, owner, mode) && !state.queue.some(w => isOlder(w.owner, owner))) {
+      this.grant(state, key, owner, mode);
       return Promise.resolve();
     }
     if (signal?.aborted) return Promise.reject(this.options.cancelledError(owner, key));
@@ -113,6 +140,7 @@ export class LockManager<O extends LockOwner> {
       const waiter: Waiter<O> = {
         owner,
         key,
+        mode,
         resolve,
         reject,
         dispose: () => {
@@ -134,30 +162,33 @@ export class LockManager<O extends LockOwner> {
       }
       ownerWaits.add(waiter);
 
-      // Wound-wait: an older requester aborts a younger holder right away.
-      const holder = lockState.holder;
-      if (holder !== undefined && isOlder(owner, holder)) this.options.onWound(holder, owner);
+      // Wound-wait: an older requester aborts every younger conflicting holder right away.
+      for (const [holder, held] of [...lockState.holders]) {
+        if (holder === owner) continue;
+        const conflicts = mode === 'exclusive' || held === 'exclusive';
+        if (conflicts && isOlder(owner, holder)) this.options.onWound(holder, owner);
+      }
+      // Wounded holders released their locks; waiters (possibly us) were granted what is compatible.
     });
   }
 
   /** Acquires several locks (sorted, one at a time). */
-  async acquireAll(owner: O, keys: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  async acquireAll(owner: O, keys: Iterable<string>, signal?: AbortSignal, mode: LockMode = 'exclusive'): Promise<void> {
     const sorted = [...new Set(keys)].sort();
     for (const key of sorted) {
-      if (!this.holds(owner, key)) await this.acquire(owner, key, signal);
+      if (!this.holds(owner, key, mode)) await this.acquire(owner, key, signal, mode);
     }
   }
 
-  /** Releases every lock of `owner`, handing each to the next waiter. */
+  /** Releases every lock of `owner`, handing each to the next compatible waiters. */
   releaseAll(owner: O): void {
     const keys = this.owned.get(owner);
     if (!keys) return;
     this.owned.delete(owner);
     for (const key of keys) {
       const state = this.locks.get(key);
-      if (!state || state.holder !== owner) continue;
-      state.holder = undefined;
-      this.grantNext(state, key);
+      if (!state || !state.holders.delete(owner)) continue;
+      this.grantWaiting(state, key);
     }
   }
 
@@ -184,8 +215,8 @@ export class LockManager<O extends LockOwner> {
     this.waits.clear();
   }
 
-  private grant(state: LockState<O>, key: string, owner: O): void {
-    state.holder = owner;
+  private grant(state: LockState<O>, key: string, owner: O, mode: LockMode): void {
+    if (state.holders.get(owner) !== 'exclusive') state.holders.set(owner, mode);
     let keys = this.owned.get(owner);
     if (!keys) {
       keys = new Set();
@@ -194,17 +225,20 @@ export class LockManager<O extends LockOwner> {
     keys.add(key);
   }
 
-  private grantNext(state: LockState<O>, key: string): void {
-    const next = state.queue.shift();
-    if (!next) {
-      this.locks.delete(key);
-      return;
+  /** Grants queued requests from the head while they are compatible. */
+  private grantWaiting(state: LockState<O>, key: string): void {
+    while (state.queue.length > 0) {
+      const next = state.queue[0] as Waiter<O>;
+      if (!compatible(state, next.owner, next.mode)) break;
+      state.queue.shift();
+      next.dispose();
+      const ownerWaits = this.waits.get(next.owner);
+      ownerWaits?.delete(next);
+      if (ownerWaits?.size === 0) this.waits.delete(next.owner);
+      this.grant(state, key, next.owner, next.mode);
+      next.resolve();
     }
-    next.dispose();
-    this.waits.get(next.owner)?.delete(next);
-    if (this.waits.get(next.owner)?.size === 0) this.waits.delete(next.owner);
-    this.grant(state, key, next.owner);
-    next.resolve();
+    if (state.holders.size === 0 && state.queue.length === 0) this.locks.delete(key);
   }
 
   private removeWaiter(waiter: Waiter<O>): void {
@@ -216,9 +250,7 @@ export class LockManager<O extends LockOwner> {
     if (!state) return;
     const index = state.queue.indexOf(waiter);
     if (index >= 0) state.queue.splice(index, 1);
-    if (state.holder === undefined) {
-      if (state.queue.length === 0) this.locks.delete(waiter.key);
-      else this.grantNext(state, waiter.key);
-    }
+    // The head may have changed: grant whatever is compatible now.
+    this.grantWaiting(state, waiter.key);
   }
 }

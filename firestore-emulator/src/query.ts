@@ -1,4 +1,5 @@
 import { invalidArgument, unimplemented } from './errors.js';
+import { checkQueryFilter } from './limits.js';
 import {
   compareFieldPaths,
   compareSegmentLists,
@@ -236,6 +237,7 @@ export function compileQuery(parent: ParsedPath, q: StructuredQueryProto | undef
   if (collectionId?.includes('/')) throw invalidArgument(`Invalid collection id "${collectionId}"`);
 
   const filter = q.where ? compileFilter(q.where) : undefined;
+  checkQueryFilter(filter);
   const explicit: OrderSpec[] = (q.orderBy ?? []).map(o => {
     const { path, isName } = fieldRef(o.field);
     const direction: Direction = o.direction === 'DESCENDING' ? -1 : 1;

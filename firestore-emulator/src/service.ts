@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Clock } from './clock.js';
 import { aborted, FirestoreError, invalidArgument, notFound, toStatusProto, unavailable } from './errors.js';
+import { FaultInjector, type FaultTarget } from './faults.js';
+import type { IndexConfig } from './indexes.js';
+import { checkWriteRequest } from './limits.js';
 import {
   compareSegmentLists,
   compareUtf8,
@@ -44,7 +47,7 @@ import type {
   WriteProto,
   WriteResultProto,
 } from './proto-types.js';
-import { compileAggregations, compileQuery, computeAggregations, executeQuery } from './query.js';
+import { compileAggregations, compileQuery, computeAggregations, executeQuery, type CompiledQuery } from './query.js';
 import { Database } from './database.js';
 import { ListenSession } from './listen.js';
 import { DEFAULT_HISTORY, type HistoryOptions, type StoredDocument } from './store.js';
@@ -94,11 +97,18 @@ export type Emit<T> = (message: T) => void;
 export interface EmulatorStats {
   reads: number;
   writes: number;
+  /** Writes applied per document (database-relative path, e.g. "licenses/KEY"). */
+  documentWrites: Record<string, number>;
 }
 
 export class FirestoreService {
   readonly clock = new Clock();
-  readonly stats: EmulatorStats = { reads: 0, writes: 0 };
+  readonly stats: EmulatorStats = { reads: 0, writes: 0, documentWrites: Object.create(null) as Record<string, number> };
+  readonly faults = new FaultInjector();
+  /** Index configuration enforced for every database (undefined = no enforcement). */
+  indexes: IndexConfig | undefined;
+  /** Per-database replacements of `indexes` (null = no enforcement for that database). */
+  private readonly databaseIndexes = new Map<string, IndexConfig | null>();
   private readonly databases = new Map<string, Database>();
   private readonly timers: NodeJS.Timeout[] = [];
 
@@ -135,6 +145,27 @@ export class FirestoreService {
     }
   }
 
+  /** Zeroes the operation counters. */
+  resetStats(): void {
+    this.stats.reads = 0;
+    this.stats.writes = 0;
+    this.stats.documentWrites = Object.create(null) as Record<string, number>;
+  }
+
+  /**
+   * Replaces the index configuration of one database: a config to enforce,
+   * null for no enforcement, undefined to fall back to the emulator-wide one.
+   */
+  setDatabaseIndexes(database: string, config: IndexConfig | null | undefined): void {
+    if (config === undefined) this.databaseIndexes.delete(database);
+    else this.databaseIndexes.set(database, config);
+  }
+
+  indexesFor(database: string): IndexConfig | undefined {
+    const override = this.databaseIndexes.get(database);
+    return override === undefined ? this.indexes : (override ?? undefined);
+  }
+
   /** Starts a Listen session; `send` delivers responses on the stream. */
   openListen(send: Emit<ListenResponse>): ListenSession {
     return new ListenSession(this, send);
@@ -153,6 +184,7 @@ export class FirestoreService {
     const db = this.database(doc.database);
     const mask = parseMask(req.mask);
     const read = this.openRead(db, req, false);
+    this.injectFault(db, 'read', { kind: 'documents', paths: [doc.path] }, read);
     const [result] = await this.readDocuments(db, read, [doc.path], signal);
     if (!result) throw notFound(`Document "${req.name ?? ''}" not found`);
     return encodeDocument(db.name, result, mask);
@@ -164,6 +196,7 @@ export class FirestoreService {
     const mask = parseMask(req.mask);
     const read = this.openRead(db, req, true);
     try {
+      this.injectFault(db, 'read', { kind: 'documents', paths }, read);
       const docs = await this.readDocuments(db, read, paths, signal);
       const readTime = microsToTimestamp(read.readTime ?? this.clock.now());
       if (read.begun) emit({ transaction: read.begun.id });
@@ -181,8 +214,10 @@ export class FirestoreService {
     const parent = parseParentName(req.parent);
     const db = this.database(parent.database);
     const query = compileQuery(parent, req.structuredQuery);
+    this.indexesFor(db.name)?.check(query);
     const read = this.openRead(db, req, true);
     try {
+      this.injectFault(db, 'read', queryTarget(query), read);
       const docs = await this.readQuery(db, read, () => executeQuery(db.store, query, read.readTime), signal);
       this.stats.reads += Math.max(1, docs.length); // an empty result still costs one read
       const readTime = microsToTimestamp(read.readTime ?? this.clock.now());
@@ -204,8 +239,10 @@ export class FirestoreService {
     const aggregationQuery = req.structuredAggregationQuery;
     const query = compileQuery(parent, aggregationQuery?.structuredQuery);
     const aggregations = compileAggregations(aggregationQuery?.aggregations);
+    this.indexesFor(db.name)?.check(query);
     const read = this.openRead(db, req, true);
     try {
+      this.injectFault(db, 'read', queryTarget(query), read);
       const docs = await this.readQuery(db, read, () => executeQuery(db.store, query, read.readTime), signal);
       this.stats.reads += Math.max(1, Math.ceil(docs.length / 1000)); // billed per 1000 index entries
       const values = computeAggregations(docs, aggregations);
@@ -298,9 +335,18 @@ export class FirestoreService {
     let writes: ParsedWrite[];
     try {
       writes = (req.writes ?? []).map(w => parseWrite(w, db.name));
+      checkWriteRequest(writes);
     } catch (err) {
       if (txn) db.txns.finish(txn, 'rolled-back');
       throw err;
+    }
+    if (writes.length > 0 || txn) {
+      const fault = this.faults.take('commit', db.name, { kind: 'documents', paths: writes.map(w => w.path) });
+      if (fault) {
+        // Nothing is written; a transaction is aborted and its locks released.
+        if (txn) db.txns.abort(txn, fault.message);
+        throw fault;
+      }
     }
 
     if (!txn) {
@@ -318,10 +364,10 @@ export class FirestoreService {
     try {
       // Blind writes also need the locks, so the commit cannot overwrite a
       // document another transaction has read and is about to update.
-      await db.txns.lock(txn, writes.map(w => w.path), signal);
+      await db.txns.lock(txn, writes.map(w => w.path), 'exclusive', signal);
       // No await from here on: validate + apply + release is one critical section.
       const outcome = applyWrites(db.store, writes, this.clock.tick());
-      this.stats.writes += writes.length;
+      this.countWrites(writes);
       db.txns.finish(txn, 'committed');
       db.notify(new Set(outcome.changed), outcome.commitTime);
       return encodeCommit(outcome);
@@ -334,6 +380,9 @@ export class FirestoreService {
   async batchWrite(req: BatchWriteRequest): Promise<BatchWriteResponse> {
     const db = this.database(parseDatabaseName(req.database));
     const writes = (req.writes ?? []).map(w => parseWrite(w, db.name));
+    checkWriteRequest(writes);
+    const fault = this.faults.take('commit', db.name, { kind: 'documents', paths: writes.map(w => w.path) });
+    if (fault) throw fault;
     const writeResults: WriteResultProto[] = [];
     const statuses: { code: number; message: string }[] = [];
     for (const write of writes) {
@@ -378,6 +427,8 @@ export class FirestoreService {
     const parsed = parseDocumentName(req.name);
     const db = this.database(parsed.database);
     const write = parseWrite({ delete: req.name ?? '', ...(req.currentDocument ? { currentDocument: req.currentDocument } : {}) }, db.name);
+    const fault = this.faults.take('commit', db.name, { kind: 'documents', paths: [write.path] });
+    if (fault) throw fault;
     this.applyNonTransactional(db, [write]);
     return {};
   }
@@ -417,6 +468,24 @@ export class FirestoreService {
     }
   }
 
+  private countWrites(writes: readonly ParsedWrite[]): void {
+    this.stats.writes += writes.length;
+    const counts = this.stats.documentWrites;
+    for (const w of writes) counts[w.path] = (counts[w.path] ?? 0) + 1;
+  }
+
+  /**
+   * Fails the read with an injected fault if one matches. A faulted ABORTED
+   * read aborts the transaction it runs in (releasing its locks).
+   */
+  private injectFault(db: Database, operation: 'read', target: FaultTarget, read: ReadContext): void {
+    const fault = this.faults.take(operation, db.name, target);
+    if (!fault) return;
+    const txn = read.begun ?? read.lockingTxn;
+    if (txn && (read.begun || fault.code === aborted('').code)) db.txns.abort(txn, fault.message);
+    throw fault;
+  }
+
   /** A read that began a transaction failed: the client never learns the id, so end it. */
   private abandonBegun(db: Database, read: ReadContext, err: unknown): void {
     if (read.begun?.active) db.txns.abort(read.begun, err instanceof Error ? err.message : 'read failed');
@@ -431,7 +500,7 @@ export class FirestoreService {
   private async readDocuments(db: Database, read: ReadContext, paths: string[], signal?: AbortSignal): Promise<(StoredDocument | null)[]> {
     const txn = read.lockingTxn;
     // Transactional reads lock the documents (existing or not) before reading them.
-    if (txn) await db.txns.lock(txn, paths, signal);
+    if (txn) await db.txns.lock(txn, paths, 'shared', signal);
     this.stats.reads += paths.length;
     return paths.map(path => db.store.get(path, read.readTime));
   }
@@ -449,7 +518,7 @@ export class FirestoreService {
       const docs = run();
       const unlocked = docs.filter(doc => !db.txns.locks.holds(txn, doc.path)).map(doc => doc.path);
       if (unlocked.length === 0) return docs;
-      await db.txns.lock(txn, unlocked, signal);
+      await db.txns.lock(txn, unlocked, 'shared', signal);
     }
     db.txns.abort(txn, 'Too much contention on the documents matched by a transactional query');
     throw aborted('Too much contention on the documents matched by a transactional query. Retry the transaction.');
@@ -458,7 +527,7 @@ export class FirestoreService {
   /** Plain commits and BatchWrite do not wait for locks; they abort transactions that read what they change. */
   private applyNonTransactional(db: Database, writes: ParsedWrite[]): CommitOutcome {
     const outcome = applyWrites(db.store, writes, this.clock.tick());
-    this.stats.writes += writes.length;
+    this.countWrites(writes);
     db.txns.invalidate(outcome.changed);
     db.notify(new Set(outcome.changed), outcome.commitTime);
     return outcome;
@@ -467,6 +536,8 @@ export class FirestoreService {
   private async writeSingle(database: string, proto: WriteProto, name: string, mask: DocumentMaskProto | undefined): Promise<DocumentProto> {
     const db = this.database(database);
     const write = parseWrite(proto, db.name);
+    const fault = this.faults.take('commit', db.name, { kind: 'documents', paths: [write.path] });
+    if (fault) throw fault;
     this.applyNonTransactional(db, [write]);
     const doc = db.store.get(parseDocumentName(name).path);
     if (!doc) throw notFound(`Document "${name}" not found`);
@@ -476,6 +547,13 @@ export class FirestoreService {
 
 // ---------------------------------------------------------------------------
 // Encoding helpers
+
+/** What a query touches, for fault pathPrefix matching. */
+function queryTarget(q: CompiledQuery): FaultTarget {
+  if (q.allDescendants) return { kind: 'query', base: q.parentPath };
+  const collection = q.parentPath === '' ? (q.collectionId as string) : `${q.parentPath}/${q.collectionId as string}`;
+  return { kind: 'query', base: collection };
+}
 
 function parseMask(mask: DocumentMaskProto | undefined): FieldPath[] | undefined {
   return mask ? (mask.fieldPaths ?? []).map(p => parseFieldPath(p)) : undefined;

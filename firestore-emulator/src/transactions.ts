@@ -2,15 +2,16 @@ import { randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import type { Clock } from './clock.js';
 import { aborted, FirestoreError, invalidArgument } from './errors.js';
-import { LockManager, type LockOwner } from './locks.js';
+import { LockManager, type LockMode, type LockOwner } from './locks.js';
 import type { TransactionOptionsProto } from './proto-types.js';
 
 /**
  * Transaction registry for one database.
  *
  * Read-write transactions use pessimistic locking (see locks.ts): every
- * document they read is locked exclusively until commit/rollback. Read-only
- * transactions take no locks and read a snapshot at their read time.
+ * document they read is locked in shared mode until commit/rollback, and a
+ * commit locks the documents it writes exclusively. Read-only transactions
+ * take no locks and read a snapshot at their read time.
  */
 
 export interface TransactionTimeouts {
@@ -147,11 +148,11 @@ export class TransactionManager {
     }
   }
 
-  /** Locks `paths` for `txn`, aborting the transaction if that fails. */
-  async lock(txn: Transaction, paths: Iterable<string>, signal?: AbortSignal): Promise<void> {
+  /** Locks `paths` for `txn` (shared for reads, exclusive for commits), aborting the transaction if that fails. */
+  async lock(txn: Transaction, paths: Iterable<string>, mode: LockMode, signal?: AbortSignal): Promise<void> {
     this.ensureActive(txn);
     try {
-      await this.track(txn, () => this.locks.acquireAll(txn, paths, signal));
+      await this.track(txn, () => this.locks.acquireAll(txn, paths, signal, mode));
     } catch (err) {
       if (txn.active) this.abort(txn, err instanceof Error ? err.message : String(err));
       throw err;
@@ -183,8 +184,7 @@ export class TransactionManager {
    */
   invalidate(paths: Iterable<string>): void {
     for (const path of paths) {
-      const holder = this.locks.holderOf(path);
-      if (holder) {
+      for (const holder of this.locks.holdersOf(path)) {
         this.abort(holder, `Transaction aborted: document ${path} was modified outside the transaction after it was read. Retry the transaction.`);
       }
     }

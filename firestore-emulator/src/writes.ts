@@ -1,4 +1,5 @@
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from './errors.js';
+import { checkDocumentSize, checkFieldNames, checkWriteFieldPath, checkWritePath } from './limits.js';
 import { parseDocumentName, parseFieldPath, type FieldPath } from './paths.js';
 import type { FieldTransformProto, PreconditionProto, WriteProto } from './proto-types.js';
 import type { DocumentStore, StoredDocument } from './store.js';
@@ -82,6 +83,7 @@ function validateFields(fields: Fields): Fields {
 
 function parseTransform(t: FieldTransformProto): FieldTransform {
   const path = parseFieldPath(t.fieldPath);
+  checkWriteFieldPath(path);
   const type =
     t.transformType ??
     (['setToServerValue', 'increment', 'maximum', 'minimum', 'appendMissingElements', 'removeAllFromArray'] as const).find(
@@ -119,20 +121,25 @@ export function parseWrite(w: WriteProto, database: string): ParsedWrite {
     case 'update': {
       const name = w.update?.name ?? '';
       const { path } = parseDocumentName(name, database);
+      checkWritePath(name, path);
       const fields = validateFields(fieldsFromProto(w.update?.fields));
+      checkFieldNames(fields);
       const mask = w.updateMask ? (w.updateMask.fieldPaths ?? []).map(p => parseFieldPath(p)) : undefined;
+      mask?.forEach(checkWriteFieldPath);
       const transforms = (w.updateTransforms ?? []).map(parseTransform);
       return { name, path, kind: mask ? 'patch' : 'set', fields, mask: mask ?? [], transforms, precondition };
     }
     case 'delete': {
       const name = w.delete ?? '';
       const { path } = parseDocumentName(name, database);
+      checkWritePath(name, path);
       if (w.updateTransforms?.length) throw invalidArgument('A delete cannot have field transforms');
       return { name, path, kind: 'delete', fields: EMPTY_FIELDS, mask: [], transforms: [], precondition };
     }
     case 'transform': {
       const name = w.transform?.document ?? '';
       const { path } = parseDocumentName(name, database);
+      checkWritePath(name, path);
       const transforms = (w.transform?.fieldTransforms ?? []).map(parseTransform);
       return { name, path, kind: 'transform', fields: EMPTY_FIELDS, mask: [], transforms, precondition };
     }
@@ -294,6 +301,12 @@ export function applyWrites(store: DocumentStore, writes: readonly ParsedWrite[]
     }
     transformResults.push(results);
     working.set(w.path, next);
+  }
+
+  // Size limit on the resulting documents (1 MiB), before anything is published.
+  const names = new Map(writes.map(w => [w.path, w.name]));
+  for (const [path, fields] of working) {
+    if (fields !== null) checkDocumentSize(names.get(path) ?? path, path, fields);
   }
 
   // Everything validated: publish. Unchanged documents keep their update time.

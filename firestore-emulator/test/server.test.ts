@@ -101,6 +101,8 @@ describe('cli', () => {
       child.once('exit', () => reject(new Error('cli exited before printing')));
     });
     expect(first).toMatch(/^Firestore emulator listening on 127\.0\.0\.1:\d+$/);
+    const second = await new Promise<string>(resolve => lines.once('line', resolve));
+    expect(second).toMatch(/^Firestore emulator control endpoint at http:\/\/127\.0\.0\.1:\d+$/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
   });

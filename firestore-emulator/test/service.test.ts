@@ -76,32 +76,58 @@ describe('read-write transactions', () => {
     expect(messages[1]?.readTime).toBeDefined();
   });
 
-  it('serialize read-modify-write transactions on the same document', async () => {
+  it('serialize read-modify-write transactions on the same document (losers retry, as clients do)', async () => {
     const s = service();
     const worker = async (): Promise<void> => {
-      const { transaction, docs } = await batchGet(s, ['c/n'], { newTransaction: readWrite });
-      const n = Number(valueOf(docs[0], 'n') ?? 0);
-      await new Promise(resolve => setImmediate(resolve));
-      await commit(s, [set('c/n', { n: int(n + 1) })], transaction);
+      let retry: Uint8Array | undefined;
+      for (let attempt = 0; attempt < 200; attempt++) {
+        const options: TransactionOptionsProto = retry ? { readWrite: { retryTransaction: retry } } : readWrite;
+        let transaction: Uint8Array | undefined;
+        try {
+          const read = await batchGet(s, ['c/n'], { newTransaction: options });
+          transaction = read.transaction;
+          const n = Number(valueOf(read.docs[0], 'n') ?? 0);
+          await new Promise(resolve => setImmediate(resolve));
+          await commit(s, [set('c/n', { n: int(n + 1) })], transaction);
+          return;
+        } catch (err) {
+          if (!(err instanceof FirestoreError) || err.code !== 10) throw err;
+          retry = transaction;
+        }
+      }
+      throw new Error('too many attempts');
     };
     await Promise.all(Array.from({ length: 50 }, worker));
     const { docs } = await batchGet(s, ['c/n']);
     expect(valueOf(docs[0], 'n')).toBe('50');
   });
 
-  it('make a second reader wait until the first commits, then see its write', async () => {
+  it('let concurrent readers share a document; a younger commit waits for the older reader', async () => {
     const s = service();
     await commit(s, [set('c/a', { v: int(1) })]);
     const t1 = await batchGet(s, ['c/a'], { newTransaction: readWrite });
-    let secondDone = false;
-    const second = batchGet(s, ['c/a'], { newTransaction: readWrite }).then(r => {
-      secondDone = true;
-      return r;
+    const t2 = await batchGet(s, ['c/a'], { newTransaction: readWrite }); // does not wait: shared
+    expect(valueOf(t2.docs[0], 'v')).toBe('1');
+    let committed = false;
+    const second = commit(s, [set('c/a', { v: int(2) })], t2.transaction).then(() => {
+      committed = true;
     });
     await new Promise(resolve => setTimeout(resolve, 30));
-    expect(secondDone).toBe(false);
-    await commit(s, [set('c/a', { v: int(2) })], t1.transaction);
-    expect(valueOf((await second).docs[0], 'v')).toBe('2');
+    expect(committed).toBe(false);
+    await s.rollback({ database: DB, transaction: t1.transaction });
+    await second;
+    expect(valueOf((await batchGet(s, ['c/a'])).docs[0], 'v')).toBe('2');
+  });
+
+  it('resolve read-read-write-write conflicts at commit: the older commit wounds the younger reader', async () => {
+    const s = service();
+    await commit(s, [set('c/a', { v: int(1) })]);
+    const t1 = await batchGet(s, ['c/a'], { newTransaction: readWrite });
+    const t2 = await batchGet(s, ['c/a'], { newTransaction: readWrite });
+    await commit(s, [set('c/a', { v: int(10) })], t1.transaction);
+    expect(await codeOf(commit(s, [set('c/a', { v: int(20) })], t2.transaction))).toBe(10);
+    expect(valueOf((await batchGet(s, ['c/a'])).docs[0], 'v')).toBe('10');
+    expect(s.database(DB).txns.locks.size).toBe(0);
   });
 
   it('are aborted when a non-transactional write changes a document they read', async () => {
@@ -138,14 +164,16 @@ describe('read-write transactions', () => {
     const young = await batchGet(s, ['c/a'], { newTransaction: readWrite });
     const retry = await batchGet(s, ['c/a'], { newTransaction: { readWrite: { retryTransaction: first.transaction } } });
     expect(retry.docs).toHaveLength(1);
+    await commit(s, [set('c/a', { v: int(1) })], retry.transaction); // exclusive: wounds the younger reader
     expect(await codeOf(commit(s, [], young.transaction))).toBe(10);
   });
 
   it('abort waiters after the lock wait timeout', async () => {
     const s = service({ ...FAST, timeouts: { ...FAST.timeouts, lockWaitTimeoutMs: 300, lockIdleTimeoutMs: 60_000 } });
     await batchGet(s, ['c/a'], { newTransaction: readWrite });
+    const younger = await batchGet(s, ['c/a'], { newTransaction: readWrite });
     const started = Date.now();
-    expect(await codeOf(batchGet(s, ['c/a'], { newTransaction: readWrite }))).toBe(10);
+    expect(await codeOf(commit(s, [set('c/a', { v: int(1) })], younger.transaction))).toBe(10);
     expect(Date.now() - started).toBeGreaterThanOrEqual(250);
   });
 
@@ -153,17 +181,18 @@ describe('read-write transactions', () => {
     const s = service({ ...FAST, timeouts: { ...FAST.timeouts, lockIdleTimeoutMs: 150 } });
     const abandoned = await batchGet(s, ['c/a'], { newTransaction: readWrite });
     const waiter = await batchGet(s, ['c/a'], { newTransaction: readWrite });
-    expect(waiter.docs).toHaveLength(1);
+    await commit(s, [set('c/a', { v: int(1) })], waiter.transaction); // waits until the idle holder is aborted
     expect(await codeOf(commit(s, [], abandoned.transaction))).toBe(10);
-    await commit(s, [set('c/a', { v: int(1) })], waiter.transaction);
   });
 
   it('release locks on rollback', async () => {
     const s = service();
     const t1 = await batchGet(s, ['c/a'], { newTransaction: readWrite });
-    const second = batchGet(s, ['c/a'], { newTransaction: readWrite });
+    const t2 = await batchGet(s, ['c/a'], { newTransaction: readWrite });
+    const second = commit(s, [set('c/a', { v: int(1) })], t2.transaction);
     await s.rollback({ database: DB, transaction: t1.transaction });
-    expect((await second).docs).toHaveLength(1);
+    await second;
+    expect(s.database(DB).txns.locks.size).toBe(0);
   });
 
   it('lock the results of transactional queries', async () => {
@@ -176,15 +205,17 @@ describe('read-write transactions', () => {
     );
     const transaction = messages[0]?.transaction;
     expect(messages.filter(m => m.document).length).toBe(2);
-    let readerDone = false;
-    const reader = batchGet(s, ['c/b'], { newTransaction: readWrite }).then(r => {
-      readerDone = true;
-      return r;
+    // A younger transaction's blind write waits for the query's shared lock.
+    const writerTxn = (await s.beginTransaction({ database: DB, options: readWrite })).transaction;
+    let writerDone = false;
+    const writer = commit(s, [set('c/b', { v: int(4) })], writerTxn).then(() => {
+      writerDone = true;
     });
     await new Promise(resolve => setTimeout(resolve, 30));
-    expect(readerDone).toBe(false);
+    expect(writerDone).toBe(false);
     await commit(s, [set('c/b', { v: int(3) })], transaction);
-    expect(valueOf((await reader).docs[0], 'v')).toBe('3');
+    await writer;
+    expect(valueOf((await batchGet(s, ['c/b'])).docs[0], 'v')).toBe('4');
   });
 
   it('report unknown transactions as expired (which the client retries)', async () => {
