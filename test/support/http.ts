@@ -16,12 +16,23 @@ export interface JsonResponse {
   text: string;
 }
 
-/** Sends real HTTP and returns the status, headers and parsed JSON (or {} when not JSON). */
-export async function call(
-  name: string,
-  init: { method?: string; body?: unknown; rawBody?: string; headers?: Record<string, string>; query?: Record<string, string>; path?: string } = {},
-): Promise<JsonResponse> {
-  const url = new URL(functionUrl(name) + (init.path ?? ''));
+export interface CallInit {
+  method?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+  query?: Record<string, string>;
+  path?: string;
+}
+
+/** Sends real HTTP to the test stack's function and returns the status, headers and parsed JSON (or {} when not JSON). */
+export function call(name: string, init: CallInit = {}): Promise<JsonResponse> {
+  return callUrl(functionUrl(name), init);
+}
+
+/** The same, for a function of another stack (a URL ending in the function's name). */
+export async function callUrl(functionAddress: string, init: CallInit = {}): Promise<JsonResponse> {
+  const url = new URL(functionAddress + (init.path ?? ''));
   for (const [key, value] of Object.entries(init.query ?? {})) url.searchParams.set(key, value);
   const headers: Record<string, string> = { ...init.headers };
   let body: string | undefined;
