@@ -20,6 +20,8 @@ import type { CompiledFilter, CompiledQuery, Direction } from './query.js';
  *   then `__name__`. Firestore can merge (zig-zag join) several indexes that
  *   share that exact order suffix and whose prefixes together cover the
  *   equality fields, which is why equality-only queries need no composite.
+ *   Strict exception: array-contains combined with any other filter or order
+ *   needs one composite index covering the whole query.
  */
 
 export interface IndexFieldJson {
@@ -194,9 +196,13 @@ export class IndexConfig {
   serves(req: IndexRequirement): boolean {
     if (req.equalities.length === 0 && req.order.length === 0) return true; // built-in __name__ index
     const nameKind: Kind = req.nameDirection === 1 ? 'asc' : 'desc';
+    // array-contains combined with anything else: require one composite covering
+    // everything (strict: production's merging of array-contains indexes is not documented).
+    const single = req.equalities.some(e => e.kind === 'contains') && req.equalities.length + req.order.length > 1;
+    const candidates = single ? (this.composites.get(`${req.group}|${req.scope}`) ?? []) : this.candidates(req);
     const covered = new Set<string>();
     let usable = false;
-    for (const ix of this.candidates(req)) {
+    for (const ix of candidates) {
       const f = ix.fields;
       const k = f.length - 1 - req.order.length;
       if (k < 0) continue;
@@ -207,6 +213,7 @@ export class IndexConfig {
       const keys = prefix.map(p => equalityKey(p));
       if (!keys.every(key => req.equalities.some(e => equalityKey(e) === key))) continue;
       if (new Set(keys).size !== keys.length) continue;
+      if (single && keys.length !== req.equalities.length) continue;
       usable = true;
       for (const key of keys) covered.add(key);
     }
