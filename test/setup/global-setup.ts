@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
 import { startFirestoreEmulator, type RunningEmulator } from '../../firestore-emulator/src/index.js';
 import { ensureLocalSecrets, projectId, startFunctionsHost, type FunctionsServer } from '../../scripts/lib/localStack.js';
@@ -17,12 +18,13 @@ export async function setup(project: TestProject): Promise<void> {
   // Webhook receivers in tests listen on loopback, which production delivery refuses.
   process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
   if (!process.env.FIRESTORE_EMULATOR_HOST) {
-    firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
+    firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0, indexes: fileURLToPath(new URL('../../firestore.indexes.json', import.meta.url)) });
     process.env.FIRESTORE_EMULATOR_HOST = `${firestore.host}:${firestore.port}`;
   }
   process.env.GCLOUD_PROJECT ??= projectId;
   const { secrets } = ensureLocalSecrets();
   project.provide('firestoreEmulatorHost', process.env.FIRESTORE_EMULATOR_HOST);
+  project.provide('firestoreControlUrl', firestore?.controlUrl ?? '');
   project.provide('adminSecret', secrets.ADMIN_SECRET);
   project.provide('stripeWebhookSecret', secrets.STRIPE_WEBHOOK_SECRET);
   project.provide('paymentWebhookSecret', secrets.PAYMENT_WEBHOOK_SECRET);
@@ -43,6 +45,7 @@ export async function teardown(): Promise<void> {
 declare module 'vitest' {
   export interface ProvidedContext {
     firestoreEmulatorHost: string;
+    firestoreControlUrl: string;
     adminSecret: string;
     stripeWebhookSecret: string;
     paymentWebhookSecret: string;
