@@ -122,4 +122,17 @@ export const delivery = {
   responseSnippetBytes: 512,
   /** Due deliveries handled per scheduled run. */
   batchSize: 200,
+  /**
+   * The scheduled run stops taking due deliveries after this long; deliveries already being
+   * sent finish (each within timeoutMs) before the function's timeout below.
+   */
+  runBudgetMs: 240_000,
+  /** Timeout of the scheduled retry function (Cloud Scheduler's attempt deadline follows it). */
+  runTimeoutSeconds: 300,
+} as const;
+
+/** Retry-After (seconds) sent with the answers that ask the caller to come back. */
+export const retryAfterSeconds = {
+  /** Firestore contention or outage (503 server_error). */
+  unavailable: 2,
 } as const;

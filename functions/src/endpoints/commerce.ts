@@ -17,14 +17,14 @@ import {
 import * as discountCodes from '../services/discountCodes.js';
 import { fulfilPaymentOrder } from '../services/paymentOrders.js';
 import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
-import { adminFunctionOptions, operatorSecret } from './options.js';
+import { adminFunctionOptions, operatorSecret, paymentWebhookOptions, stripeWebhookOptions } from './options.js';
 
 /**
  * Stripe webhook endpoint: verifies Stripe-Signature over the raw body with the endpoint
  * secret; a missing or bad signature answers 400 and writes nothing.
  */
 export const stripeWebhook = onRequest(
-  { secrets: [stripeWebhookSecret], concurrency: 80 },
+  stripeWebhookOptions,
   httpEndpoint({ name: 'stripeWebhook', methods: ['POST'], errorShape: 'rest', rawBody: true, maxBodyBytes: 1024 * 1024 }, async (ctx) => {
     const signature = ctx.header('stripe-signature');
     if (!signature) throw new ApiError('bad_request', 'Missing Stripe-Signature header');
@@ -43,7 +43,7 @@ export const stripeWebhook = onRequest(
 
 /** seed 004's generic payment webhook, guarded by the x-webhook-secret header; idempotent by orderId. */
 export const paymentWebhook = onRequest(
-  { secrets: [paymentWebhookSecret], concurrency: 80 },
+  paymentWebhookOptions,
   httpEndpoint({ name: 'paymentWebhook', methods: ['POST'], errorShape: 'success' }, async (ctx) => {
     const presented = ctx.header('x-webhook-secret');
     const expected = paymentWebhookSecret.value();

@@ -39,7 +39,7 @@ import * as variables from '../services/variables.js';
 import * as webhooks from '../services/webhookConfig.js';
 import * as deliveries from '../services/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/stripeCommerce.js';
-import { adminFunctionOptions, operatorSecret } from './options.js';
+import { developerApiFunctionOptions, operatorSecret } from './options.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
 const apiKeyBuckets = new TokenBuckets(100, 50);
@@ -272,7 +272,7 @@ export function v1OpenApiDocument() {
 }
 
 export const v1 = onRequest(
-  adminFunctionOptions,
+  developerApiFunctionOptions,
   httpEndpoint({ name: 'v1', methods: ['GET', 'POST', 'PUT', 'DELETE'], errorShape: 'rest' }, async (ctx) => {
     // Served at <functions base>/v1/…; a /v1 prefix is also accepted (e.g. behind a Hosting rewrite).
     const path = ctx.req.path.replace(/^\/v1(?=\/|$)/, '') || '/';

@@ -1,10 +1,11 @@
 import { onDocumentCreated } from 'firebase-functions/v2/firestore';
 import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
-import { collections } from '../config/constants.js';
+import { collections, delivery } from '../config/constants.js';
 import { eventDocument } from '../data/events.js';
 import { emitExpiryEvents } from '../services/licenseExpiry.js';
 import { deliverEvent, processDueDeliveries } from '../services/webhookDelivery.js';
+import { deliverEventsOptions, expireLicensesOptions, retryWebhookDeliveriesOptions } from './options.js';
 
 /**
  * Fans each new event out to the app's webhooks and attempts delivery at once. Triggers can
@@ -13,7 +14,7 @@ import { deliverEvent, processDueDeliveries } from '../services/webhookDelivery.
  * failure here without a retry would lose the event for every endpoint (the scheduled
  * function only retries deliveries that exist).
  */
-export const deliverEvents = onDocumentCreated({ document: `${collections.events}/{eventId}`, retry: true }, async (event) => {
+export const deliverEvents = onDocumentCreated({ ...deliverEventsOptions, document: `${collections.events}/{eventId}` }, async (event) => {
   const snapshot = event.data;
   if (!snapshot) return;
   const parsed = eventDocument.safeParse(snapshot.data());
@@ -25,13 +26,13 @@ export const deliverEvents = onDocumentCreated({ document: `${collections.events
 });
 
 /** Retries due deliveries (backoff with jitter, about three days). Idempotent. */
-export const retryWebhookDeliveries = onSchedule({ schedule: 'every 1 minutes', retryCount: 0 }, async () => {
-  const attempted = await processDueDeliveries();
+export const retryWebhookDeliveries = onSchedule(retryWebhookDeliveriesOptions, async () => {
+  const attempted = await processDueDeliveries(undefined, delivery.runBudgetMs);
   if (attempted > 0) logger.info('retried webhook deliveries', { attempted });
 });
 
 /** Emits license.expired once for each license that has expired. Idempotent. */
-export const expireLicenses = onSchedule({ schedule: 'every 15 minutes', retryCount: 0 }, async () => {
+export const expireLicenses = onSchedule(expireLicensesOptions, async () => {
   const emitted = await emitExpiryEvents();
   if (emitted > 0) logger.info('emitted license.expired events', { emitted });
 });

@@ -188,8 +188,12 @@ export async function attemptDelivery(id: string, now = Timestamp.now()): Promis
   return status;
 }
 
-/** Runs the deliveries that are due (the scheduled retry function and the local pump). */
-export async function processDueDeliveries(now = Timestamp.now()): Promise<number> {
+/**
+ * Runs the deliveries that are due (the scheduled retry function and the local pump). After
+ * `budgetMs` no new delivery is started; those in flight finish.
+ */
+export async function processDueDeliveries(now = Timestamp.now(), budgetMs = Number.POSITIVE_INFINITY): Promise<number> {
+  const stopAt = Date.now() + budgetMs;
   const due = await deliveriesCollection()
     .where('status', 'in', ['pending', 'delivering'])
     .where('nextAttemptAt', '<=', now)
@@ -199,7 +203,7 @@ export async function processDueDeliveries(now = Timestamp.now()): Promise<numbe
   let attempted = 0;
   const queue = [...due.docs];
   const worker = async () => {
-    for (let doc = queue.shift(); doc; doc = queue.shift()) {
+    for (let doc = queue.shift(); doc && Date.now() < stopAt; doc = queue.shift()) {
       if (await attemptDelivery(doc.id, now)) attempted += 1;
     }
   };
