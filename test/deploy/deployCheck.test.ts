@@ -1,0 +1,113 @@
+/**
+ * The deploy preflight (scripts/deployCheck.ts) refuses what `firebase deploy` would trip on.
+ * Offline and fast: each case copies firebase.json and the indexes file into a temporary
+ * directory, plants one defect, and runs the file checks (no function discovery).
+ */
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeployCheckError, defaultRepoRoot, deployCheck } from '../../scripts/deployCheck.js';
+
+const today = new Date('2026-12-02T12:00:00Z');
+const dirs: string[] = [];
+
+interface FirebaseJson { functions: Array<Record<string, unknown>>; firestore: Record<string, unknown> }
+interface IndexesJson { indexes: Array<Record<string, unknown>>; fieldOverrides: Array<Record<string, unknown>> }
+
+function fixture(edit: (firebase: FirebaseJson, indexes: IndexesJson) => void): string {
+  const dir = mkdtempSync(join(tmpdir(), 'keywarden-deploy-check-'));
+  dirs.push(dir);
+  const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
+  const indexes = JSON.parse(readFileSync(join(defaultRepoRoot, 'firestore.indexes.json'), 'utf8')) as IndexesJson;
+  edit(firebase, indexes);
+  writeFileSync(join(dir, 'firebase.json'), JSON.stringify(firebase));
+  writeFileSync(join(dir, 'firestore.indexes.json'), JSON.stringify(indexes));
+  return dir;
+}
+
+async function problemsOf(dir: string): Promise<string[]> {
+  try {
+    await deployCheck({ projectDir: dir, now: today, functions: false });
+  } catch (error) {
+    if (error instanceof DeployCheckError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('deploy:check', () => {
+  it('passes on the repository as committed, and lists what a deploy creates', async () => {
+    const plan = await deployCheck({ now: today, functions: false });
+    expect(plan.runtimes.join()).toMatch(/^nodejs22 /);
+    expect(plan.database).toEqual({ id: '(default)', location: expect.any(String), edition: 'STANDARD' });
+    expect(plan.indexes.length).toBeGreaterThan(0);
+    expect(plan.ttlPolicies).toContainEqual({ collectionGroup: 'authLogs', fieldPath: 'expireAt' });
+  });
+
+  it('fails for the nodejs20 runtime, decommissioned on 2026-10-30', async () => {
+    const problems = await problemsOf(fixture((firebase) => { firebase.functions[0]!.runtime = 'nodejs20'; }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/nodejs20.*decommissioned on 2026-10-30.*Set "runtime" to nodejs22 or nodejs24/);
+  });
+
+  it('fails for a runtime firebase-tools does not know', async () => {
+    const problems = await problemsOf(fixture((firebase) => { firebase.functions[0]!.runtime = 'nodejs21'; }));
+    expect(problems.join('\n')).toMatch(/runtime "nodejs21" is not a runtime firebase-tools knows/);
+  });
+
+  it('fails for two indexes that are one after Firestore appends __name__', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => {
+      const authLogs = indexes.indexes.find((i) => i.collectionGroup === 'authLogs')!;
+      const fields = authLogs.fields as Array<{ fieldPath: string; order: string }>;
+      indexes.indexes.push({ ...authLogs, fields: [...fields, { fieldPath: '__name__', order: fields.at(-1)!.order }] });
+    }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/authLogs \(appId ASC, licenseKey ASC, createdAt DESC, __name__ DESC\) is the same index as indexes\[\d+\].*409/);
+  });
+
+  it('accepts the same fields when __name__ runs the other way (a different index)', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => {
+      const authLogs = indexes.indexes.find((i) => i.collectionGroup === 'authLogs')!;
+      const fields = authLogs.fields as Array<{ fieldPath: string; order: string }>;
+      indexes.indexes.push({ ...authLogs, fields: [...fields, { fieldPath: '__name__', order: 'ASCENDING' }] });
+    }));
+    expect(problems).toEqual([]);
+  });
+
+  it('fails for an exact duplicate index', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => { indexes.indexes.push(structuredClone(indexes.indexes[0]!)); }));
+    expect(problems.join('\n')).toMatch(/is the same index as indexes\[0\]/);
+  });
+
+  it('fails for a malformed TTL override (ttl not a boolean)', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => { indexes.fieldOverrides[0]!.ttl = 'true'; }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/fieldOverrides\[0\] \(authLogs\.expireAt\).*ttl.*boolean.*"ttl": true/);
+  });
+
+  it('fails for a TTL override without its indexes list', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => { delete indexes.fieldOverrides[1]!.indexes; }));
+    expect(problems.join('\n')).toMatch(/fieldOverrides\[1\] \(nonces\.expireAt\).*indexes/);
+  });
+
+  it('fails for a second TTL field on one collection group', async () => {
+    const problems = await problemsOf(fixture((_firebase, indexes) => {
+      indexes.fieldOverrides.push({ collectionGroup: 'nonces', fieldPath: 'createdAt', ttl: true, indexes: [] });
+    }));
+    expect(problems.join('\n')).toMatch(/nonces already has a TTL policy on expireAt/);
+  });
+
+  it('fails when the Firestore location or edition is not declared', async () => {
+    const problems = await problemsOf(fixture((firebase) => {
+      delete firebase.firestore.location;
+      delete firebase.firestore.edition;
+    }));
+    expect(problems.join('\n')).toMatch(/firestore\.location" is not declared/);
+    expect(problems.join('\n')).toMatch(/firestore\.edition" is not declared/);
+  });
+});
