@@ -109,8 +109,8 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function writeAutoConfig(): Promise<{ config: string; port: number; cleanup: () => void }> {
-  const [functionsPort, hubPort, loggingPort] = [await freePort(), await freePort(), await freePort()];
+async function writeAutoConfig(port?: number): Promise<{ config: string; port: number; cleanup: () => void }> {
+  const [functionsPort, hubPort, loggingPort] = [port ?? (await freePort()), await freePort(), await freePort()];
   const base = JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as Record<string, unknown>;
   const config = `.firebase.auto.${process.pid}.${functionsPort}.json`;
   const generated = {
@@ -202,7 +202,8 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
 
 /** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
 export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
-  const auto = options.config === 'auto' ? await writeAutoConfig() : undefined;
+  // A given port, like 'auto', needs a config of its own (firebase.json says 5001).
+  const auto = options.config === 'auto' || (options.config === undefined && options.port !== undefined) ? await writeAutoConfig(options.port) : undefined;
   const config = auto?.config ?? options.config ?? 'firebase.json';
   const port = auto?.port ?? options.port ?? 5001;
   const firebaseBin = join(repoRoot, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { repoRoot, startFunctionsEmulator, type FunctionsEmulator } from '../../scripts/lib/localStack.js';
 import { adminSecret, callUrl } from '../support/http.js';
 
-interface Exported { __endpoint?: { httpsTrigger?: unknown } }
+type Exported = ((...args: unknown[]) => unknown) & { __endpoint?: { httpsTrigger?: unknown } };
 
 /** The HTTP functions of the built code, read from firebase-functions' own endpoint metadata. */
 function builtHttpFunctions(): string[] {

@@ -1,0 +1,146 @@
+/**
+ * `npm start` as a new user runs it: the stack comes up on the ports it is given, holds a burst
+ * of 100 concurrent SDK validates for one license with every request answered, and SIGTERM
+ * or Ctrl-C (SIGINT to the process group) leaves no process behind; the same for
+ * `npm run start:emulator`, whose Firebase emulator runs in a process group of its own.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { connect } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { freePort, projectId, region, repoRoot } from '../../scripts/lib/localStack.js';
+import { adminSecret, callUrl } from '../support/http.js';
+
+interface Started {
+  child: ChildProcess;
+  baseUrl: string;
+  ports: number[];
+  output: () => string;
+}
+
+const started: Started[] = [];
+
+/** `npm start` in its own process group (as a terminal runs it), on free ports. */
+async function npmStart(script: 'start' | 'start:emulator' = 'start'): Promise<Started> {
+  const [firestorePort, functionsPort] = [await freePort(), await freePort()];
+  let output = '';
+  const child = spawn('npm', ['run', script], {
+    cwd: repoRoot,
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FIRESTORE_PORT: String(firestorePort), FUNCTIONS_PORT: String(functionsPort), FIRESTORE_EMULATOR_HOST: '' },
+  });
+  child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+  const stack: Started = { child, baseUrl: `http://127.0.0.1:${functionsPort}/${projectId}/${region}`, ports: [firestorePort, functionsPort], output: () => output };
+  started.push(stack);
+  const deadline = Date.now() + 180_000;
+  while (!output.includes('Keywarden is running')) {
+    if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready in 150 s:\n${output}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return stack;
+}
+
+/** Every process started under `root` (children, their children, ...), by `ps`. */
+function descendants(root: number): Map<number, string> {
+  const listing = spawnSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' }).stdout;
+  const rows = listing.split('\n').map((line) => line.trim().match(/^(\d+)\s+(\d+)\s+(.*)$/)).filter((row) => row !== null);
+  const found = new Map<number, string>([[root, 'npm start']]);
+  let grew = true;
+  while (grew) {
+    grew = false;
+    for (const [, pid, ppid, args] of rows) {
+      if (found.has(Number(ppid)) && !found.has(Number(pid))) {
+        found.set(Number(pid), args ?? '');
+        grew = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** Which of these processes still run (a zombie counts as gone). */
+function stillRunning(processes: Map<number, string>): string[] {
+  const listing = spawnSync('ps', ['-eo', 'pid=,stat='], { encoding: 'utf8' }).stdout;
+  const alive = new Set(listing.split('\n').map((line) => line.trim().split(/\s+/)).filter(([, stat]) => stat && !stat.startsWith('Z')).map(([pid]) => Number(pid)));
+  return [...processes].filter(([pid]) => alive.has(pid)).map(([pid, args]) => `${pid} ${args}`);
+}
+
+const portOpen = (port: number) =>
+  new Promise<boolean>((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port }, () => { socket.destroy(); resolve(true); });
+    socket.once('error', () => resolve(false));
+  });
+
+async function stopAndExpectNothingLeft(stack: Started, signal: NodeJS.Signals): Promise<void> {
+  const pgid = stack.child.pid ?? 0;
+  const tree = descendants(pgid);
+  expect(tree.size).toBeGreaterThan(2);
+  const exited = new Promise<void>((resolve) => stack.child.once('exit', () => resolve()));
+  process.kill(-pgid, signal);
+  await exited;
+  const deadline = Date.now() + 20_000;
+  while (stillRunning(tree).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
+  expect(stillRunning(tree), stack.output()).toEqual([]);
+  for (const port of stack.ports) expect(await portOpen(port)).toBe(false);
+}
+
+afterEach(() => {
+  for (const stack of started.splice(0)) {
+    try { process.kill(-(stack.child.pid ?? 0), 'SIGKILL'); } catch { /* already gone */ }
+  }
+});
+
+describe('npm start', () => {
+  it('answers every one of 100 concurrent validates for one license, then SIGTERM leaves no process', async () => {
+    const stack = await npmStart();
+    const url = (name: string) => `${stack.baseUrl}/${name}`;
+    const account = await callUrl(url('createApiKey'), { body: { adminSecret: adminSecret(), accountName: 'burst' } });
+    expect(account.status, account.text).toBe(200);
+    const headers = { 'X-API-Key': String(account.body.apiKey) };
+    const product = await callUrl(url('createProduct'), {
+      headers,
+      body: { name: 'Burst', slug: `burst-${randomUUID().slice(0, 8)}`, settings: { validatesPerLicensePerMinute: 1_000, validatesPerIpPerMinute: 10_000 } },
+    });
+    expect(product.status, product.text).toBe(200);
+    const productId = (product.body.product as { productId: string }).productId;
+    const created = await callUrl(url('createLicense'), { headers, body: { productId, unlimitedHwidSlots: true } });
+    expect(created.status, created.text).toBe(200);
+    const licenseKey = (created.body.licenses as Array<{ licenseKey: string }>)[0]?.licenseKey;
+
+    const answers = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        callUrl(url('auth'), {
+          path: '/validate',
+          body: { appId: productId, appSecret: product.body.appSecret, licenseKey, hwid: `device-${i % 10}`, nonce: randomUUID() },
+        }),
+      ),
+    );
+    // Every request answered (no dropped connection), each in the SDK's shape; contention may
+    // ask a few to retry (503 with Retry-After), never a 500.
+    for (const answer of answers) {
+      expect([200, 503], answer.text).toContain(answer.status);
+      if (answer.status === 503) expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
+    }
+    expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(90);
+
+    await stopAndExpectNothingLeft(stack, 'SIGTERM');
+  }, 240_000);
+
+  it('Ctrl-C (SIGINT to the process group) leaves no process and frees the ports', async () => {
+    const stack = await npmStart();
+    const ping = await callUrl(`${stack.baseUrl}/auth`, { path: '/validate', body: {} });
+    expect(ping.status).toBe(400);
+    await stopAndExpectNothingLeft(stack, 'SIGINT');
+  }, 240_000);
+
+  it('npm run start:emulator (Firebase Functions emulator) stops with its workers on SIGTERM', async () => {
+    const stack = await npmStart('start:emulator');
+    // Each request in flight gets its own emulator worker process: start a few.
+    const pings = await Promise.all(Array.from({ length: 4 }, () => callUrl(`${stack.baseUrl}/auth`, { path: '/validate', body: {} })));
+    expect(pings.map((ping) => ping.status)).toEqual([400, 400, 400, 400]);
+    await stopAndExpectNothingLeft(stack, 'SIGTERM');
+  }, 300_000);
+});
