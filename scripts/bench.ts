@@ -1,136 +1,379 @@
 /**
- * `npm run bench`: drives the validate path on the local stack (embedded Firestore + the
- * Functions emulator) and prints throughput, latency and Firestore document reads/writes per
- * request, next to the floor: the same stack answering a function that does one read and
- * one write. Bounded in requests and time; talks to 127.0.0.1 only.
+ * `npm run bench`: drives the client paths on the production-shaped local stack (embedded
+ * Firestore enforcing firestore.indexes.json + the built functions served by
+ * functions-framework, scripts/functionsHost.ts) and prints throughput, latency, Firestore
+ * document reads/writes per request and the hottest document's writes per second, next to the
+ * floor: the same host answering `benchFloor`, a function that does one read and one write.
+ * Then it measures cold starts (fresh host process to first answer) for the floor and for SDK
+ * validate. Writes bench-results.json at the repo root. Bounded in requests and time; talks to
+ * 127.0.0.1 only; stops everything it started, also on failure.
+ *
+ * Env: BENCH_REQUESTS (default 600) and BENCH_CONCURRENCY (default 8); BENCH_VERBOSE=1 logs steps.
  */
 import { randomUUID } from 'node:crypto';
-import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
-import { ensureAdminSecret, startFunctionsEmulator } from './lib/localStack.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { join } from 'node:path';
+import { startFirestoreEmulator, type RunningEmulator } from '../firestore-emulator/src/index.js';
+import { ensureAdminSecret, repoRoot, startFunctionsHost, type FunctionsServer } from './lib/localStack.js';
 
-const requestsPerScenario = Number(process.env.BENCH_REQUESTS ?? 600);
-const concurrency = Number(process.env.BENCH_CONCURRENCY ?? 8);
+const requestsPerScenario = positiveInt('BENCH_REQUESTS', 600);
+const concurrency = positiveInt('BENCH_CONCURRENCY', 8);
+/**
+ * Warm-up rounds (one request per worker each) before every measured scenario: the first
+ * requests of a path compile its code and open its channels. With only 2 rounds the floor,
+ * measured first, ran slower than seed 004 validate (2 reads + 1 write).
+ */
+const warmupRounds = 6;
+/** seed 004 activate: 15 attempts per hour per key (constants.ts); the bench stays below it. */
+const activationsPerLicense = 14;
+/** createLicense takes at most 100 licenses per call (limits.maxLicensesPerCreate). */
+const maxLicensesPerCreate = 100;
+const requestTimeoutMs = 30_000;
 
-interface Result {
-  name: string;
-  requests: number;
-  failures: number;
-  seconds: number;
-  p50: number;
-  p99: number;
-  reads: number;
-  writes: number;
+function positiveInt(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a positive integer, not "${raw}"`);
+  return value;
 }
 
-async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Record<string, unknown> }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
-  return { status: response.status, json: (await response.json()) as Record<string, unknown> };
+const step = (message: string) => {
+  if (process.env.BENCH_VERBOSE) console.error(`[bench] ${message}`);
+};
+
+interface Answer {
+  status: number;
+  json: Record<string, unknown>;
+}
+
+/** POST JSON on 127.0.0.1 with a 30 s timeout. A network error or timeout answers status 0. */
+async function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(requestTimeoutMs),
+    });
+    const text = await response.text();
+    let json: Record<string, unknown> = {};
+    try {
+      json = JSON.parse(text) as Record<string, unknown>;
+    } catch {
+      json = { raw: text.slice(0, 500) };
+    }
+    return { status: response.status, json };
+  } catch (error) {
+    return { status: 0, json: { error: String(error) } };
+  }
+}
+
+const ok = (answer: Answer) => answer.status >= 200 && answer.status < 300;
+
+/** Set-up calls must succeed: anything else stops the bench with the answer. */
+function expectOk(what: string, answer: Answer): Record<string, unknown> {
+  if (!ok(answer)) throw new Error(`${what} answered ${answer.status}: ${JSON.stringify(answer.json).slice(0, 500)}`);
+  return answer.json;
 }
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((sorted.length - 1) * p))] ?? 0;
 }
 
-async function main(): Promise<void> {
-  const step = (message: string) => { if (process.env.BENCH_VERBOSE) console.error(`[bench] ${message}`); };
-  const { secret } = ensureAdminSecret();
-  const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0 });
-  const firestoreHost = `${firestore.host}:${firestore.port}`;
-  const functions = await startFunctionsEmulator({
-    firestoreHost,
-    config: 'auto',
-    env: { KEYWARDEN_BENCH_FLOOR: '1' },
-  });
-  const url = (name: string) => `${functions.baseUrl}/${name}`;
-  step('stack ready');
+/** The session token inside an SDK answer (`payload` is base64 JSON). */
+function sdkSessionToken(answer: Answer): string {
+  const payload = JSON.parse(Buffer.from(String(answer.json.payload), 'base64').toString('utf8')) as { sessionToken?: unknown };
+  if (typeof payload.sessionToken !== 'string') throw new Error('SDK validate payload has no sessionToken');
+  return payload.sessionToken;
+}
+
+interface Scenario {
+  name: string;
+  label: string;
+  /** `index` counts every request of the scenario, warm-up included, from 0. */
+  send: (worker: number, index: number) => Promise<Answer>;
+}
+
+interface Result {
+  name: string;
+  label: string;
+  requests: number;
+  failures: number;
+  failureSamples: string[];
+  seconds: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  /** Requests slower than 500 ms (transaction retries show up here). */
+  slow: number;
+  readsPerRequest: number;
+  writesPerRequest: number;
+  hottestDoc: string | null;
+  hottestDocWritesPerSecond: number | null;
+}
+
+type Stats = ReturnType<RunningEmulator['stats']>;
+
+/** The document written most between two snapshots (null when the emulator keeps no per-document counts). */
+function hottest(before: Stats, after: Stats): { path: string; writes: number } | null {
+  const prior = (before as Partial<Stats>).documentWrites;
+  const current = (after as Partial<Stats>).documentWrites;
+  if (!prior || !current) return null;
+  let best: { path: string; writes: number } = { path: '', writes: 0 };
+  for (const [path, count] of Object.entries(current)) {
+    const delta = count - (prior[path] ?? 0);
+    if (delta > best.writes) best = { path, writes: delta };
+  }
+  return best.writes > 0 ? best : null;
+}
+
+async function runScenario(firestore: RunningEmulator, scenario: Scenario): Promise<Result> {
+  step(`scenario ${scenario.name}`);
+  let index = 0;
+  // Warm-up: the first requests load modules and open channels; not measured.
+  for (let round = 0; round < warmupRounds; round += 1) {
+    await Promise.all(Array.from({ length: concurrency }, (_, worker) => scenario.send(worker, index++)));
+  }
+  const before = firestore.stats();
+  const latencies: number[] = [];
+  const failureSamples: string[] = [];
+  let failures = 0;
+  let issued = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      while (issued < requestsPerScenario) {
+        issued += 1;
+        const t0 = performance.now();
+        const answer = await scenario.send(worker, index++);
+        latencies.push(performance.now() - t0);
+        if (!ok(answer)) {
+          failures += 1;
+          if (failureSamples.length < 3) failureSamples.push(`${answer.status} ${JSON.stringify(answer.json).slice(0, 300)}`);
+        }
+      }
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const after = firestore.stats();
+  latencies.sort((a, b) => a - b);
+  const hot = hottest(before, after);
+  return {
+    name: scenario.name,
+    label: scenario.label,
+    requests: latencies.length,
+    failures,
+    failureSamples,
+    seconds,
+    rps: latencies.length / seconds,
+    p50: percentile(latencies, 0.5),
+    p99: percentile(latencies, 0.99),
+    slow: latencies.filter((ms) => ms > 500).length,
+    readsPerRequest: (after.reads - before.reads) / latencies.length,
+    writesPerRequest: (after.writes - before.writes) / latencies.length,
+    hottestDoc: hot?.path ?? null,
+    hottestDocWritesPerSecond: hot ? hot.writes / seconds : null,
+  };
+}
+
+function frameworkVersion(): string {
   try {
-    // Set-up: an account with metered credits (so the credit path is measured), a product with
-    // rate limits raised out of the way, and unlimited-seat licenses.
-    const account = await post(url('createApiKey'), { adminSecret: secret, accountName: `bench-${randomUUID()}` });
-    const apiKey = String(account.json.apiKey);
-    await post(url('grantCredits'), { adminSecret: secret, accountId: account.json.accountId, amount: 1_000_000, unlimited: false });
-    const product = await post(
-      url('createProduct'),
-      { name: 'Bench', settings: { validatesPerLicensePerMinute: 100_000, validatesPerIpPerMinute: 1_000_000 } },
-      { 'X-API-Key': apiKey },
-    );
-    const productId = String((product.json.product as { productId: string }).productId);
-    const appSecret = String(product.json.appSecret);
-    const licenses = await post(url('createLicense'), { productId, quantity: concurrency, unlimitedHwidSlots: true }, { 'X-API-Key': apiKey });
-    const keys = (licenses.json.licenses as Array<{ licenseKey: string }>).map((license) => license.licenseKey);
-    const sessions = await Promise.all(
-      keys.map(async (licenseKey) => {
-        const activated = await post(url('activate'), { licenseKey, hwid: `bench-${licenseKey}` });
-        return String(activated.json.sessionToken);
-      }),
-    );
-
-    step('set-up done');
-    const scenarios: Array<{ name: string; send: (worker: number) => Promise<number> }> = [
-      { name: 'floor (1 read + 1 write)', send: async () => (await post(url('benchFloor'), {})).status },
-      {
-        name: 'SDK POST /auth/validate',
-        send: async (worker) =>
-          (await post(`${url('auth')}/validate`, { appId: productId, appSecret, licenseKey: keys[worker], hwid: `bench-${worker}`, nonce: randomUUID() })).status,
-      },
-      { name: 'seed 004 POST /validate', send: async (worker) => (await post(url('validate'), { sessionToken: sessions[worker] })).status },
-    ];
-
-    const results: Result[] = [];
-    for (const scenario of scenarios) {
-      step(`scenario ${scenario.name}`);
-      // Warm-up: the Functions emulator runs one request per worker process and starts a worker
-      // per concurrent request, so warm as many workers as the measurement will use.
-      for (let round = 0; round < 2; round += 1) await Promise.all(Array.from({ length: concurrency }, (_, i) => scenario.send(i)));
-      const before = firestore.stats();
-      const latencies: number[] = [];
-      let failures = 0;
-      let next = 0;
-      const started = performance.now();
-      await Promise.all(
-        Array.from({ length: concurrency }, async (_, worker) => {
-          while (next < requestsPerScenario) {
-            next += 1;
-            const t0 = performance.now();
-            const status = await scenario.send(worker);
-            latencies.push(performance.now() - t0);
-            if (status !== 200) failures += 1;
-          }
-        }),
-      );
-      const seconds = (performance.now() - started) / 1000;
-      const after = firestore.stats();
-      latencies.sort((a, b) => a - b);
-      results.push({
-        name: scenario.name,
-        requests: latencies.length,
-        failures,
-        seconds,
-        p50: percentile(latencies, 0.5),
-        p99: percentile(latencies, 0.99),
-        reads: (after.reads - before.reads) / latencies.length,
-        writes: (after.writes - before.writes) / latencies.length,
-      });
-    }
-
-    const floor = results[0];
-    console.log(`\nKeywarden validate benchmark: ${requestsPerScenario} requests per scenario, concurrency ${concurrency}, local stack\n`);
-    console.log('| scenario | req/s | p50 ms | p99 ms | reads/req | writes/req | vs floor (req/s, p50) | failures |');
-    console.log('|---|---:|---:|---:|---:|---:|---|---:|');
-    for (const result of results) {
-      const rps = result.requests / result.seconds;
-      const floorRps = floor ? floor.requests / floor.seconds : rps;
-      const versus = floor && result !== floor ? `${(rps / floorRps).toFixed(2)}x, ${(result.p50 / floor.p50).toFixed(2)}x` : 'floor';
-      console.log(
-        `| ${result.name} | ${rps.toFixed(0)} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.reads.toFixed(2)} | ${result.writes.toFixed(2)} | ${versus} | ${result.failures} |`,
-      );
-    }
-    const failed = results.some((result) => result.failures > 0);
-    if (failed) process.exitCode = 1;
-  } finally {
-    await functions.stop();
-    await firestore.stop();
+    const pkg = JSON.parse(readFileSync(join(repoRoot, 'node_modules', '@google-cloud', 'functions-framework', 'package.json'), 'utf8')) as { version?: string };
+    return pkg.version ?? 'unknown';
+  } catch {
+    return 'unknown';
   }
 }
 
-void main();
+const round = (value: number, digits: number) => Number(value.toFixed(digits));
+
+async function main(): Promise<void> {
+  const started: Array<{ stop(): Promise<void> }> = [];
+  let stopping: Promise<void> | undefined;
+  const stopAll = () =>
+    (stopping ??= (async () => {
+      for (const piece of started.reverse()) await piece.stop().catch(() => undefined);
+    })());
+  const onSignal = (signal: NodeJS.Signals) => {
+    console.error(`[bench] ${signal}: stopping`);
+    void stopAll().finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+
+  const hostEnv = { KEYWARDEN_BENCH_FLOOR: '1' };
+  // Other work on the machine skews every figure: note how busy it was when the run began.
+  const loadAtStart = loadavg()[0] ?? 0;
+  const { secret } = ensureAdminSecret();
+  try {
+    const firestore = await startFirestoreEmulator({ host: '127.0.0.1', port: 0, indexes: join(repoRoot, 'firestore.indexes.json') });
+    started.push(firestore);
+    const firestoreHost = `${firestore.host}:${firestore.port}`;
+    const host: FunctionsServer = await startFunctionsHost({ firestoreHost, pump: false, env: hostEnv });
+    started.push(host);
+    const url = (name: string) => `${host.baseUrl}/${name}`;
+    step(`host ready at ${host.baseUrl}`);
+
+    // Set-up through the API: a metered account (so the credit path is measured), a product
+    // with rate limits raised out of the way, unlimited-seat licenses.
+    const account = expectOk('createApiKey', await post(url('createApiKey'), { adminSecret: secret, accountName: `bench-${randomUUID()}` }));
+    const apiKey = String(account.apiKey);
+    const withKey = { 'X-API-Key': apiKey };
+    expectOk('grantCredits', await post(url('grantCredits'), { adminSecret: secret, accountId: account.accountId, amount: 1_000_000, unlimited: false }));
+    const product = expectOk(
+      'createProduct',
+      await post(url('createProduct'), { name: 'Bench', settings: { validatesPerLicensePerMinute: 100_000, validatesPerIpPerMinute: 1_000_000 } }, withKey),
+    );
+    const productId = String((product.product as { productId: string }).productId);
+    const appSecret = String(product.appSecret);
+    const createLicenses = async (quantity: number, seats: { unlimitedHwidSlots: true } | { maxHwidSlots: number }): Promise<string[]> => {
+      const keys: string[] = [];
+      while (keys.length < quantity) {
+        const batch = Math.min(maxLicensesPerCreate, quantity - keys.length);
+        const created = expectOk('createLicense', await post(url('createLicense'), { productId, quantity: batch, ...seats }, withKey));
+        keys.push(...(created.licenses as Array<{ licenseKey: string }>).map((license) => license.licenseKey));
+      }
+      return keys;
+    };
+
+    // One license per worker for the SDK scenarios and seed 004 validate (each worker its own
+    // device on its own license, as a fleet of clients would be).
+    const keys = await createLicenses(concurrency, { unlimitedHwidSlots: true });
+    const hwidOf = (worker: number) => `bench-hwid-${worker}`;
+    const sdkValidateBody = (worker: number) => ({ appId: productId, appSecret, licenseKey: keys[worker], hwid: hwidOf(worker), nonce: randomUUID() });
+    const sdkSessions = await Promise.all(
+      keys.map(async (_, worker) => sdkSessionToken({ status: 200, json: expectOk('SDK validate', await post(`${url('auth')}/validate`, sdkValidateBody(worker))) })),
+    );
+    const seedSessions = await Promise.all(
+      keys.map(async (licenseKey, worker) => String(expectOk('activate', await post(url('activate'), { licenseKey, hwid: hwidOf(worker) })).sessionToken)),
+    );
+    // seed 004 activate allows 15 attempts per hour per key: spread the scenario's activations
+    // (warm-up included) over enough fresh licenses that none takes more than 14, each with 14
+    // seats so every activation binds a new device (an unlimited-seat license binds nothing:
+    // its activate writes only the auth log entry).
+    const activateKeys = await createLicenses(
+      Math.ceil((requestsPerScenario + warmupRounds * concurrency) / activationsPerLicense),
+      { maxHwidSlots: activationsPerLicense },
+    );
+    step(`set-up done: ${keys.length} + ${activateKeys.length} licenses`);
+
+    const scenarios: Scenario[] = [
+      { name: 'floor', label: 'floor (1 read + 1 write)', send: () => post(url('benchFloor'), {}) },
+      { name: 'sdkValidate', label: 'SDK `POST /auth/validate`', send: (worker) => post(`${url('auth')}/validate`, sdkValidateBody(worker)) },
+      {
+        name: 'sdkHeartbeat',
+        label: 'SDK `POST /auth/heartbeat`',
+        send: (worker) => post(`${url('auth')}/heartbeat`, { appId: productId, sessionToken: sdkSessions[worker], nonce: randomUUID(), hwid: hwidOf(worker) }),
+      },
+      {
+        name: 'seed004Activate',
+        label: 'seed 004 `POST /activate` (binds a new device)',
+        send: (_worker, index) => post(url('activate'), { licenseKey: activateKeys[index % activateKeys.length], hwid: `bench-new-${index}-${randomUUID()}` }),
+      },
+      { name: 'seed004Validate', label: 'seed 004 `POST /validate`', send: (worker) => post(url('validate'), { sessionToken: seedSessions[worker] }) },
+      {
+        name: 'createLicense',
+        label: 'admin `POST /createLicense` (1 license)',
+        send: () => post(url('createLicense'), { productId, quantity: 1, unlimitedHwidSlots: true }, withKey),
+      },
+    ];
+
+    const results: Result[] = [];
+    for (const scenario of scenarios) results.push(await runScenario(firestore, scenario));
+
+    // Cold starts: a fresh host process each, from just before it is spawned to the first
+    // answered request (the main host is stopped first so it takes no memory or CPU).
+    await host.stop();
+    const coldStart = async (send: (base: string) => Promise<Answer>) => {
+      const t0 = performance.now();
+      const fresh = await startFunctionsHost({ firestoreHost, pump: false, env: hostEnv });
+      started.push(fresh);
+      const readyMs = performance.now() - t0;
+      const answer = await send(fresh.baseUrl);
+      const totalMs = performance.now() - t0;
+      await fresh.stop();
+      return { readyMs, totalMs, status: answer.status };
+    };
+    step('cold start: floor');
+    const floorCold = await coldStart((base) => post(`${base}/benchFloor`, {}));
+    step('cold start: SDK validate');
+    const clientCold = await coldStart((base) => post(`${base}/auth/validate`, sdkValidateBody(0)));
+
+    // Report.
+    const floor = results.find((result) => result.name === 'floor');
+    const hostLabel = `functions-framework ${frameworkVersion()} on Node ${process.version}, embedded Firestore`;
+    const cpuList = cpus();
+    console.log(`\nKeywarden benchmark: ${hostLabel}; ${requestsPerScenario} requests per scenario, concurrency ${concurrency}, ${cpuList.length} × ${cpuList[0]?.model ?? 'unknown CPU'}, load average ${loadAtStart.toFixed(2)} at start\n`);
+    console.log('| scenario | req/s | p50 ms | p99 ms | reads/req | writes/req | hottest doc writes/s | vs floor (req/s, p50, p99) | failures |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---|---:|');
+    for (const result of results) {
+      const versus =
+        floor && result !== floor
+          ? `${(result.rps / floor.rps).toFixed(2)}x, ${(result.p50 / floor.p50).toFixed(2)}x, ${(result.p99 / floor.p99).toFixed(2)}x`
+          : 'floor';
+      const hot = result.hottestDocWritesPerSecond === null ? 'n/a' : result.hottestDocWritesPerSecond.toFixed(1);
+      console.log(
+        `| ${result.label} | ${result.rps.toFixed(0)} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.readsPerRequest.toFixed(2)} | ${result.writesPerRequest.toFixed(2)} | ${hot} | ${versus} | ${result.failures} |`,
+      );
+    }
+    console.log('\nHottest document per scenario, and requests slower than 500 ms:');
+    for (const result of results) {
+      console.log(`  ${result.name}: ${result.hottestDoc ?? 'n/a (no per-document write counts)'}; ${result.slow} slower than 500 ms`);
+    }
+    console.log(
+      `\nCold start (fresh host process to first answer): floor ${floorCold.totalMs.toFixed(0)} ms (listening after ${floorCold.readyMs.toFixed(0)} ms, status ${floorCold.status}); ` +
+        `SDK validate ${clientCold.totalMs.toFixed(0)} ms (listening after ${clientCold.readyMs.toFixed(0)} ms, status ${clientCold.status})`,
+    );
+    for (const result of results) {
+      for (const sample of result.failureSamples) console.error(`[bench] ${result.name} failure: ${sample}`);
+    }
+
+    const report = {
+      host: hostLabel,
+      date: new Date().toISOString(),
+      concurrency,
+      requestsPerScenario,
+      machine: { cpus: cpuList.length, model: cpuList[0]?.model ?? 'unknown', loadAverage1mAtStart: round(loadAtStart, 2) },
+      scenarios: Object.fromEntries(
+        results.map((result) => [
+          result.name,
+          {
+            requests: result.requests,
+            rps: round(result.rps, 1),
+            p50Ms: round(result.p50, 1),
+            p99Ms: round(result.p99, 1),
+            slowerThan500Ms: result.slow,
+            readsPerRequest: round(result.readsPerRequest, 2),
+            writesPerRequest: round(result.writesPerRequest, 2),
+            hottestDocWritesPerSecond: result.hottestDocWritesPerSecond === null ? null : round(result.hottestDocWritesPerSecond, 1),
+            hottestDoc: result.hottestDoc,
+            failures: result.failures,
+          },
+        ]),
+      ),
+      coldStart: {
+        floorMs: round(floorCold.totalMs, 0),
+        clientMs: round(clientCold.totalMs, 0),
+        floorHostReadyMs: round(floorCold.readyMs, 0),
+        clientHostReadyMs: round(clientCold.readyMs, 0),
+      },
+    };
+    writeFileSync(join(repoRoot, 'bench-results.json'), `${JSON.stringify(report, null, 2)}\n`);
+    console.log('\nWrote bench-results.json');
+
+    const coldFailed = [floorCold, clientCold].some((cold) => cold.status < 200 || cold.status >= 300);
+    if (results.some((result) => result.failures > 0) || coldFailed) {
+      console.error('[bench] some requests failed (see above)');
+      process.exitCode = 1;
+    }
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
