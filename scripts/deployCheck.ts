@@ -102,6 +102,8 @@ export interface DeployCheckOptions {
   now?: Date;
   /** Discover the functions (runs the built code). Default true; tests of the file checks skip it. */
   functions?: boolean;
+  /** Settings as if written in functions/.env.<project-id> (e.g. KEYWARDEN_STRIPE=on). */
+  env?: Record<string, string>;
 }
 
 export interface DeployPlan {
@@ -186,7 +188,7 @@ export async function deployCheck(options: DeployCheckOptions = {}): Promise<Dep
   if (options.functions !== false && codebases.length > 0 && problems.length === 0) {
     const readme = join(projectDir, 'README.md');
     for (const codebase of codebases) {
-      const found = await checkCodebase(projectDir, codebase, projectId, readme, problems, notes);
+      const found = await checkCodebase(projectDir, codebase, projectId, readme, problems, notes, options.env ?? {});
       functions = functions.concat(found);
     }
     const pricing = tools<{ canCalculateMinInstanceCost(e: Endpoint): boolean; monthlyMinInstanceCost(e: Endpoint[]): number }>('deploy/functions/pricing');
@@ -304,7 +306,15 @@ function describeIndex(index: IndexSpec): string {
 interface ExportInfo { name: string; kind: 'endpoint' | 'undefined' | 'function' | 'object' | 'other' }
 
 /** Discovers one codebase as configured and with every optional feature on. */
-async function checkCodebase(projectDir: string, codebase: FunctionsConfig, projectId: string, readmePath: string, problems: string[], notes: string[]): Promise<Endpoint[]> {
+async function checkCodebase(
+  projectDir: string,
+  codebase: FunctionsConfig,
+  projectId: string,
+  readmePath: string,
+  problems: string[],
+  notes: string[],
+  extraEnv: Record<string, string>,
+): Promise<Endpoint[]> {
   const sourceDir = join(projectDir, codebase.source ?? 'functions');
   const runtimes = tools<{ getRuntimeDelegate(ctx: Record<string, unknown>): Promise<RuntimeDelegate> }>('deploy/functions/runtimes');
   const functionsEnv = tools<{
@@ -325,7 +335,7 @@ async function checkCodebase(projectDir: string, codebase: FunctionsConfig, proj
   const firebaseConfig = { projectId, storageBucket: `${projectId}.firebasestorage.app` };
   let userEnvs: Record<string, string>;
   try {
-    userEnvs = functionsEnv.loadUserEnvs({ functionsSource: sourceDir, projectId, projectDir });
+    userEnvs = { ...functionsEnv.loadUserEnvs({ functionsSource: sourceDir, projectId, projectDir }), ...extraEnv };
   } catch (error) {
     problems.push(`${codebase.source}/.env files: ${(error as Error).message}`);
     return [];

@@ -111,3 +111,32 @@ describe('deploy:check', () => {
     expect(problems.join('\n')).toMatch(/firestore\.edition" is not declared/);
   });
 });
+
+describe('deploy:check with the built functions (discovery as firebase deploy runs it)', () => {
+  it('deploys without Stripe or the payment webhook with ADMIN_SECRET alone, and never benchFloor', async () => {
+    const plan = await deployCheck({ now: today });
+    const ids = plan.functions.map((e) => e.id);
+    expect(ids).toEqual(expect.arrayContaining(['auth', 'validate', 'v1', 'createLicense', 'deliverEvents', 'retryWebhookDeliveries', 'expireLicenses']));
+    expect(ids).not.toContain('benchFloor');
+    expect(ids).not.toContain('stripeWebhook');
+    expect(ids).not.toContain('paymentWebhook');
+    const secrets = new Set(plan.functions.flatMap((e) => (e.secretEnvironmentVariables ?? []).map((s) => s.secret)));
+    expect([...secrets]).toEqual(['ADMIN_SECRET']);
+    const retry = plan.functions.find((e) => e.id === 'retryWebhookDeliveries')!;
+    expect(retry.timeoutSeconds).toBeGreaterThanOrEqual(300);
+    expect(new Set(plan.functions.map((e) => e.region))).toEqual(new Set(['us-central1']));
+  }, 60_000);
+
+  it('adds stripeWebhook and its secret only when KEYWARDEN_STRIPE=on, in the region LOCATION names', async () => {
+    const plan = await deployCheck({ now: today, env: { KEYWARDEN_STRIPE: 'on', LOCATION: 'europe-west1' } });
+    const stripe = plan.functions.find((e) => e.id === 'stripeWebhook');
+    expect(stripe?.secretEnvironmentVariables?.map((s) => s.secret)).toEqual(['STRIPE_WEBHOOK_SECRET']);
+    expect(plan.functions.some((e) => e.id === 'paymentWebhook')).toBe(false);
+    expect(new Set(plan.functions.map((e) => e.region))).toEqual(new Set(['europe-west1']));
+  }, 60_000);
+
+  it('runs the tests on the deployed runtime\'s Node.js major', () => {
+    const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
+    expect(`nodejs${process.versions.node.split('.')[0]}`).toBe(firebase.functions[0]!.runtime);
+  });
+});
