@@ -136,3 +136,16 @@ export const retryAfterSeconds = {
   /** Firestore contention or outage (503 server_error). */
   unavailable: 2,
 } as const;
+
+/** How long one Firestore call may take with the client's own retries (see data/firestore.ts). */
+export const firestoreRetryBudget = {
+  rpcTimeoutMs: 10_000,
+  totalMs: 15_000,
+} as const;
+
+/**
+ * An HTTP request still unanswered after this long is answered 503 server_error: below the
+ * shortest HTTP function timeout (30 s), so a caller gets our shape and Retry-After rather than
+ * the platform's 504 while Firestore is unreachable (a transaction retries its reads for longer).
+ */
+export const requestDeadlineMs = 20_000;

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'firebase-functions/v2/https';
 import type { Response } from 'express';
-import { limits } from '../config/constants.js';
+import { limits, requestDeadlineMs, retryAfterSeconds } from '../config/constants.js';
+import { isTransientFirestoreError } from '../data/errors.js';
 import { bodyParseFailure } from './bodyParserGuard.js';
 import { ApiError } from './errors.js';
 import { errorHttpStatus, renderError, type ErrorShape } from './errorShapes.js';
@@ -103,6 +104,27 @@ function readJsonBody(req: Request, options: EndpointOptions): { body: Record<st
 }
 
 /**
+ * The handler's answer, or 503 once the request deadline passes. A handler still waiting then
+ * is waiting on Firestore (its client retries through an outage); whatever it does later is
+ * not answered, and a transaction that commits late commits whole or not at all.
+ */
+async function withinDeadline<T>(work: Promise<T>, log: RequestLogger): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      log.warn('request deadline exceeded', { deadlineMs: requestDeadlineMs });
+      reject(new ApiError('server_error', 'Temporarily unavailable; retry after the Retry-After delay', { retryAfterSeconds: retryAfterSeconds.unavailable }));
+    }, requestDeadlineMs);
+  });
+  work.catch(() => undefined);
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
  * Wraps a handler with the plumbing every function shares: request id, CORS, method check,
  * body limits and parsing, hostile-input checks, and one error model rendered in the
  * surface's documented shape. Unexpected errors are logged and answered 500 without details.
@@ -121,6 +143,7 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
     const shape = typeof options.errorShape === 'function' ? options.errorShape({ path: req.path }) : options.errorShape;
 
     const sendError = (error: ApiError) => {
+      if (res.headersSent) return;
       if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
       if (error.status === 405) res.setHeader('Allow', typeof error.details?.allow === 'string' ? error.details.allow : allowMethods);
       res.status(errorHttpStatus(shape, error)).json(renderError(shape, error, requestId));
@@ -150,7 +173,7 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
         ip: clientIp(req),
         header: (name) => firstHeader(req.headers[name.toLowerCase()]),
       };
-      const result = await handler(ctx);
+      const result = await withinDeadline(handler(ctx), ctx.log);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
       res.status(result.status ?? 200).json(result.body);
     } catch (error) {
@@ -158,6 +181,13 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
         if (error.status >= 500) log.error(error.message, { code: error.code });
         else log.info('request rejected', { code: error.code, status: error.status, reason: error.message });
         sendError(error);
+        return;
+      }
+      if (isTransientFirestoreError(error)) {
+        // Contention or an outage: Firestore committed nothing of the failed call (a commit is
+        // atomic), so the caller can safely retry.
+        log.warn('datastore unavailable', { error: error instanceof Error ? error.message : String(error) });
+        sendError(new ApiError('server_error', 'Temporarily unavailable; retry after the Retry-After delay', { retryAfterSeconds: retryAfterSeconds.unavailable }));
         return;
       }
       log.error('unexpected error', { error: error instanceof Error ? (error.stack ?? error.message) : String(error) });

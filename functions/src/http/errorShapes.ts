@@ -27,7 +27,7 @@ export function renderError(shape: ErrorShape, error: ApiError, requestId: strin
 const sdkCodes = new Set<ErrorCode>([
   'bad_request', 'malformed_request', 'invalid_app', 'invalid_key', 'session_expired', 'replay_detected',
   'blocked', 'app_disabled', 'hwid_mismatch', 'revoke_requires_session', 'expired', 'revoked',
-  'rate_limited', 'no_credits', 'system_error',
+  'rate_limited', 'no_credits', 'system_error', 'server_error',
 ]);
 
 function sdkErrorCode(error: ApiError): ErrorCode {

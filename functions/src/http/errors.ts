@@ -25,6 +25,7 @@ export const errorStatus = {
   unsupported_media_type: 415,
   rate_limited: 429,
   system_error: 500,
+  server_error: 503,
 } as const;
 
 export type ErrorCode = keyof typeof errorStatus;
