@@ -24,6 +24,9 @@ import {
 } from 'firebase-admin/firestore';
 
 process.env.FIRESTORE_EMULATOR_HOST ??= inject('firestoreEmulatorHost');
+/** The embedded emulator's control endpoint ('' against another emulator). */
+const controlUrl = process.env.FIRESTORE_CONTROL_URL ?? inject('firestoreControlUrl');
+const DATABASE = 'projects/demo-conformance/databases/(default)';
 
 let app: App;
 let db: Firestore;
@@ -49,6 +52,34 @@ async function seed(col: CollectionReference, docs: Record<string, DocumentData>
 }
 
 const ids = (snap: QuerySnapshot): string[] => snap.docs.map(d => d.id);
+
+type IndexField = { fieldPath: string; order?: 'ASCENDING' | 'DESCENDING'; arrayConfig?: 'CONTAINS' };
+const declared: { indexes: object[]; fieldOverrides: object[] } = { indexes: [], fieldOverrides: [] };
+
+/**
+ * Declares indexes a query needs, as they would have to be deployed in
+ * production. The embedded emulator enforces firestore.indexes.json-style
+ * indexes; this database's set is replaced through the control endpoint.
+ * No-op against another emulator (which does not enforce indexes).
+ */
+async function declareIndexes(add: { indexes?: { collectionGroup: string; queryScope?: string; fields: IndexField[] }[]; fieldOverrides?: object[] }): Promise<void> {
+  if (!controlUrl) return;
+  declared.indexes.push(...(add.indexes ?? []));
+  declared.fieldOverrides.push(...(add.fieldOverrides ?? []));
+  const res = await fetch(`${controlUrl}/indexes`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ database: DATABASE, indexes: declared }),
+    signal: AbortSignal.timeout(10_000),
+  });
+  expect(res.status).toBe(200);
+}
+
+const composite = (collectionGroup: string, ...fields: [string, 'ASCENDING' | 'DESCENDING'][]) => ({
+  collectionGroup,
+  queryScope: 'COLLECTION',
+  fields: fields.map(([fieldPath, order]) => ({ fieldPath, order })),
+});
 
 /** The gRPC status code a promise rejects with (undefined if it resolves). */
 async function codeOf(promise: Promise<unknown>): Promise<number | undefined> {
@@ -560,6 +591,7 @@ describe('queries: filters', () => {
       d: { x: 5, y: 9 },
       e: { x: 0, y: 1 },
     });
+    await declareIndexes({ indexes: [composite(col.id, ['x', 'ASCENDING'], ['y', 'ASCENDING'])] });
     expect(ids(await col.where('x', '>', 0).where('y', '<', 5).get())).toEqual(['c', 'b', 'a']);
   });
 });
@@ -597,6 +629,9 @@ describe('queries: ordering, cursors, limits', () => {
       d: { g: 2, s: 'b' },
       e: { g: 1, s: 'a' },
     });
+    await declareIndexes({
+      indexes: [composite(col.id, ['g', 'ASCENDING'], ['s', 'DESCENDING']), composite(col.id, ['g', 'DESCENDING'], ['s', 'ASCENDING'])],
+    });
     // Ties on (g, s) fall back to __name__ in the direction of the last order (desc).
     expect(ids(await col.orderBy('g').orderBy('s', 'desc').get())).toEqual(['a', 'e', 'c', 'd', 'b']);
     expect(ids(await col.orderBy('g', 'desc').orderBy('s').get())).toEqual(['b', 'd', 'c', 'e', 'a']);
@@ -616,6 +651,7 @@ describe('queries: ordering, cursors, limits', () => {
     expect(ids(await q.endAt(20).get())).toEqual(['e', 'a', 'c', 'd']);
     expect(ids(await q.endBefore(20).get())).toEqual(['e', 'a']);
     expect(ids(await q.startAt(10).endAt(20).get())).toEqual(['a', 'c', 'd']);
+    await declareIndexes({ indexes: [composite(col.id, ['score', 'ASCENDING'], ['name', 'ASCENDING'])] });
     expect(ids(await col.orderBy('score').orderBy('name').startAfter(20, 'cat').get())).toEqual(['d', 'b']);
   });
 
@@ -745,6 +781,19 @@ describe('collections and hierarchy', () => {
       db.collection(group).doc('top').set({ v: 5 }),
       rootB.doc(group).set({ v: 6 }), // a document named like the group is not in it
     ]);
+    // Collection-group scope has no automatic single-field indexes.
+    await declareIndexes({
+      fieldOverrides: [
+        {
+          collectionGroup: group,
+          fieldPath: 'v',
+          indexes: [
+            { order: 'ASCENDING', queryScope: 'COLLECTION' },
+            { order: 'ASCENDING', queryScope: 'COLLECTION_GROUP' },
+          ],
+        },
+      ],
+    });
     const all = await db.collectionGroup(group).orderBy('v').get();
     expect(all.docs.map(d => d.get('v'))).toEqual([1, 3, 4, 5]);
     const filtered = await db.collectionGroup(group).where('v', '>', 3).get();

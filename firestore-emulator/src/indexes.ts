@@ -325,7 +325,8 @@ export function missingIndexMessage(req: IndexRequirement): string {
   if (s.kind === 'index') {
     return `The query requires an index. Add to firestore.indexes.json: ${JSON.stringify(s.index)}`;
   }
-  return `The query requires a single-field index that a field override removed. Add to "fieldOverrides" in firestore.indexes.json: ${JSON.stringify(s.fieldOverride)}`;
+  const why = req.scope === 'COLLECTION_GROUP' ? 'collection-group scope has no automatic single-field indexes' : 'a field override removed it';
+  return `The query requires a single-field index (${why}). Add to "fieldOverrides" in firestore.indexes.json: ${JSON.stringify(s.fieldOverride)}`;
 }
 
 /** Loads the `indexes` option early (a bad file should fail startup, not the first query). */

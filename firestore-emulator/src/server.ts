@@ -71,7 +71,13 @@ function serverStream<Req, Res>(
     fn(call.request, emit, signal).then(
       () => call.end(),
       (err: unknown) => {
-        if (!call.cancelled) call.emit('error', toServiceError(err));
+        if (call.cancelled) return;
+        // Response headers first: the client's gax layer re-sends a stream that
+        // fails before any response up to 3 times with delays (several seconds
+        // for e.g. a missing index); with headers it surfaces the error at once
+        // and firebase-admin applies its own retry policy by status code.
+        call.sendMetadata(new grpc.Metadata());
+        call.emit('error', toServiceError(err));
       },
     );
   };
