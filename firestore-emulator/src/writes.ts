@@ -65,7 +65,9 @@ export function parsePrecondition(p: PreconditionProto | undefined): Preconditio
 }
 
 function validateStorable(v: Value, depth: number): void {
-  if (depth > 20) throw invalidArgument('Document has too many nested maps/arrays (max depth 20)');
+  // A top-level field is depth 1; maps/arrays may nest 20 levels below it (the
+  // client SDKs refuse "deeper than 20 levels" with the same counting).
+  if (depth > 21) throw invalidArgument('Document has too many nested maps/arrays (max depth 20)');
   if (v.kind === 'array') {
     for (const e of v.values) {
       if (e.kind === 'array') throw invalidArgument('Cannot have an array value directly inside an array value');

@@ -100,6 +100,8 @@ describe('limits', () => {
     expect(await codeOf(commit([set('c/a', { m: { mapValue: { fields: { __f__: { nullValue: 'NULL_VALUE' } } } } })]))).toBe(3);
     let deep: ValueProto = { integerValue: '1' };
     for (let i = 0; i < 20; i++) deep = { mapValue: { fields: { x: deep } } };
+    await commit([set('c/a', { x: deep })]); // 20 levels below the top-level field
+    deep = { arrayValue: { values: [deep] } };
     expect(await codeOf(commit([set('c/a', { x: deep })]))).toBe(3);
   });
 
