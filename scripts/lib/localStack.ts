@@ -61,10 +61,10 @@ function parseEnvFile(path: string): Record<string, string> {
  */
 export function loadFunctionsEnvironment(): void {
   ensureLocalSecrets();
+  // Later files override earlier ones, as firebase-tools merges them; the real environment wins.
   const files = ['.env', `.env.${projectId}`, '.env.local', '.secret.local'].map((name) => join(repoRoot, 'functions', name));
-  for (const file of files) {
-    for (const [name, value] of Object.entries(parseEnvFile(file))) process.env[name] ??= value;
-  }
+  const merged = Object.assign({}, ...files.map(parseEnvFile)) as Record<string, string>;
+  for (const [name, value] of Object.entries(merged)) process.env[name] ??= value;
   process.env.GCLOUD_PROJECT ??= projectId;
   process.env.GOOGLE_CLOUD_PROJECT ??= projectId;
   process.env.FIREBASE_CONFIG ??= JSON.stringify({ projectId });

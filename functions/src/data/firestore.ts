@@ -32,7 +32,11 @@ export function db(): Firestore {
   if (!database) {
     const app = getApps().find((candidate) => candidate.name === '[DEFAULT]') ?? initializeApp();
     database = getFirestore(app);
-    database.settings({ clientConfig: retryBudgetOverride });
+    try {
+      database.settings({ clientConfig: retryBudgetOverride });
+    } catch {
+      // Another module of this process (a test harness) used the same client first: keep its settings.
+    }
   }
   return database;
 }
