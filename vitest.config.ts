@@ -9,6 +9,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // The files mostly wait on HTTP and Firestore, not the CPU: run several at once even on
+    // 2 cores (each file owns its accounts and apps, so they do not see each other's data).
+    maxWorkers: 4,
     reporters: ['default', './test/setup/summary-reporter.ts'],
   },
 });

@@ -9,8 +9,9 @@ import type { FirestoreService } from './service.js';
  * HTTP control endpoint for tests running in other processes:
  *
  *   POST   /faults        {"operation","code","count","pathPrefix"?,"database"?} -> {"ok":true,"id"}
- *   GET    /faults        -> {"faults":[...]} (remaining ones)
- *   DELETE /faults        -> {"ok":true}
+ *   GET    /faults        -> {"faults":[...]} (remaining ones; ?database=projects/p/databases/d for one database's)
+ *   DELETE /faults        -> {"ok":true} (all; ?database=... for one database's)
+ *   DELETE /faults/<id>   -> {"ok":true,"removed":bool} (one fault: test files sharing the emulator clear only their own)
  *   GET    /stats         -> {"reads","writes","documentWrites":{path:count}}
  *   POST   /stats/reset   -> {"ok":true}
  *   POST   /reset         -> {"ok":true} (drops all data, like reset())
@@ -62,15 +63,18 @@ export function createControlServer({ service, reset }: ControlHandlers): Server
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://control');
     const route = `${req.method ?? 'GET'} ${url.pathname.replace(/\/+$/, '') || '/'}`;
+    const database = url.searchParams.get('database') ?? undefined;
+    const faultId = route.match(/^DELETE \/faults\/([0-9a-f]+)$/)?.[1];
+    if (faultId) return send(res, 200, { ok: true, removed: service.faults.remove(faultId) });
     switch (route) {
       case 'POST /faults': {
         const fault = service.faults.add(await readJson(req));
         return send(res, 200, { ok: true, id: fault.id });
       }
       case 'GET /faults':
-        return send(res, 200, { faults: service.faults.list() });
+        return send(res, 200, { faults: service.faults.list(database) });
       case 'DELETE /faults':
-        service.faults.clear();
+        service.faults.clear(database);
         return send(res, 200, { ok: true });
       case 'GET /stats':
         return send(res, 200, { reads: service.stats.reads, writes: service.stats.writes, documentWrites: service.stats.documentWrites });

@@ -91,12 +91,21 @@ export class FaultInjector {
     return fault;
   }
 
-  list(): Fault[] {
-    return this.faults.map(f => ({ ...f }));
+  /** The remaining faults, or those scoped to one database. */
+  list(database?: string): Fault[] {
+    return this.faults.filter(f => database === undefined || f.database === database).map(f => ({ ...f }));
   }
 
-  clear(): void {
-    this.faults = [];
+  /** Drops every fault, or those scoped to one database (test files sharing an emulator). */
+  clear(database?: string): void {
+    this.faults = database === undefined ? [] : this.faults.filter(f => f.database !== database);
+  }
+
+  /** Drops one fault by id; false when it is not there (spent or never added). */
+  remove(id: string): boolean {
+    const before = this.faults.length;
+    this.faults = this.faults.filter(f => f.id !== id);
+    return this.faults.length < before;
   }
 
   /**

@@ -33,7 +33,8 @@ afterAll(async () => {
 });
 
 afterEach(async () => {
-  if (embedded) await control('DELETE', '/faults');
+  // Only this file's faults: other files share the emulator and inject their own.
+  if (embedded) await control('DELETE', `/faults?database=${encodeURIComponent(DATABASE)}`);
 });
 
 function root(): CollectionReference {
@@ -304,7 +305,7 @@ describe.skipIf(!embedded)('fault injection (embedded emulator)', () => {
     expect((await ref.get()).get('v')).toBe(1);
     const stats = await control('GET', '/stats');
     expect((stats.documentWrites as Record<string, number>)[ref.path]).toBe(1);
-    expect((await control('GET', '/faults')).faults).toEqual([]);
+    expect((await control('GET', `/faults?database=${encodeURIComponent(DATABASE)}`)).faults).toEqual([]);
   });
 
   it('DEADLINE_EXCEEDED on a plain set() surfaces to the caller and writes nothing; pathPrefix leaves other documents alone', async () => {
@@ -330,7 +331,7 @@ describe.skipIf(!embedded)('fault injection (embedded emulator)', () => {
     expect((await col.get()).size).toBe(1);
     await fault({ operation: 'any', code: 'ABORTED', count: 1, pathPrefix: 'elsewhere' });
     expect((await col.get()).size).toBe(1);
-    expect((await control('GET', '/faults')).faults).toHaveLength(1);
+    expect((await control('GET', `/faults?database=${encodeURIComponent(DATABASE)}`)).faults).toHaveLength(1);
   });
 
   it('stats count writes per document', async () => {

@@ -28,6 +28,9 @@ export function controlUrl(): string {
   return process.env.FIRESTORE_CONTROL_URL ?? inject('firestoreControlUrl');
 }
 
+/** Faults this test file injected and has not cleared. */
+const injected: string[] = [];
+
 async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
   const base = controlUrl();
   if (!base) throw new Error('No Firestore emulator control endpoint (an external emulator is in use)');
@@ -43,11 +46,18 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
 
 /** The next `count` matching operations fail with `code`; returns the fault id. */
 export async function injectFaults(spec: FaultSpec): Promise<string> {
-  return (await call<{ ok: true; id: string }>('POST', '/faults', spec)).id;
+  const { id } = await call<{ ok: true; id: string }>('POST', '/faults', spec);
+  injected.push(id);
+  return id;
 }
 
+/**
+ * Drops every fault injected through `injectFaults` by this test file (files run in parallel
+ * against one emulator, so never clear another file's faults).
+ */
 export async function clearFaults(): Promise<void> {
-  await call('DELETE', '/faults');
+  const ids = injected.splice(0);
+  await Promise.all(ids.map((id) => call('DELETE', `/faults/${id}`)));
 }
 
 export async function emulatorStats(): Promise<EmulatorStats> {
