@@ -15,6 +15,7 @@ import type { FirestoreService } from './service.js';
  *   GET    /stats         -> {"reads","writes","documentWrites":{path:count}}
  *   POST   /stats/reset   -> {"ok":true}
  *   POST   /reset         -> {"ok":true} (drops all data, like reset())
+ *   GET    /indexes/usage -> {"indexes":[{...declared index, "uses": n}]} (?database=... for that database's configuration)
  *   PUT    /indexes       {"database","indexes": <firestore.indexes.json> | null} -> {"ok":true}
  *                          (null: no enforcement for that database; omit "indexes" to restore the default)
  */
@@ -76,6 +77,10 @@ export function createControlServer({ service, reset }: ControlHandlers): Server
       case 'DELETE /faults':
         service.faults.clear(database);
         return send(res, 200, { ok: true });
+      case 'GET /indexes/usage': {
+        const config = database === undefined ? service.indexes : service.indexesFor(parseDatabaseName(database));
+        return send(res, 200, { indexes: config?.usage() ?? [] });
+      }
       case 'GET /stats':
         return send(res, 200, { reads: service.stats.reads, writes: service.stats.writes, documentWrites: service.stats.documentWrites });
       case 'POST /stats/reset':

@@ -122,6 +122,10 @@ export class IndexConfig {
   private readonly overrides = new Map<string, Override[]>();
   /** Indexes listed more than once (after normalisation), as JSON, for diagnostics. */
   readonly duplicates: string[] = [];
+  /** Queries each declared composite index has served (an unused index is one to remove). */
+  private readonly uses = new Map<Index, number>();
+  /** The declared composite indexes, as written in the file, keyed like the normalised ones. */
+  private readonly declared = new Map<Index, IndexJson>();
 
   constructor(json: IndexFileJson) {
     if (typeof json !== 'object' || json === null) throw new Error('Index file must be a JSON object');
@@ -140,7 +144,10 @@ export class IndexConfig {
       }
       seen.add(key);
       const list = this.composites.get(`${ix.collectionGroup}|${scope}`) ?? [];
-      list.push({ group: ix.collectionGroup, scope, fields });
+      const index: Index = { group: ix.collectionGroup, scope, fields };
+      list.push(index);
+      this.declared.set(index, ix);
+      this.uses.set(index, 0);
       this.composites.set(`${ix.collectionGroup}|${scope}`, list);
     });
     (json.fieldOverrides ?? []).forEach((o, i) => {
@@ -201,6 +208,7 @@ export class IndexConfig {
     const single = req.equalities.some(e => e.kind === 'contains') && req.equalities.length + req.order.length > 1;
     const candidates = single ? (this.composites.get(`${req.group}|${req.scope}`) ?? []) : this.candidates(req);
     const covered = new Set<string>();
+    const used: Index[] = [];
     let usable = false;
     for (const ix of candidates) {
       const f = ix.fields;
@@ -215,9 +223,17 @@ export class IndexConfig {
       if (new Set(keys).size !== keys.length) continue;
       if (single && keys.length !== req.equalities.length) continue;
       usable = true;
+      used.push(ix);
       for (const key of keys) covered.add(key);
     }
-    return usable && req.equalities.every(e => covered.has(equalityKey(e)));
+    const served = usable && req.equalities.every(e => covered.has(equalityKey(e)));
+    if (served) for (const ix of used) if (this.uses.has(ix)) this.uses.set(ix, (this.uses.get(ix) ?? 0) + 1);
+    return served;
+  }
+
+  /** Each declared composite index, as written in the file, with the number of queries it served. */
+  usage(): Array<IndexJson & { uses: number }> {
+    return [...this.declared].map(([index, json]) => ({ ...json, uses: this.uses.get(index) ?? 0 }));
   }
 
   /** Throws FAILED_PRECONDITION naming the missing index when the query cannot be served. */

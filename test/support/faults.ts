@@ -72,3 +72,16 @@ export async function resetEmulatorStats(): Promise<void> {
 export async function setDatabaseIndexes(database: string, indexes: unknown): Promise<void> {
   await call('PUT', '/indexes', indexes === undefined ? { database } : { database, indexes });
 }
+
+/** A declared composite index with the number of queries it has served in this emulator. */
+export interface DeclaredIndexUsage {
+  collectionGroup: string;
+  queryScope?: string;
+  fields: Array<{ fieldPath: string; order?: string; arrayConfig?: string }>;
+  uses: number;
+}
+
+/** How often each index of firestore.indexes.json has served a query (embedded emulator only). */
+export async function declaredIndexUsage(): Promise<DeclaredIndexUsage[]> {
+  return (await call<{ indexes: DeclaredIndexUsage[] }>('GET', '/indexes/usage')).indexes;
+}
