@@ -44,6 +44,19 @@ describe('variables', () => {
     expect((await v1(account.apiKey, 'GET', `/apps/${appId}/variables`)).body.variables).toEqual({ only: 'this' });
   });
 
+  it('refuses variable names that would poison a prototype (__proto__, constructor, prototype) and stores nothing', async () => {
+    const { account, appId } = await tenant();
+    const key = await createV1License(account.apiKey, appId);
+    for (const name of ['__proto__', 'constructor', 'prototype']) {
+      // Raw JSON: JSON.stringify would drop a __proto__ key built in an object literal.
+      const rawBody = `{"variables": {"${name}": {"polluted": true}, "fine": 1}}`;
+      expectV1Error(await v1(account.apiKey, 'PUT', `/apps/${appId}/variables`, { rawBody }), 400, 'bad_request');
+      expectV1Error(await v1(account.apiKey, 'PUT', `/licenses/${key}/variables`, { rawBody }), 400, 'bad_request');
+    }
+    expect((await v1(account.apiKey, 'GET', `/apps/${appId}/variables`)).body.variables).toEqual({});
+    expect((await v1(account.apiKey, 'GET', `/licenses/${key}/variables`)).body.variables).toEqual({});
+  });
+
   it('GET/PUT license variables', async () => {
     const { account, appId } = await tenant();
     const key = await createV1License(account.apiKey, appId);

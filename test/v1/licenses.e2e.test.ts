@@ -59,9 +59,11 @@ describe('POST /v1/licenses', () => {
   it('creates a batch with every option', async () => {
     const { account, appId } = await tenant();
     const label = 'L'.repeat(128);
+    // Five years ahead, written with an offset: stored and answered in UTC.
+    const year = new Date().getUTCFullYear() + 5;
     const licenses = await createV1Licenses(account.apiKey, appId, {
       quantity: 3,
-      expiresAt: '2031-06-30T12:00:00+02:00',
+      expiresAt: `${year}-06-30T12:00:00+02:00`,
       maxHwidSlots: 16,
       unlimitedHwidSlots: true,
       label,
@@ -69,7 +71,7 @@ describe('POST /v1/licenses', () => {
     expect(licenses).toHaveLength(3);
     expect(new Set(licenses.map((license) => license.licenseKey)).size).toBe(3);
     for (const license of licenses) {
-      expect(license).toMatchObject({ expiresAt: '2031-06-30T10:00:00.000Z', maxHwidSlots: 16, unlimitedHwidSlots: true, label, status: 'active' });
+      expect(license).toMatchObject({ expiresAt: `${year}-06-30T10:00:00.000Z`, maxHwidSlots: 16, unlimitedHwidSlots: true, label, status: 'active' });
     }
   });
 
@@ -316,8 +318,8 @@ describe('PUT /v1/licenses/:licenseKey', () => {
     expectStatus(await clientActivate(key, h1), 200);
     expectStatus(await clientActivate(key, h2), 200);
 
-    const until = '2030-01-01T00:00:00.000Z';
-    const extended = await v1(account.apiKey, 'PUT', `/licenses/${key}`, { body: { action: 'extend', expiresAt: '2030-01-01T00:00:00Z' } });
+    const until = `${new Date().getUTCFullYear() + 4}-01-01T00:00:00.000Z`;
+    const extended = await v1(account.apiKey, 'PUT', `/licenses/${key}`, { body: { action: 'extend', expiresAt: until.replace('.000Z', 'Z') } });
     expectStatus(extended, 200);
     expect(asLicense(extended).expiresAt).toBe(until);
     expect(await getV1License(account.apiKey, key)).toMatchObject({ expiresAt: until, status: 'active' });
