@@ -19,6 +19,7 @@ export {
   getCredits,
 } from './endpoints/licenses.js';
 export { verify, activate, validate, deactivate, heartbeat } from './endpoints/client.js';
+export { mintOfflineLicense, listOfflineLicenses, parseActivationRequest } from './endpoints/offlineFiles.js';
 export { auth } from './endpoints/sdk.js';
 export { v1 } from './endpoints/v1.js';
 export { deliverEvents, retryWebhookDeliveries, expireLicenses } from './endpoints/webhooks.js';

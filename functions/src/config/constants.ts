@@ -30,6 +30,8 @@ export const collections = {
   /** discountCodes/{accountId}~{CODE}; redemptions/{hash} below it. */
   discountCodes: 'discountCodes',
   codeRedemptions: 'redemptions',
+  /** offlineFiles/{jti}: every minted `.authforge` offline license file (kept: a file cannot be revoked). */
+  offlineFiles: 'offlineFiles',
 } as const;
 
 /** Limits enforced at the edge of every function. */

@@ -16,6 +16,7 @@ export const eventType = z.enum([
   'license.deleted',
   'license.expired',
   'license.updated',
+  'license.offline_file_minted',
   'test.ping',
 ]);
 export type EventType = z.infer<typeof eventType>;

@@ -30,10 +30,22 @@ import {
   webhookResponse,
 } from '../schemas/v1.js';
 import { variablesSchema } from '../data/shared.js';
+import { offlineLicenseMediaType } from '../crypto/offlineLicense.js';
+import {
+  activationRequestResponse,
+  mintedOfflineFileResponse,
+  offlineFilesPageResponse,
+  v1MintOfflineFileBody,
+  v1OfflineFilesQuery,
+  v1ParseActivationRequestBody,
+} from '../schemas/offlineFiles.js';
+import { signingKeySetResponse } from '../schemas/signingKeys.js';
 import { authenticate } from '../services/authentication.js';
 import * as appSecurity from '../services/appSecurity.js';
 import * as authLogs from '../services/authLogs.js';
 import * as licenses from '../services/licenses.js';
+import * as offlineFiles from '../services/offlineFiles.js';
+import * as signingKeys from '../services/signingKeys.js';
 import type { Principal } from '../services/principal.js';
 import * as variables from '../services/variables.js';
 import * as webhooks from '../services/webhookConfig.js';
@@ -52,6 +64,9 @@ interface V1Route extends OperationSpec {
 const licenseKeyParam = (params: Record<string, string>) => parseInput(licenseKeySchema, params.licenseKey, 'license key');
 const appIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.appId, 'app id');
 const webhookIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.webhookId, 'webhook id');
+const signingKeyIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.keyId, 'key id');
+/** `Accept: application/x-authforge-license` asks for the file itself rather than JSON. */
+const wantsLicenseFile = (ctx: RequestContext) => (ctx.header('accept') ?? '').toLowerCase().includes(offlineLicenseMediaType);
 const deliveryIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(200), params.deliveryId, 'delivery id');
 const deleted = z.object({ deleted: z.literal(true) });
 const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
@@ -141,6 +156,54 @@ const routes: V1Route[] = [
     response: z.object({ logs: z.array(logEntryResponse), cursor: z.string().nullable() }), status: 200, errors: [400, 401, 403, 404, 429],
     run: async (ctx, params, principal) => ({
       body: await authLogs.listLicenseLogs(principal, licenseKeyParam(params), parseInput(v1PageQuery, ctx.query, 'query')),
+    }),
+  },
+  {
+    method: 'POST', path: '/licenses/:licenseKey/offline-files', tag: 'Offline licensing',
+    summary: 'Mint a signed .authforge offline license file (1 credit on metered accounts; Accept: application/x-authforge-license downloads the file itself)',
+    body: v1MintOfflineFileBody, response: mintedOfflineFileResponse, status: 201, errors: [400, 401, 402, 403, 404, 410, 429],
+    run: async (ctx, params, principal) => {
+      const minted = await offlineFiles.mintOfflineFile(principal, licenseKeyParam(params), parseInput(v1MintOfflineFileBody, ctx.body));
+      ctx.log.info('offline license file minted', { licenseKey: minted.offlineFile.licenseKey, jti: minted.offlineFile.jti, keyId: minted.offlineFile.keyId });
+      if (!wantsLicenseFile(ctx)) return { status: 201, body: minted };
+      return {
+        status: 201,
+        body: minted.file,
+        contentType: offlineLicenseMediaType,
+        headers: { 'Content-Disposition': `attachment; filename="${minted.fileName}"`, 'X-Offline-File-Jti': minted.offlineFile.jti },
+      };
+    },
+  },
+  {
+    method: 'GET', path: '/licenses/:licenseKey/offline-files', tag: 'Offline licensing', summary: 'Offline files minted for a license, newest first',
+    query: v1OfflineFilesQuery, response: offlineFilesPageResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await offlineFiles.listOfflineFiles(principal, licenseKeyParam(params), parseInput(v1OfflineFilesQuery, ctx.query, 'query')),
+    }),
+  },
+  {
+    method: 'POST', path: '/apps/:appId/activation-requests/parse', tag: 'Offline licensing',
+    summary: 'Check an .authforge-request activation request and show what it says', body: v1ParseActivationRequestBody,
+    response: activationRequestResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async (ctx, params, principal) => ({
+      body: await offlineFiles.parseActivationRequest(principal, appIdParam(params), parseInput(v1ParseActivationRequestBody, ctx.body).activationRequest),
+    }),
+  },
+  {
+    method: 'GET', path: '/apps/:appId/signing-keys', tag: 'Signing keys', summary: "The app's published Ed25519 public keys, the active one first",
+    response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async (_ctx, params, principal) => ({ body: await signingKeys.getSigningKeySet(principal, appIdParam(params)) }),
+  },
+  {
+    method: 'POST', path: '/apps/:appId/signing-keys', tag: 'Signing keys', summary: 'Rotate: a new active signing key; earlier keys stay published',
+    response: signingKeySetResponse, status: 201, errors: [401, 403, 404, 409, 429],
+    run: async (_ctx, params, principal) => ({ status: 201, body: await signingKeys.rotateSigningKey(principal, appIdParam(params)) }),
+  },
+  {
+    method: 'DELETE', path: '/apps/:appId/signing-keys/:keyId', tag: 'Signing keys', summary: 'Withdraw a retired signing key: no longer published, its private key deleted',
+    response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 409, 429],
+    run: async (_ctx, params, principal) => ({
+      body: await signingKeys.withdrawSigningKey(principal, appIdParam(params), signingKeyIdParam(params)),
     }),
   },
   {

@@ -30,6 +30,8 @@ export interface EndpointResult {
   status?: number;
   body: unknown;
   headers?: Record<string, string>;
+  /** Send `body` (a string) as is with this media type instead of JSON (file downloads). */
+  contentType?: string;
 }
 
 export interface EndpointOptions {
@@ -175,7 +177,8 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
       };
       const result = await withinDeadline(handler(ctx), ctx.log);
       for (const [name, value] of Object.entries(result.headers ?? {})) res.setHeader(name, value);
-      res.status(result.status ?? 200).json(result.body);
+      if (result.contentType !== undefined && typeof result.body === 'string') res.status(result.status ?? 200).type(result.contentType).send(result.body);
+      else res.status(result.status ?? 200).json(result.body);
     } catch (error) {
       if (error instanceof ApiError) {
         if (error.status >= 500) log.error(error.message, { code: error.code });

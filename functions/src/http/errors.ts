@@ -5,6 +5,12 @@
 export const errorStatus = {
   bad_request: 400,
   malformed_request: 400,
+  /** Activation requests (.authforge-request): which way a pasted request is unusable. */
+  invalid_activation_request: 400,
+  activation_request_truncated: 400,
+  activation_request_checksum_mismatch: 400,
+  activation_request_is_license_file: 400,
+  activation_request_mismatch: 400,
   unauthorized: 401,
   invalid_app: 401,
   invalid_key: 401,

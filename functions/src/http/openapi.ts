@@ -25,6 +25,7 @@ const errorDescriptions: Record<number, string> = {
   404: 'not_found: resource not found',
   405: 'method not allowed',
   409: 'conflict: resource already exists or limit reached',
+  410: 'revoked or expired: the license can no longer be used',
   413: 'payload too large',
   415: 'unsupported media type',
   429: 'rate_limited: retry after the Retry-After header',

@@ -17,7 +17,7 @@ import { activationsView, licenseView, violationsView } from './views.js';
 
 const maxKeyCollisionRetries = 3;
 
-function requireAppId(input: { productId?: string | undefined; appId?: string | undefined }): string {
+export function requireAppId(input: { productId?: string | undefined; appId?: string | undefined }): string {
   const appId = input.productId ?? input.appId;
   if (!appId) throw badRequest('productId (or appId) is required');
   if (input.productId && input.appId && input.productId !== input.appId) throw badRequest('productId and appId differ');

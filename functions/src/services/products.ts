@@ -21,10 +21,8 @@ import type {
 } from '../schemas/products.js';
 import { loadOwnedApp, loadOwnedVariant, resolveAccountId } from './access.js';
 import type { Principal } from './principal.js';
+import { rotatedKeyRing } from './signingKeys.js';
 import { productView, variantView } from './views.js';
-
-/** Kept so payloads signed before a rotation still verify; the oldest beyond this are dropped. */
-const maxSigningKeysKept = 10;
 
 function slugify(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
@@ -110,12 +108,8 @@ export async function updateProduct(principal: Principal, input: UpdateProductIn
         });
         next.slug = input.slug;
       }
-      if (input.rotateSigningKey) {
-        const fresh = generateSigningKeyPair();
-        const retired = current.signingKeys.map((key) => (key.retiredAt ? key : { ...key, retiredAt: now }));
-        next.signingKeys = [...retired, { ...fresh, createdAt: now, retiredAt: null }].slice(-maxSigningKeysKept);
-        next.activeSigningKeyId = fresh.keyId;
-      }
+      // Earlier keys stay published until withdrawn (services/signingKeys.ts), never dropped here.
+      if (input.rotateSigningKey) Object.assign(next, rotatedKeyRing(current, now));
       if (input.rotateAppSecret) {
         appSecret = generateAppSecret();
         next.appSecretHash = sha256Hex(appSecret);

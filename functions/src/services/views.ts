@@ -4,7 +4,7 @@ import type { AppDocument } from '../data/apps.js';
 import type { LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
 import type { VariantDocument } from '../data/variants.js';
-import { publicKeyBase64 } from '../crypto/signing.js';
+import { publishedKeyView, publishedSigningKeys } from './signingKeys.js';
 import { licenseStatus, liveDevices } from './licenseRules.js';
 
 export function productView(appId: string, app: AppDocument) {
@@ -19,14 +19,8 @@ export function productView(appId: string, app: AppDocument) {
     variables: app.variables,
     settings: app.settings,
     activeSigningKeyId: app.activeSigningKeyId,
-    publicKeys: app.signingKeys.map((key) => ({
-      keyId: key.keyId,
-      algorithm: 'Ed25519',
-      publicKey: publicKeyBase64(key),
-      active: key.keyId === app.activeSigningKeyId,
-      createdAt: isoDate(key.createdAt),
-      retiredAt: isoDate(key.retiredAt),
-    })),
+    // The published key set, the active key first (services/signingKeys.ts).
+    publicKeys: publishedSigningKeys(app).map((key) => publishedKeyView(app, key)),
     createdAt: isoDate(app.createdAt),
     updatedAt: isoDate(app.updatedAt),
   };

@@ -1,0 +1,71 @@
+/**
+ * `.authforge` offline license files (version 1), as AuthForge's SDKs read them
+ * (`loginFromFile`, `verifyLicenseFile`): an armored base64 JSON payload and an armored
+ * Ed25519 signature over the UTF-8 bytes of the unwrapped base64 payload string, the same
+ * contract as `/auth/validate`'s signed answers. See docs/offline-formats.md.
+ */
+import type { Variables } from '../data/shared.js';
+import { armorBlock, isoMillis } from './armor.js';
+
+export const offlineLicenseLabel = 'LICENSE';
+export const offlineSignatureLabel = 'SIGNATURE';
+export const offlineLicenseType = 'authforge-license';
+export const offlineLicenseMediaType = 'application/x-authforge-license';
+
+export type OfflineHwidBinding = { mode: 'bound'; hwids: string[] } | { mode: 'any' };
+
+/** What the file grants. Instants are Dates here and written with milliseconds and `Z`. */
+export interface OfflineLicenseGrant {
+  appId: string;
+  licenseKey: string;
+  jti: string;
+  kid: string;
+  issuedAt: Date;
+  /** null: lifetime (only for a license that never expires). */
+  expiresAt: Date | null;
+  hwid: OfflineHwidBinding;
+  label?: string | undefined;
+  licenseExpiresAt?: Date | null | undefined;
+  licenseVariables?: Variables | undefined;
+  appVariables?: Variables | undefined;
+}
+
+/** The payload JSON in the documented field order; `expiresAt` is always present (null for lifetime). */
+export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
+  return JSON.stringify({
+    v: 1,
+    typ: offlineLicenseType,
+    appId: grant.appId,
+    licenseKey: grant.licenseKey,
+    jti: grant.jti,
+    kid: grant.kid,
+    issuedAt: isoMillis(grant.issuedAt),
+    expiresAt: grant.expiresAt ? isoMillis(grant.expiresAt) : null,
+    hwid: grant.hwid.mode === 'bound' ? { mode: 'bound', hwids: grant.hwid.hwids } : { mode: 'any' },
+    ...(grant.label !== undefined ? { label: grant.label } : {}),
+    ...(grant.licenseExpiresAt !== undefined ? { licenseExpiresAt: grant.licenseExpiresAt ? isoMillis(grant.licenseExpiresAt) : null } : {}),
+    ...(grant.licenseVariables !== undefined ? { licenseVariables: grant.licenseVariables } : {}),
+    ...(grant.appVariables !== undefined ? { appVariables: grant.appVariables } : {}),
+  });
+}
+
+/**
+ * The armored file: informational headers, the payload, and its signature. `sign` returns the
+ * standard base64 Ed25519 signature over the UTF-8 bytes of the string it is given; the
+ * caller chooses the key (services/signingKeys.ts), so key handling stays in one place.
+ */
+export function formatOfflineLicense(grant: OfflineLicenseGrant, sign: (message: string) => string): string {
+  const payload = Buffer.from(offlineLicensePayloadJson(grant), 'utf8').toString('base64');
+  const headers: Array<[string, string]> = [
+    ['Version', '1'],
+    ['App-Id', grant.appId],
+    ['License', grant.licenseKey],
+    ['Key-Id', grant.kid],
+    ['Expires-At', grant.expiresAt ? isoMillis(grant.expiresAt) : 'never'],
+  ];
+  const lines = [...armorBlock(offlineLicenseLabel, headers, payload), ...armorBlock(offlineSignatureLabel, [], sign(payload))];
+  return `${lines.join('\n')}\n`;
+}
+
+/** A download name a customer recognises: `<licenseKey>.authforge`. */
+export const offlineLicenseFileName = (licenseKey: string) => `${licenseKey}.authforge`;
