@@ -44,7 +44,7 @@ describe('grantCredits', () => {
     expect((await validate()).status).toBe(200);
     const refused = await validate();
     expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ status: 'error', error: 'no_credits' });
+    expect(refused.body).toMatchObject({ status: 'failed', error: 'no_credits' });
     expect(expectOk(await asAccount(account, 'getCredits')).balance).toBe(0);
   });
 

@@ -288,7 +288,7 @@ describe('updateProduct', () => {
 
     const withOld = await sdkValidate(product.productId, oldSecret, key);
     expect(withOld.status).toBe(401);
-    expect(withOld.body).toMatchObject({ status: 'error', error: 'invalid_app' });
+    expect(withOld.body).toMatchObject({ status: 'failed', error: 'invalid_app' });
     const withNew = await sdkValidate(product.productId, newSecret, key);
     expect(withNew.status, withNew.text).toBe(200);
     expect(withNew.body.status).toBe('ok');

@@ -3,6 +3,7 @@
  * Everything goes over real HTTP to the Functions emulator; Firestore is only read (or, for
  * time travel and forged-but-authentic session tokens, written) through testDb().
  */
+import { open } from '../../functions/src/crypto/envelope.js';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as ed from '@noble/ed25519';
 import { Timestamp } from 'firebase-admin/firestore';
@@ -146,10 +147,10 @@ export async function expectSession(product: Product, response: JsonResponse): P
   return payload as unknown as SdkPayload;
 }
 
-/** `{status:"error", error:"<code>", message}` with the DESIGN.md status. */
+/** `{status:"failed", error:"<code>", message}` with the DESIGN.md status. */
 export function expectSdkError(response: JsonResponse, status: number, code: string): void {
   expect(response.status, response.text).toBe(status);
-  expect(response.body.status).toBe('error');
+  expect(response.body.status).toBe('failed');
   expect(response.body.error).toBe(code);
   expect(typeof response.body.message).toBe('string');
   expect(response.text).not.toMatch(/\bat [\w.<>]+ \(|<html|<pre/i);
@@ -180,7 +181,8 @@ export function tokenClaims(token: string): TokenClaims {
  */
 export async function authenticToken(claims: Omit<TokenClaims, 'sid'> & { sid?: string }): Promise<string> {
   const app = await testDb().collection('apps').doc(claims.app).get();
-  const secret = String(app.get('sessionSecret'));
+  // Stored sealed with the KEK (README, Security): open it as the functions do.
+  const secret = open(String(app.get('sessionSecret')), process.env.KEYWARDEN_KEK ?? '');
   const body = Buffer.from(JSON.stringify({ sid: claims.sid ?? randomUUID(), app: claims.app, lic: claims.lic, hwid: claims.hwid, iat: claims.iat, exp: claims.exp }), 'utf8').toString('base64url');
   const mac = createHmac('sha256', Buffer.from(secret, 'base64url')).update(body, 'utf8').digest('base64url');
   return `${body}.${mac}`;
@@ -240,4 +242,13 @@ export function statusCounts(responses: JsonResponse[]): Record<number, number> 
   const counts: Record<number, number> = {};
   for (const response of responses) counts[response.status] = (counts[response.status] ?? 0) + 1;
   return counts;
+}
+
+/**
+ * Frees a license's SDK heartbeat slots (one heartbeat per device per 10 s), directly in
+ * Firestore, so a test can heartbeat the same device again without waiting for the next slot.
+ */
+export async function freeHeartbeatSlots(licenseKey: string): Promise<void> {
+  const slots = await testDb().collection('heartbeatSlots').where('licenseKey', '==', licenseKey).get();
+  await Promise.all(slots.docs.map((doc) => doc.ref.delete()));
 }

@@ -152,7 +152,7 @@ export function sdkPayload(response: JsonResponse): SdkPayload {
 
 export function expectSdkBlocked(response: JsonResponse): void {
   expect(response.status, response.text).toBe(403);
-  expect(response.body).toMatchObject({ status: 'error', error: 'blocked' });
+  expect(response.body).toMatchObject({ status: 'failed', error: 'blocked' });
 }
 
 // ---------------------------------------------------------------- the routes

@@ -8,6 +8,8 @@ export const sessionClaims = z.object({
   lic: z.string(),
   hwid: z.string(),
   iat: z.number().int(),
+  /** When it was issued, in ms (a reset ends the sessions issued before it, to the ms); absent in older tokens. */
+  iatMs: z.number().int().optional(),
   exp: z.number().int(),
 });
 export type SessionClaims = z.infer<typeof sessionClaims>;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { collections } from '../config/constants.js';
-import { schemaConverter } from './converter.js';
+import { countingWrites, schemaConverter, WriteCounter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
 
@@ -52,7 +52,10 @@ export const appDocument = z.object({
 });
 export type AppDocument = z.infer<typeof appDocument>;
 
-export const appsCollection = () => db().collection(collections.apps).withConverter(schemaConverter(appDocument));
+/** Writes of app (and webhook) documents made by this instance: the client app cache drops its copies when it moves. */
+export const appWrites = new WriteCounter();
+
+export const appsCollection = () => db().collection(collections.apps).withConverter(countingWrites(schemaConverter(appDocument), appWrites));
 
 export const productSlugDocument = z.object({ appId: z.string(), accountId: z.string() });
 export const productSlugsCollection = () =>

@@ -1,6 +1,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { collections, retention } from '../config/constants.js';
+import { sha256Hex } from '../crypto/hashing.js';
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp } from './shared.js';
@@ -27,3 +28,10 @@ export const authLogsCollection = () => db().collection(collections.authLogs).wi
 export function authLogEntry(entry: Omit<AuthLogDocument, 'createdAt' | 'expireAt'>, now: Timestamp): AuthLogDocument {
   return { ...entry, createdAt: now, expireAt: Timestamp.fromMillis(now.toMillis() + retention.authLogDays * 86_400_000) };
 }
+
+/**
+ * The auth-log entry of a call that carries a nonce is stored at `{appId}~{sha256(nonce)}`:
+ * creating it is also the replay check (a second create of the same id fails), so the nonce
+ * costs no document of its own. A used nonce is refused for as long as its entry is kept.
+ */
+export const callRecordRef = (appId: string, nonce: string) => authLogsCollection().doc(`${appId}~${sha256Hex(nonce)}`);

@@ -11,3 +11,26 @@ export function schemaConverter<S extends z.ZodType<DocumentData>>(schema: S): F
     fromFirestore: (snapshot: QueryDocumentSnapshot) => schema.parse(snapshot.data()),
   };
 }
+
+/**
+ * Counts the documents this process writes through a converter (`set`/`create`; `update` and
+ * `delete` bypass converters, so their callers count themselves). An instance cache compares the
+ * count with the one it loaded at to drop what this instance itself changed.
+ */
+export class WriteCounter {
+  count = 0;
+  note(): void {
+    this.count += 1;
+  }
+}
+
+export function countingWrites<T>(converter: FirestoreDataConverter<T>, counter: WriteCounter): FirestoreDataConverter<T> {
+  const toFirestore = converter.toFirestore.bind(converter) as (...args: unknown[]) => DocumentData;
+  return {
+    toFirestore: ((...args: unknown[]) => {
+      counter.note();
+      return toFirestore(...args);
+    }) as FirestoreDataConverter<T>['toFirestore'],
+    fromFirestore: converter.fromFirestore.bind(converter),
+  };
+}

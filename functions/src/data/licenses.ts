@@ -54,6 +54,11 @@ export const licenseDocument = z.object({
   /** Distinct client IPs on the current UTC day, for the app's maxIpsPerDay. */
   ipDay: z.object({ day: z.string(), ips: z.array(z.string()) }),
   heartbeatCount: z.number().int(),
+  /**
+   * Sessions issued before this instant are over (resetActivations sets it): every door that
+   * takes a session token refuses them with `session_expired`, unlimited-seat licenses included.
+   */
+  sessionsValidAfter: timestamp.nullable().default(null),
   source: z.record(z.string(), z.string()).nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { collections } from '../config/constants.js';
-import { appsCollection } from './apps.js';
-import { schemaConverter } from './converter.js';
+import { appsCollection, appWrites } from './apps.js';
+import { countingWrites, schemaConverter } from './converter.js';
 import { eventType } from './events.js';
 import { timestamp } from './shared.js';
 
@@ -23,4 +23,4 @@ export const webhookDocument = z.object({
 export type WebhookDocument = z.infer<typeof webhookDocument>;
 
 export const webhooksCollection = (appId: string) =>
-  appsCollection().doc(appId).collection(collections.webhooks).withConverter(schemaConverter(webhookDocument));
+  appsCollection().doc(appId).collection(collections.webhooks).withConverter(countingWrites(schemaConverter(webhookDocument), appWrites));

@@ -5,7 +5,8 @@ import type { ApiError, ErrorCode } from './errors.js';
  * - `valid`:   seed 004 verify/validate      {valid:false, error:"<message>", code}
  * - `success`: seed 004 activate/admin/...   {success:false, error:"<message>", code}
  * - `rest`:    seeds 001/002 (/v1)           {error:"<code>", message}
- * - `sdk`:     AuthForge SDK protocol        {status:"error", error:"<code>", message}
+ * - `sdk`:     AuthForge SDK protocol        {status:"failed", error:"<code>", message}
+ *              (node/1.4+ SDKs take a failed heartbeat as a verdict only with status "failed")
  * `code` is an addition to seed 004's shape so scripts can branch without parsing prose.
  */
 export type ErrorShape = 'valid' | 'success' | 'rest' | 'sdk';
@@ -19,7 +20,7 @@ export function renderError(shape: ErrorShape, error: ApiError, requestId: strin
     case 'rest':
       return { error: error.code, message: error.message, requestId };
     case 'sdk':
-      return { status: 'error', error: sdkErrorCode(error), message: error.message, requestId };
+      return { status: 'failed', error: sdkErrorCode(error), message: error.message, requestId };
   }
 }
 

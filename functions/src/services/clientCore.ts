@@ -8,9 +8,10 @@ import { activationAttemptsPerHour } from '../config/constants.js';
 import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../crypto/sessionTokens.js';
 import { signUtf8 } from '../crypto/signing.js';
-import { appsCollection, type AppDocument } from '../data/apps.js';
+import type { AppDocument } from '../data/apps.js';
 import { authLogsCollection, type AuthAction } from '../data/authLogs.js';
 import { ApiError } from '../http/errors.js';
+import { loadClientAppConfig } from './clientApps.js';
 import type { RequestLogger } from '../http/logger.js';
 
 /** What a client call knows about its caller. */
@@ -20,10 +21,9 @@ export interface ClientContext {
   log: RequestLogger;
 }
 
+/** The app (from this instance's cache, services/clientApps.ts), or `invalid_app`. */
 export async function loadClientApp(appId: string): Promise<AppDocument> {
-  const app = appId.length <= 64 ? (await appsCollection().doc(appId).get()).data() : undefined;
-  if (!app) throw new ApiError('invalid_app', 'Unknown app');
-  return app;
+  return (await loadClientAppConfig(appId)).app;
 }
 
 export function assertAppSecret(app: AppDocument, appSecret: string): void {
@@ -40,22 +40,6 @@ async function countSince(filters: Array<[string, string]>, action: AuthAction, 
   return (await query.count().get()).data().count;
 }
 
-/**
- * Validate rate limits, per license and per IP, counted from the auth log (aggregation
- * queries): no counter document is written, so nothing becomes hot.
- */
-export async function assertValidateRate(appId: string, app: AppDocument, licenseKey: string, ip: string, action: AuthAction, now: Timestamp): Promise<void> {
-  const since = Timestamp.fromMillis(now.toMillis() - 60_000);
-  const [perLicense, perIp] = await Promise.all([
-    // Scoped to the app: another tenant's app presenting this key cannot spend its budget.
-    countSince([['appId', appId], ['licenseKey', licenseKey]], action, since),
-    countSince([['appId', appId], ['ip', ip]], action, since),
-  ]);
-  if (perLicense >= app.settings.validatesPerLicensePerMinute || perIp >= app.settings.validatesPerIpPerMinute) {
-    throw new ApiError('rate_limited', 'Too many requests; retry later', { retryAfterSeconds: 60 });
-  }
-}
-
 /** seed 004: 15 activation attempts per hour per key. */
 export async function assertActivationRate(appId: string, licenseKey: string, now: Timestamp): Promise<void> {
   const attempts = await countSince([['appId', appId], ['licenseKey', licenseKey]], 'activate', Timestamp.fromMillis(now.toMillis() - 3_600_000));
@@ -66,7 +50,7 @@ export async function assertActivationRate(appId: string, licenseKey: string, no
 
 export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp) {
   const iat = now.seconds;
-  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, exp: iat + ttlSeconds };
+  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), exp: iat + ttlSeconds };
   return { token: issueSessionToken(app.sessionSecret, claims), claims };
 }
 
@@ -79,11 +63,14 @@ export async function openSession(token: string, now: Timestamp, expectedAppId?:
   if (!claims || (expectedAppId !== undefined && claims.app !== expectedAppId)) {
     throw new ApiError('session_expired', 'Invalid session token');
   }
-  const app = (await appsCollection().doc(claims.app).get()).data();
+  const app = await loadClientAppConfig(claims.app).then((client) => client.app, () => undefined);
   if (!app || !sessionTokenAuthentic(app.sessionSecret, token)) throw new ApiError('session_expired', 'Invalid session token');
   if (claims.exp <= now.seconds) throw new ApiError('session_expired', 'Session expired; validate again');
   return { claims, app };
 }
+
+/** When a session was issued, in ms (tokens from before `iatMs` existed: the start of their second). */
+export const sessionIssuedAtMs = (claims: SessionClaims) => claims.iatMs ?? claims.iat * 1000;
 
 export interface SignedAnswer {
   status: 'ok';

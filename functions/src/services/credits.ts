@@ -8,23 +8,68 @@ import { db } from '../data/firestore.js';
 import { ApiError, notFound } from '../http/errors.js';
 import type { GetCreditsInput, GrantCreditsInput } from '../schemas/licenses.js';
 import { resolveAccountId } from './access.js';
+import { forgetClientApps } from './clientApps.js';
 import type { Principal } from './principal.js';
 
 /**
- * Takes one credit inside the caller's transaction. A random shard is read first (one read);
- * only when it is empty are the others read, so the common path stays at one read and one
- * write and no single document takes every validate. Throws `no_credits` when all are empty.
- * Must run before the transaction's writes (Firestore reads-before-writes rule).
+ * Which shard this instance takes next, per account: shards in turn from a random start, so
+ * concurrent validates in one instance never read and write the same shard (two transactions
+ * that both read and write one document abort one another, and the loser retries after ~1 s),
+ * and instances, starting at random places, rarely meet. Shards found empty are skipped for a
+ * while, so near depletion validates spread over the funded shards that remain.
+ */
+interface ShardCursor {
+  next: number;
+  emptyUntilMs: Map<number, number>;
+}
+const shardCursors = new Map<string, ShardCursor>();
+/** An empty shard is skipped this long (a grant refills shards; a skipped shard is still counted). */
+const emptyShardSkipMs = 60_000;
+
+function nextShard(accountId: string, nowMs: number): number | undefined {
+  let cursor = shardCursors.get(accountId);
+  if (!cursor) {
+    if (shardCursors.size > 10_000) shardCursors.clear();
+    cursor = { next: randomInt(creditShardCount), emptyUntilMs: new Map() };
+    shardCursors.set(accountId, cursor);
+  }
+  for (let step = 0; step < creditShardCount; step += 1) {
+    const shard = (cursor.next + step) % creditShardCount;
+    if ((cursor.emptyUntilMs.get(shard) ?? 0) <= nowMs) {
+      cursor.next = (shard + 1) % creditShardCount;
+      return shard;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Takes one credit inside the caller's transaction: one shard read (the next funded one, see
+ * above) and, at commit, its balance minus one, so the balance never goes below zero however
+ * many validates run at once (a shard read by two commits aborts one). When the shard is empty
+ * every shard is read once, the empty ones are remembered, and a funded one is chosen at
+ * random. Throws `no_credits` when all are empty. Must run before the transaction's writes
+ * (Firestore reads-before-writes rule).
  */
 export async function takeCredit(transaction: Transaction, accountId: string): Promise<() => void> {
-  const first = creditShardRef(accountId, randomInt(creditShardCount));
-  const firstBalance = (await transaction.get(first)).data()?.balance ?? 0;
-  if (firstBalance > 0) return () => transaction.set(first, { balance: firstBalance - 1 });
+  const nowMs = Date.now();
+  const cursor = () => shardCursors.get(accountId);
+  const picked = nextShard(accountId, nowMs);
+  if (picked !== undefined) {
+    const ref = creditShardRef(accountId, picked);
+    const balance = (await transaction.get(ref)).data()?.balance ?? 0;
+    if (balance > 0) return () => transaction.set(ref, { balance: balance - 1 });
+  }
   const shards = await transaction.getAll(...allCreditShardRefs(accountId));
-  const funded = shards.find((shard) => (shard.data()?.balance ?? 0) > 0);
-  if (!funded) throw new ApiError('no_credits', 'This account has no credits left');
-  const balance = funded.data()?.balance ?? 0;
-  return () => transaction.set(funded.ref, { balance: balance - 1 });
+  const funded = shards.filter((shard) => (shard.data()?.balance ?? 0) > 0);
+  shards.forEach((shard, index) => {
+    if ((shard.data()?.balance ?? 0) <= 0) cursor()?.emptyUntilMs.set(index, nowMs + emptyShardSkipMs);
+    else cursor()?.emptyUntilMs.delete(index);
+  });
+  const chosen = funded[randomInt(Math.max(1, funded.length))];
+  if (!chosen) throw new ApiError('no_credits', 'This account has no credits left');
+  const balance = chosen.data()?.balance ?? 0;
+  return () => transaction.set(chosen.ref, { balance: balance - 1 });
 }
 
 export async function creditBalance(accountId: string): Promise<number> {
@@ -43,6 +88,7 @@ export async function grantCredits(principal: Principal, input: GrantCreditsInpu
   if (!account) throw notFound('Account not found');
   const unlimited = input.unlimited ?? account.creditsUnlimited;
   if (input.amount) {
+    shardCursors.delete(input.accountId);
     if (input.amount > 0) {
       const batch = db().batch();
       const base = Math.floor(input.amount / creditShardCount);
@@ -74,6 +120,8 @@ export async function grantCredits(principal: Principal, input: GrantCreditsInpu
     void writer.update(accountsCollection().doc(input.accountId), { creditsUnlimited: unlimited });
     for (const app of apps.docs) void writer.update(app.ref, { creditsUnlimited: unlimited });
     await writer.close();
+    // Updates bypass the converter's write count: drop this instance's cached apps.
+    forgetClientApps();
   }
   return { accountId: input.accountId, unlimited, balance: await creditBalance(input.accountId) };
 }

@@ -3,7 +3,7 @@
  * Every door uses these, so a license reads the same everywhere.
  */
 import { Timestamp } from 'firebase-admin/firestore';
-import { limits } from '../config/constants.js';
+import { limits, sessions } from '../config/constants.js';
 import type { DeviceDocument, LicenseDocument, ViolationDocument } from '../data/licenses.js';
 import { ApiError } from '../http/errors.js';
 
@@ -48,6 +48,11 @@ export function admitDevice(license: LicenseDocument, hwid: string, ip: string |
   const existing = live.find((device) => device.hwid === hwid);
   if (existing) {
     if (!license.floating) return { license, newlyBound: false, changed: false };
+    // A floating seat is renewed once its lastSeenAt is older than a share of the timeout, not
+    // at every call: the license is written at most a few times per timeout per device, and a
+    // silent device's seat is free between (1 - floatingRenewFraction) x timeout and the timeout.
+    const renewAfterMs = license.heartbeatTimeoutSeconds * 1000 * sessions.floatingRenewFraction;
+    if (now.toMillis() - existing.lastSeenAt.toMillis() < renewAfterMs) return { license, newlyBound: false, changed: false };
     const devices = live.map((device) => (device.hwid === hwid ? { ...device, lastSeenAt: now, ip } : device));
     return { license: { ...license, devices, updatedAt: now }, newlyBound: false, changed: true };
   }

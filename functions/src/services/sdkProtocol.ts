@@ -1,37 +1,23 @@
 /**
  * DESIGN.md door 1: the AuthForge SDK protocol (validate, heartbeat, selfban), answered with
- * Ed25519-signed payloads. Handlers call these with the parsed body and the caller's IP.
+ * Ed25519-signed payloads. Handlers call these with the parsed body and the caller's IP; every
+ * call goes through the client-transaction runner (clientTransaction.ts).
  */
 import { FieldValue, Timestamp } from 'firebase-admin/firestore';
-import { limits, sessions } from '../config/constants.js';
+import { limits } from '../config/constants.js';
 import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js';
 import { appsCollection, type AppDocument } from '../data/apps.js';
-import { authLogEntry, authLogsCollection } from '../data/authLogs.js';
-import { isAlreadyExists } from '../data/errors.js';
-import { eventRecord, eventsCollection } from '../data/events.js';
-import { db } from '../data/firestore.js';
-import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { nonceRecord, nonceRef } from '../data/nonces.js';
+import type { LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
 import { ApiError } from '../http/errors.js';
 import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkValidateInput } from '../schemas/client.js';
-import { admitToLicense } from './admission.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
-import {
-  assertAppEnabled,
-  assertAppSecret,
-  assertValidateRate,
-  loadClientApp,
-  newSession,
-  openSession,
-  signAnswer,
-  type ClientContext,
-  type SignedAnswer,
-} from './clientCore.js';
-import { takeCredit } from './credits.js';
-import { admitDevice, assertUsable, liveDevices } from './licenseRules.js';
-import { assertAdmitted } from './security.js';
-
+import { forgetClientApps, loadClientAppConfig, type ClientApp } from './clientApps.js';
+import { assertAppSecret, newSession, openSession, sessionIssuedAtMs, signAnswer, type ClientContext, type SignedAnswer } from './clientCore.js';
+import { sdkDoor } from './clientDecision.js';
+import { assertValidateRate } from './clientLimits.js';
+import { runClientCall } from './clientTransaction.js';
+import { liveDevices } from './licenseRules.js';
 
 function sessionPayload(
   app: AppDocument,
@@ -58,76 +44,52 @@ function sessionPayload(
   };
 }
 
-/** POST /auth/validate: app secret, security lists, rate limits, then the admission transaction. */
+/** POST /auth/validate: app secret, rate limits, then the runner (binds the device, costs a credit). */
 export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
   const licenseKey = normalizeLicenseKey(input.licenseKey);
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'validate' };
-  const app = await loadClientApp(input.appId);
-  assertAppSecret(app, input.appSecret);
+  const client = await loadClientAppConfig(input.appId);
+  assertAppSecret(client.app, input.appSecret);
   return recordingRefusals(call, ctx.log, async () => {
-    assertAppEnabled(app);
     if (!licenseKeyPattern.test(licenseKey)) throw new ApiError('invalid_key', 'License key not found');
-    assertAdmitted(app.security, input.hwid, ctx.ip);
-    // The rate-limit counts run while the transaction reads the license; the transaction
-    // writes nothing unless they pass.
-    const rateCheck = assertValidateRate(input.appId, app, licenseKey, ctx.ip, 'validate', now);
-    rateCheck.catch(() => undefined);
-    const { license } = await admitToLicense({
-      precondition: rateCheck,
-      appId: input.appId,
-      app,
+    assertValidateRate(input.appId, client.app.settings, licenseKey, ctx.ip, now.toMillis());
+    const license = await runClientCall({
+      policy: sdkDoor,
+      client,
       licenseKey,
-      hwid: input.hwid,
-      ip: ctx.ip,
-      action: 'validate',
+      request: { action: 'validate', appId: input.appId, hwid: input.hwid, ip: ctx.ip },
+      logAction: 'validate',
       now,
       nonce: input.nonce,
-      chargeCredit: true,
-      emitValidated: true,
+      credit: 'always',
     });
-    const session = newSession(app, { appId: input.appId, licenseKey, hwid: input.hwid }, clampTtl(input.ttlSeconds), now);
-    return signAnswer(app, sessionPayload(app, license, session, input.nonce, ctx, now));
+    const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid }, clampTtl(input.ttlSeconds), now);
+    return signAnswer(client.app, sessionPayload(client.app, license, session, input.nonce, ctx, now));
   });
 }
 
 /**
  * POST /auth/heartbeat: verifies the session, refreshes it (same TTL as issued), keeps a
- * floating seat alive, and charges one credit per ten heartbeats of the license.
+ * floating seat alive; one heartbeat per device per 10 s slot; one credit per ten on average.
  */
 export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
   const { claims, app } = await openSession(input.sessionToken, now, input.appId);
+  const client = await loadClientAppConfig(input.appId);
   const call: CallRecord = { appId: input.appId, licenseKey: claims.lic, hwid: input.hwid, ip: ctx.ip, action: 'heartbeat' };
   return recordingRefusals(call, ctx.log, async () => {
-    if (claims.hwid !== input.hwid) throw new ApiError('hwid_mismatch', 'The session belongs to another device');
-    assertAppEnabled(app);
-    assertAdmitted(app.security, input.hwid, ctx.ip);
-    const ref = licensesCollection().doc(claims.lic);
-    let license: LicenseDocument;
-    try {
-      license = await db().runTransaction(async (transaction) => {
-        const current = (await transaction.get(ref)).data();
-        if (!current || current.appId !== input.appId) throw new ApiError('invalid_key', 'License key not found');
-        assertUsable(current, now);
-        const binding = admitDevice(current, input.hwid, ctx.ip, now);
-        const heartbeatCount = current.heartbeatCount + 1;
-        const charge = !app.creditsUnlimited && heartbeatCount % sessions.heartbeatsPerCredit === 0;
-        const spendCredit = charge ? await takeCredit(transaction, current.accountId) : undefined;
-        transaction.create(nonceRef(input.appId, input.nonce), nonceRecord(input.appId, now));
-        spendCredit?.();
-        const next = { ...binding.license, heartbeatCount, updatedAt: now };
-        transaction.set(ref, next);
-        if (binding.newlyBound) {
-          transaction.create(eventsCollection().doc(), eventRecord('license.hwid_bound', { appId: input.appId, accountId: current.accountId, licenseKey: claims.lic }, { hwid: input.hwid, ip: ctx.ip }, now));
-        }
-        transaction.create(authLogsCollection().doc(), authLogEntry({ ...call, result: 'ok' }, now));
-        return next;
-      });
-    } catch (error) {
-      if (isAlreadyExists(error)) throw new ApiError('replay_detected', 'This nonce has already been used', { details: { violation: 'replayed_nonce' } });
-      throw error;
-    }
+    const license = await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey: claims.lic,
+      request: { action: 'heartbeat', appId: input.appId, hwid: input.hwid, ip: ctx.ip, session: { hwid: claims.hwid, issuedAtMs: sessionIssuedAtMs(claims) } },
+      logAction: 'heartbeat',
+      now,
+      nonce: input.nonce,
+      heartbeatSlot: true,
+      credit: 'sometimes',
+    });
     const session = newSession(app, { appId: input.appId, licenseKey: claims.lic, hwid: input.hwid }, claims.exp - claims.iat, now);
     return signAnswer(app, sessionPayload(app, license, session, input.nonce, ctx, now));
   });
@@ -140,48 +102,47 @@ export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext)
  */
 export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
-  let app: AppDocument;
+  let client: ClientApp;
   let licenseKey: string;
+  let session: { hwid: string; issuedAtMs: number } | undefined;
   if ('sessionToken' in input) {
     const opened = await openSession(input.sessionToken, now, input.appId);
-    app = opened.app;
+    client = await loadClientAppConfig(input.appId);
     licenseKey = opened.claims.lic;
+    session = { hwid: opened.claims.hwid, issuedAtMs: sessionIssuedAtMs(opened.claims) };
   } else {
-    app = await loadClientApp(input.appId);
-    assertAppSecret(app, input.appSecret);
+    client = await loadClientAppConfig(input.appId);
+    assertAppSecret(client.app, input.appSecret);
     licenseKey = normalizeLicenseKey(input.licenseKey);
     if (input.revokeLicense) throw new ApiError('revoke_requires_session', 'Revoking a license requires a session token');
   }
+  const { app } = client;
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'selfban' };
   return recordingRefusals(call, ctx.log, async () => {
-    try {
-      await db().runTransaction(async (transaction) => {
-        const licenseRef = licensesCollection().doc(licenseKey);
-        const license = (await transaction.get(licenseRef)).data();
-        if (!license || license.appId !== input.appId) throw new ApiError('invalid_key', 'License key not found');
-        if ('nonce' in input) transaction.create(nonceRef(input.appId, input.nonce), nonceRecord(input.appId, now));
-        const scope = { appId: input.appId, accountId: license.accountId, licenseKey };
-        if (input.revokeLicense && !license.revoked) {
-          transaction.set(licenseRef, { ...license, revoked: true, revokedAt: now, revokeReason: 'selfban', updatedAt: now });
-          transaction.create(eventsCollection().doc(), eventRecord('license.revoked', scope, { reason: 'selfban', hwid: input.hwid }, now));
-        }
-        const additions: Record<string, FieldValue> = {};
-        // Full lists stay as they are: a client must not be able to grow the app document without bound.
-        if (input.blacklistHwid && app.security.hwidBlacklist.length < limits.maxSecurityListEntries) {
-          additions['security.hwidBlacklist'] = FieldValue.arrayUnion(input.hwid);
-        }
-        if (input.blacklistIp && app.security.ipBlacklist.length < limits.maxSecurityListEntries) {
-          additions['security.ipBlacklist'] = FieldValue.arrayUnion(ctx.ip);
-        }
+    const additions: Record<string, FieldValue> = {};
+    // Full lists stay as they are: a client must not be able to grow the app document without bound.
+    if (input.blacklistHwid && app.security.hwidBlacklist.length < limits.maxSecurityListEntries) {
+      additions['security.hwidBlacklist'] = FieldValue.arrayUnion(input.hwid);
+    }
+    if (input.blacklistIp && app.security.ipBlacklist.length < limits.maxSecurityListEntries) {
+      additions['security.ipBlacklist'] = FieldValue.arrayUnion(ctx.ip);
+    }
+    await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey,
+      request: { action: 'selfban', appId: input.appId, hwid: input.hwid, ip: ctx.ip, revoke: input.revokeLicense, ...(session ? { session } : {}) },
+      logAction: 'selfban',
+      now,
+      ...('nonce' in input ? { nonce: input.nonce } : {}),
+      alsoWrite: (transaction) => {
         if (Object.keys(additions).length > 0) {
           transaction.update(appsCollection().doc(input.appId).withConverter(null), { ...additions, updatedAt: now });
         }
-        transaction.create(authLogsCollection().doc(), authLogEntry({ ...call, result: 'ok' }, now));
-      });
-    } catch (error) {
-      if (isAlreadyExists(error)) throw new ApiError('replay_detected', 'This nonce has already been used', { details: { violation: 'replayed_nonce' } });
-      throw error;
-    }
+      },
+    });
+    // An update bypasses the converter's write count: this instance's cached app is dropped here.
+    if (Object.keys(additions).length > 0) forgetClientApps();
     return signAnswer(app, {
       action: 'selfban',
       timestamp: now.seconds,

@@ -1,0 +1,91 @@
+/**
+ * The client-transaction runner: every client call of every door goes through `runClientCall`.
+ * It reads the license (the one document read of a steady-state call), asks the pure decision
+ * (clientDecision.ts), and commits in one transaction what the decision says plus the call's
+ * own records: the auth-log entry (keyed by the nonce when there is one, which is the replay
+ * check), the heartbeat slot (the heartbeat rate limit), a credit, events. A refusal writes
+ * nothing here; the door's `recordingRefusals` logs it.
+ */
+import { randomInt } from 'node:crypto';
+import type { Timestamp, Transaction } from 'firebase-admin/firestore';
+import { sessions } from '../config/constants.js';
+import { authLogEntry, authLogsCollection, callRecordRef, type AuthAction } from '../data/authLogs.js';
+import { isAlreadyExists } from '../data/errors.js';
+import { eventRecord, eventsCollection } from '../data/events.js';
+import { db } from '../data/firestore.js';
+import { heartbeatSlotOf, heartbeatSlotRecord, heartbeatSlotRef, isHeartbeatSlotCollision, secondsToNextSlot } from '../data/heartbeatSlots.js';
+import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
+import { ApiError } from '../http/errors.js';
+import type { ClientApp } from './clientApps.js';
+import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
+import { takeCredit } from './credits.js';
+
+export interface ClientCall {
+  policy: DoorPolicy;
+  client: ClientApp;
+  licenseKey: string;
+  request: ClientRequest;
+  /** The action written in the auth log (seed 004's heartbeat logs `floating_heartbeat`). */
+  logAction: AuthAction;
+  now: Timestamp;
+  /** The call's nonce: its auth-log entry is keyed by it, so a replay fails. */
+  nonce?: string;
+  /** SDK heartbeat: claim the device's slot (one heartbeat per slot, six a minute). */
+  heartbeatSlot?: boolean;
+  /** `always`: one credit (SDK validate); `sometimes`: one in `heartbeatsPerCredit` (SDK heartbeat). */
+  credit?: 'always' | 'sometimes';
+  /** Writes of the call outside the license (selfban's list additions), after the decision admits it. */
+  alsoWrite?: (transaction: Transaction, license: LicenseDocument) => void;
+}
+
+function metered(call: ClientCall): boolean {
+  if (!call.credit || call.client.app.creditsUnlimited) return false;
+  return call.credit === 'always' || randomInt(sessions.heartbeatsPerCredit) === 0;
+}
+
+/** Runs one client call; returns the license as it stands after it. */
+export async function runClientCall(call: ClientCall): Promise<LicenseDocument> {
+  const { client, licenseKey, request, now } = call;
+  const appId = client.appId;
+  const ref = licensesCollection().doc(licenseKey);
+  const rules = { disabled: client.app.disabled, security: client.app.security, maxIpsPerDay: client.app.settings.maxIpsPerDay };
+  const charge = metered(call);
+  try {
+    return await db().runTransaction(async (transaction) => {
+      const stored = (await transaction.get(ref)).data();
+      const decision = decideClientCall(call.policy, rules, stored, request, now);
+      if (decision.outcome === 'refuse') throw decision.error;
+      const accountId = stored?.accountId ?? client.app.accountId;
+      // Reads must precede writes in a transaction: take the credit (a read) first.
+      const spendCredit = charge ? await takeCredit(transaction, accountId) : undefined;
+      spendCredit?.();
+      if (decision.licenseChanged) transaction.set(ref, decision.license);
+      const scope = { appId, accountId, licenseKey };
+      for (const event of decision.events) {
+        if (eventsOnlyForSubscribers.has(event.type) && !client.subscribes(event.type)) continue;
+        transaction.create(eventsCollection().doc(), eventRecord(event.type, scope, event.data, now));
+      }
+      call.alsoWrite?.(transaction, decision.license);
+      const log = authLogEntry({ appId, licenseKey, hwid: request.hwid, ip: request.ip, action: call.logAction, result: 'ok' }, now);
+      transaction.create(call.nonce === undefined ? authLogsCollection().doc() : callRecordRef(appId, call.nonce), log);
+      if (call.heartbeatSlot && request.hwid !== null) {
+        transaction.create(
+          heartbeatSlotRef(appId, licenseKey, request.hwid, heartbeatSlotOf(now)),
+          heartbeatSlotRecord({ appId, licenseKey, hwid: request.hwid, ip: request.ip }, now),
+        );
+      }
+      return decision.license;
+    });
+  } catch (error) {
+    // The only creates that can collide: the heartbeat slot (taken) and the nonce's entry (used).
+    if (isAlreadyExists(error)) {
+      if (isHeartbeatSlotCollision(error)) {
+        throw new ApiError('rate_limited', `At most one heartbeat per device every ${sessions.heartbeatSlotSeconds} s (6 a minute)`, {
+          retryAfterSeconds: secondsToNextSlot(now),
+        });
+      }
+      throw new ApiError('replay_detected', 'This nonce has already been used', { details: { violation: 'replayed_nonce' } });
+    }
+    throw error;
+  }
+}
