@@ -10,8 +10,7 @@
  * copied there); price or product metadata is used when the event carries expanded line items.
  */
 import { Timestamp, type Transaction } from 'firebase-admin/firestore';
-import { z } from 'zod';
-import { limits, retention } from '../config/constants.js';
+import { retention } from '../config/constants.js';
 import { appsCollection } from '../data/apps.js';
 import {
   checkoutSessionsCollection,
@@ -30,58 +29,32 @@ import { notFound } from '../http/errors.js';
 import { addNewLicenses, licenseTemplate, newLicenseKeys } from './licenses.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';
+import {
+  alreadyExpiredBy,
+  checkoutEmail,
+  checkoutMapping,
+  checkoutPurchaseKey,
+  checkoutSource,
+  fromUnix,
+  invoiceExtends,
+  invoicePeriodEndSeconds,
+  invoiceSubscriptionId,
+  later,
+  metadataKeys,
+  refundTarget,
+  stripeMeaning,
+  subscriptionEndedAt,
+  withPurchaseFacts,
+  type StripeCharge,
+  type StripeCheckoutSession,
+  type StripeEventEnvelope,
+  type StripeInvoice,
+  type StripeSubscription,
+} from './stripeMapping.js';
 import { licenseView } from './views.js';
 
-export const metadataKeys = {
-  appId: 'keywarden_app_id',
-  variantId: 'keywarden_variant_id',
-  quantity: 'keywarden_quantity',
-  maxDevices: 'keywarden_max_devices',
-} as const;
-
-const idOf = z.union([z.string(), z.object({ id: z.string() }).transform((value) => value.id)]).nullish();
-const metadata = z.record(z.string(), z.string()).nullish();
-
-export const stripeEventEnvelope = z.object({
-  id: z.string(),
-  type: z.string(),
-  created: z.number().optional(),
-  data: z.object({ object: z.record(z.string(), z.unknown()) }),
-});
-export type StripeEventEnvelope = z.infer<typeof stripeEventEnvelope>;
-
-const checkoutSession = z.object({
-  id: z.string(),
-  payment_status: z.string().nullish(),
-  customer: idOf,
-  customer_email: z.string().nullish(),
-  customer_details: z.object({ email: z.string().nullish() }).nullish(),
-  subscription: idOf,
-  payment_intent: idOf,
-  metadata,
-  line_items: z
-    .object({
-      data: z.array(
-        z.object({
-          quantity: z.number().int().nullish(),
-          price: z.object({ metadata, product: z.union([z.string(), z.object({ metadata })]).nullish() }).nullish(),
-        }),
-      ),
-    })
-    .nullish(),
-});
-
-const invoice = z.object({
-  id: z.string(),
-  subscription: idOf,
-  parent: z.object({ subscription_details: z.object({ subscription: idOf }).nullish() }).nullish(),
-  payment_intent: idOf,
-  period_end: z.number().nullish(),
-  lines: z.object({ data: z.array(z.object({ period: z.object({ end: z.number() }).nullish() })) }).nullish(),
-});
-
-const subscription = z.object({ id: z.string(), ended_at: z.number().nullish(), canceled_at: z.number().nullish() });
-const charge = z.object({ id: z.string(), payment_intent: idOf, refunded: z.boolean().nullish() });
+// endpoints/commerce.ts reads the envelope schema from here; it is defined with the mapping.
+export { stripeEventEnvelope, type StripeEventEnvelope } from './stripeMapping.js';
 
 export interface StripeOutcome {
   duplicate: boolean;
@@ -101,9 +74,6 @@ const emptyPurchase = (now: Timestamp): StripePurchaseDocument => ({
   refundedAt: null,
   updatedAt: now,
 });
-
-const fromUnix = (seconds: number) => Timestamp.fromMillis(seconds * 1000);
-const later = (a: Timestamp | null, b: Timestamp | null) => (!a ? b : !b ? a : a.toMillis() >= b.toMillis() ? a : b);
 
 type Effect = (transaction: Transaction, now: Timestamp) => Promise<{ outcome: string; licenseKeys: string[]; write: () => void }>;
 
@@ -134,37 +104,19 @@ export async function applyStripeEvent(event: StripeEventEnvelope): Promise<Stri
 }
 
 function effectOf(event: StripeEventEnvelope): Effect {
-  switch (event.type) {
-    case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded':
-      return checkoutCompleted(checkoutSession.parse(event.data.object), event);
-    case 'invoice.paid':
-      return invoicePaid(invoice.parse(event.data.object));
-    case 'customer.subscription.deleted':
-      return subscriptionDeleted(subscription.parse(event.data.object));
-    case 'charge.refunded':
-      return chargeRefunded(charge.parse(event.data.object));
-    default:
+  const meaning = stripeMeaning(event);
+  switch (meaning.kind) {
+    case 'checkout':
+      return checkoutCompleted(meaning.session, event);
+    case 'invoicePaid':
+      return invoicePaid(meaning.invoice);
+    case 'subscriptionDeleted':
+      return subscriptionDeleted(meaning.subscription);
+    case 'chargeRefunded':
+      return chargeRefunded(meaning.charge);
+    case 'ignored':
       return async () => ({ outcome: 'ignored: unhandled event type', licenseKeys: [], write: () => undefined });
   }
-}
-
-function mappingOf(session: z.infer<typeof checkoutSession>) {
-  const sources = [session.metadata ?? {}];
-  for (const item of session.line_items?.data ?? []) {
-    sources.push(item.price?.metadata ?? {});
-    if (item.price?.product && typeof item.price.product === 'object') sources.push(item.price.product.metadata ?? {});
-  }
-  const pick = (key: string) => sources.map((source) => source[key]).find((value) => value !== undefined && value !== '');
-  const lineQuantity = (session.line_items?.data ?? []).reduce((sum, item) => sum + (item.quantity ?? 0), 0);
-  const quantity = Number(pick(metadataKeys.quantity) ?? (lineQuantity || 1));
-  const maxDevices = pick(metadataKeys.maxDevices);
-  return {
-    appId: pick(metadataKeys.appId),
-    variantId: pick(metadataKeys.variantId),
-    quantity: Number.isInteger(quantity) ? Math.min(limits.maxLicensesPerCreate, Math.max(1, quantity)) : 1,
-    maxHwidSlots: maxDevices && Number.isInteger(Number(maxDevices)) ? Math.min(limits.maxHwidSlots, Math.max(1, Number(maxDevices))) : undefined,
-  };
 }
 
 /** Reads the licenses of a purchase inside the transaction. */
@@ -189,25 +141,22 @@ function changeWithEvent(
   transaction.create(eventsCollection().doc(), eventRecord(type, { appId: next.appId, accountId: next.accountId, licenseKey: key }, data, now));
 }
 
-function checkoutCompleted(session: z.infer<typeof checkoutSession>, event: StripeEventEnvelope): Effect {
+function checkoutCompleted(session: StripeCheckoutSession, event: StripeEventEnvelope): Effect {
   return async (transaction, now) => {
     if (session.payment_status === 'unpaid') {
       return { outcome: 'waiting: payment not yet succeeded', licenseKeys: [], write: () => undefined };
     }
-    const purchaseKey = session.subscription ?? session.payment_intent ?? session.id;
+    const purchaseKey = checkoutPurchaseKey(session);
     const purchaseRef = stripePurchasesCollection().doc(purchaseKey);
     const purchase = (await transaction.get(purchaseRef)).data() ?? emptyPurchase(now);
     if (purchase.licenseKeys.length > 0) return { outcome: 'already fulfilled', licenseKeys: purchase.licenseKeys, write: () => undefined };
-    const mapping = mappingOf(session);
+    const mapping = checkoutMapping(session);
     if (!mapping.appId) return { outcome: `ignored: no ${metadataKeys.appId} metadata`, licenseKeys: [], write: () => undefined };
     const app = (await transaction.get(appsCollection().doc(mapping.appId))).data();
     if (!app) return { outcome: `ignored: unknown app ${mapping.appId}`, licenseKeys: [], write: () => undefined };
     const variant = mapping.variantId ? (await transaction.get(variantsCollection().doc(mapping.variantId))).data() : undefined;
-    const email = session.customer_details?.email ?? session.customer_email ?? null;
-    const source: Record<string, string> = { stripeEventId: event.id, stripeCheckoutSessionId: session.id };
-    if (session.customer) source.stripeCustomerId = session.customer;
-    if (session.subscription) source.stripeSubscriptionId = session.subscription;
-    if (session.payment_intent) source.stripePaymentIntentId = session.payment_intent;
+    const email = checkoutEmail(session);
+    const source = checkoutSource(event.id, session);
     const template = licenseTemplate(
       mapping.appId,
       app,
@@ -222,10 +171,7 @@ function checkoutCompleted(session: z.infer<typeof checkoutSession>, event: Stri
       source,
     );
     // Facts that arrived before this event apply at once: a later period, a cancellation, a refund.
-    let license: LicenseDocument = template;
-    if (purchase.periodEnd) license = { ...license, expiresAt: purchase.periodEnd, expiresSort: purchase.periodEnd };
-    if (purchase.cancelledAt) license = { ...license, expiresAt: purchase.cancelledAt, expiresSort: purchase.cancelledAt, expiryNotified: true };
-    if (purchase.refundedAt) license = { ...license, revoked: true, revokedAt: purchase.refundedAt, revokeReason: 'refunded' };
+    const license: LicenseDocument = withPurchaseFacts(template, purchase);
     const keys = newLicenseKeys(mapping.quantity);
     return {
       outcome: `created ${keys.length} license(s)`,
@@ -249,12 +195,11 @@ function checkoutCompleted(session: z.infer<typeof checkoutSession>, event: Stri
   };
 }
 
-function invoicePaid(paid: z.infer<typeof invoice>): Effect {
+function invoicePaid(paid: StripeInvoice): Effect {
   return async (transaction, now) => {
-    const subscriptionId = paid.subscription ?? paid.parent?.subscription_details?.subscription;
+    const subscriptionId = invoiceSubscriptionId(paid);
     if (!subscriptionId) return { outcome: 'ignored: not a subscription invoice', licenseKeys: [], write: () => undefined };
-    const ends = (paid.lines?.data ?? []).flatMap((line) => (line.period ? [line.period.end] : []));
-    const periodEndSeconds = ends.length > 0 ? Math.max(...ends) : paid.period_end;
+    const periodEndSeconds = invoicePeriodEndSeconds(paid);
     const purchaseRef = stripePurchasesCollection().doc(subscriptionId);
     const purchase = (await transaction.get(purchaseRef)).data() ?? emptyPurchase(now);
     const licenses = await purchaseLicenses(transaction, purchase);
@@ -268,7 +213,7 @@ function invoicePaid(paid: z.infer<typeof invoice>): Effect {
         if (purchase.cancelledAt || purchase.refundedAt || !periodEnd) return;
         for (const { key, license } of licenses) {
           // Only ever forward: an old invoice arriving late never shortens a license.
-          if (license.revoked || (license.expiresAt && license.expiresAt.toMillis() >= periodEnd.toMillis())) continue;
+          if (!invoiceExtends(license, periodEnd)) continue;
           changeWithEvent(transaction, key, { ...license, expiresAt: periodEnd, expiresSort: periodEnd, expiryNotified: false }, 'license.extended', { expiresAt: isoDate(periodEnd), reason: 'invoice.paid' }, now);
         }
       },
@@ -277,20 +222,19 @@ function invoicePaid(paid: z.infer<typeof invoice>): Effect {
 }
 
 /** Documented choice: a cancelled subscription expires its licenses (at the end of service). */
-function subscriptionDeleted(ended: z.infer<typeof subscription>): Effect {
+function subscriptionDeleted(ended: StripeSubscription): Effect {
   return async (transaction, now) => {
     const purchaseRef = stripePurchasesCollection().doc(ended.id);
     const purchase = (await transaction.get(purchaseRef)).data() ?? emptyPurchase(now);
     const licenses = await purchaseLicenses(transaction, purchase);
-    const endedAt = ended.ended_at ? fromUnix(ended.ended_at) : ended.canceled_at ? fromUnix(ended.canceled_at) : now;
-    const cancelledAt = purchase.cancelledAt ?? (endedAt.toMillis() < now.toMillis() ? endedAt : now);
+    const cancelledAt = purchase.cancelledAt ?? subscriptionEndedAt(ended, now);
     return {
       outcome: `expired ${licenses.length} license(s)`,
       licenseKeys: licenses.map((entry) => entry.key),
       write: () => {
         transaction.set(purchaseRef, { ...purchase, cancelledAt, updatedAt: now });
         for (const { key, license } of licenses) {
-          if (license.expiryNotified && license.expiresAt && license.expiresAt.toMillis() <= cancelledAt.toMillis()) continue;
+          if (alreadyExpiredBy(license, cancelledAt)) continue;
           changeWithEvent(transaction, key, { ...license, expiresAt: cancelledAt, expiresSort: cancelledAt, expiryNotified: true }, 'license.expired', { reason: 'subscription_cancelled', expiresAt: isoDate(cancelledAt) }, now);
         }
       },
@@ -299,12 +243,12 @@ function subscriptionDeleted(ended: z.infer<typeof subscription>): Effect {
 }
 
 /** A full refund revokes the purchase's licenses; partial refunds change nothing. */
-function chargeRefunded(refunded: z.infer<typeof charge>): Effect {
+function chargeRefunded(refunded: StripeCharge): Effect {
   return async (transaction, now) => {
-    if (!refunded.refunded) return { outcome: 'ignored: partial refund', licenseKeys: [], write: () => undefined };
-    if (!refunded.payment_intent) return { outcome: 'ignored: no payment intent', licenseKeys: [], write: () => undefined };
-    const mapped = (await transaction.get(stripePaymentIntentsCollection().doc(refunded.payment_intent))).data();
-    const purchaseKey = mapped?.purchaseKey ?? refunded.payment_intent;
+    const target = refundTarget(refunded);
+    if ('ignored' in target) return { outcome: target.ignored, licenseKeys: [], write: () => undefined };
+    const mapped = (await transaction.get(stripePaymentIntentsCollection().doc(target.paymentIntent))).data();
+    const purchaseKey = mapped?.purchaseKey ?? target.paymentIntent;
     const purchaseRef = stripePurchasesCollection().doc(purchaseKey);
     const purchase = (await transaction.get(purchaseRef)).data() ?? emptyPurchase(now);
     const licenses = await purchaseLicenses(transaction, purchase);
