@@ -30,6 +30,8 @@ const activationsPerLicense = 14;
 /** createLicense takes at most 100 licenses per call (limits.maxLicensesPerCreate). */
 const maxLicensesPerCreate = 100;
 const requestTimeoutMs = 30_000;
+/** Devices heartbeating one unlimited-seat license in the heartbeat scenario (issue 13's fleet). */
+const fleetDevices = positiveInt('BENCH_FLEET_DEVICES', 1_000);
 
 function positiveInt(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -92,6 +94,8 @@ function sdkSessionToken(answer: Answer): string {
 interface Scenario {
   name: string;
   label: string;
+  /** Measured requests (default BENCH_REQUESTS). */
+  requests?: number;
   /** `index` counts every request of the scenario, warm-up included, from 0. */
   send: (worker: number, index: number) => Promise<Answer>;
 }
@@ -144,7 +148,7 @@ async function runScenario(firestore: RunningEmulator, scenario: Scenario): Prom
   const started = performance.now();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, worker) => {
-      while (issued < requestsPerScenario) {
+      while (issued < (scenario.requests ?? requestsPerScenario)) {
         issued += 1;
         const t0 = performance.now();
         const answer = await scenario.send(worker, index++);
@@ -221,18 +225,23 @@ async function main(): Promise<void> {
     const account = expectOk('createApiKey', await post(url('createApiKey'), { adminSecret: secret, accountName: `bench-${randomUUID()}` }));
     const apiKey = String(account.apiKey);
     const withKey = { 'X-API-Key': apiKey };
-    expectOk('grantCredits', await post(url('grantCredits'), { adminSecret: secret, accountId: account.accountId, amount: 1_000_000, unlimited: false }));
-    const product = expectOk(
-      'createProduct',
-      await post(url('createProduct'), { name: 'Bench', settings: { validatesPerLicensePerMinute: 100_000, validatesPerIpPerMinute: 1_000_000 } }, withKey),
-    );
+    // The main scenarios run on an unlimited-credit account (the steady state the hot path is
+    // measured on); a second, metered account shows what metering adds to SDK validate.
+    const benchSettings = { validatesPerLicensePerMinute: 100_000, validatesPerIpPerMinute: 1_000_000 };
+    const product = expectOk('createProduct', await post(url('createProduct'), { name: 'Bench', settings: benchSettings }, withKey));
     const productId = String((product.product as { productId: string }).productId);
     const appSecret = String(product.appSecret);
-    const createLicenses = async (quantity: number, seats: { unlimitedHwidSlots: true } | { maxHwidSlots: number }): Promise<string[]> => {
+    const meteredAccount = expectOk('createApiKey', await post(url('createApiKey'), { adminSecret: secret, accountName: `bench-metered-${randomUUID()}` }));
+    const meteredKey = { 'X-API-Key': String(meteredAccount.apiKey) };
+    expectOk('grantCredits', await post(url('grantCredits'), { adminSecret: secret, accountId: meteredAccount.accountId, amount: 1_000_000, unlimited: false }));
+    const meteredProduct = expectOk('createProduct', await post(url('createProduct'), { name: 'Bench metered', settings: benchSettings }, meteredKey));
+    const meteredProductId = String((meteredProduct.product as { productId: string }).productId);
+    const meteredSecret = String(meteredProduct.appSecret);
+    const createLicenses = async (quantity: number, seats: { unlimitedHwidSlots: true } | { maxHwidSlots: number }, owner = { productId, headers: withKey }): Promise<string[]> => {
       const keys: string[] = [];
       while (keys.length < quantity) {
         const batch = Math.min(maxLicensesPerCreate, quantity - keys.length);
-        const created = expectOk('createLicense', await post(url('createLicense'), { productId, quantity: batch, ...seats }, withKey));
+        const created = expectOk('createLicense', await post(url('createLicense'), { productId: owner.productId, quantity: batch, ...seats }, owner.headers));
         keys.push(...(created.licenses as Array<{ licenseKey: string }>).map((license) => license.licenseKey));
       }
       return keys;
@@ -243,9 +252,8 @@ async function main(): Promise<void> {
     const keys = await createLicenses(concurrency, { unlimitedHwidSlots: true });
     const hwidOf = (worker: number) => `bench-hwid-${worker}`;
     const sdkValidateBody = (worker: number) => ({ appId: productId, appSecret, licenseKey: keys[worker], hwid: hwidOf(worker), nonce: randomUUID() });
-    const sdkSessions = await Promise.all(
-      keys.map(async (_, worker) => sdkSessionToken({ status: 200, json: expectOk('SDK validate', await post(`${url('auth')}/validate`, sdkValidateBody(worker))) })),
-    );
+    // Each worker's device is bound before the scenarios (steady state: validate binds nothing).
+    await Promise.all(keys.map(async (_, worker) => expectOk('SDK validate', await post(`${url('auth')}/validate`, sdkValidateBody(worker)))));
     const seedSessions = await Promise.all(
       keys.map(async (licenseKey, worker) => String(expectOk('activate', await post(url('activate'), { licenseKey, hwid: hwidOf(worker) })).sessionToken)),
     );
@@ -257,15 +265,42 @@ async function main(): Promise<void> {
       Math.ceil((requestsPerScenario + warmupRounds * concurrency) / activationsPerLicense),
       { maxHwidSlots: activationsPerLicense },
     );
-    step(`set-up done: ${keys.length} + ${activateKeys.length} licenses`);
+    const meteredKeys = await createLicenses(concurrency, { unlimitedHwidSlots: true }, { productId: meteredProductId, headers: meteredKey });
+    // The fleet: one unlimited-seat license shared by `fleetDevices` devices, each with its own
+    // session; each heartbeat request is the next device's (one heartbeat per device per run).
+    const [fleetKey] = await createLicenses(1, { unlimitedHwidSlots: true });
+    const fleetSessions: string[] = [];
+    for (let first = 0; first < fleetDevices; first += concurrency) {
+      const batch = Array.from({ length: Math.min(concurrency, fleetDevices - first) }, (_, offset) => first + offset);
+      fleetSessions.push(
+        ...(await Promise.all(
+          batch.map(async (device) =>
+            sdkSessionToken({
+              status: 200,
+              json: expectOk('SDK validate (fleet)', await post(`${url('auth')}/validate`, { appId: productId, appSecret, licenseKey: fleetKey, hwid: `fleet-${device}`, nonce: randomUUID() })),
+            }),
+          ),
+        )),
+      );
+    }
+    step(`set-up done: ${keys.length} + ${activateKeys.length} + ${meteredKeys.length} licenses, ${fleetSessions.length} fleet devices`);
 
     const scenarios: Scenario[] = [
       { name: 'floor', label: 'floor (1 read + 1 write)', send: () => post(url('benchFloor'), {}) },
       { name: 'sdkValidate', label: 'SDK `POST /auth/validate`', send: (worker) => post(`${url('auth')}/validate`, sdkValidateBody(worker)) },
       {
+        name: 'sdkValidateMetered',
+        label: 'SDK `POST /auth/validate`, metered account',
+        send: (worker) => post(`${url('auth')}/validate`, { appId: meteredProductId, appSecret: meteredSecret, licenseKey: meteredKeys[worker], hwid: hwidOf(worker), nonce: randomUUID() }),
+      },
+      {
+        // A device may heartbeat once per 10 s slot: the bench's 8 devices would be refused, so
+        // this runs on the fleet (one unlimited license, each request the next device's).
         name: 'sdkHeartbeat',
-        label: 'SDK `POST /auth/heartbeat`',
-        send: (worker) => post(`${url('auth')}/heartbeat`, { appId: productId, sessionToken: sdkSessions[worker], nonce: randomUUID(), hwid: hwidOf(worker) }),
+        label: `SDK \`POST /auth/heartbeat\` (1 unlimited license, ${fleetDevices} devices)`,
+        send: (_worker, index) =>
+          post(`${url('auth')}/heartbeat`, { appId: productId, sessionToken: fleetSessions[index % fleetDevices], nonce: randomUUID(), hwid: `fleet-${index % fleetDevices}` }),
+        requests: fleetDevices - warmupRounds * concurrency,
       },
       {
         name: 'seed004Activate',
