@@ -17,7 +17,7 @@ export const region = 'us-central1';
 export const secretFile = join(repoRoot, 'functions', '.secret.local');
 
 /** The secrets the functions declare; `npm start` and the tests need each of them locally. */
-const localSecretNames = { ADMIN_SECRET: '', STRIPE_WEBHOOK_SECRET: 'whsec_', PAYMENT_WEBHOOK_SECRET: 'pws_' } as const;
+const localSecretNames = { ADMIN_SECRET: '', STRIPE_WEBHOOK_SECRET: 'whsec_', PAYMENT_WEBHOOK_SECRET: 'pws_', KEYWARDEN_KEK: 'kek_' } as const;
 export type LocalSecrets = Record<keyof typeof localSecretNames, string>;
 
 /**

@@ -113,7 +113,7 @@ describe('deploy:check', () => {
 });
 
 describe('deploy:check with the built functions (discovery as firebase deploy runs it)', () => {
-  it('deploys without Stripe or the payment webhook with ADMIN_SECRET alone, and never benchFloor', async () => {
+  it('deploys without Stripe or the payment webhook with ADMIN_SECRET and KEYWARDEN_KEK alone, and never benchFloor', async () => {
     const plan = await deployCheck({ now: today });
     const ids = plan.functions.map((e) => e.id);
     expect(ids).toEqual(expect.arrayContaining(['auth', 'validate', 'v1', 'createLicense', 'deliverEvents', 'retryWebhookDeliveries', 'expireLicenses']));
@@ -121,7 +121,7 @@ describe('deploy:check with the built functions (discovery as firebase deploy ru
     expect(ids).not.toContain('stripeWebhook');
     expect(ids).not.toContain('paymentWebhook');
     const secrets = new Set(plan.functions.flatMap((e) => (e.secretEnvironmentVariables ?? []).map((s) => s.secret)));
-    expect([...secrets]).toEqual(['ADMIN_SECRET']);
+    expect([...secrets].sort()).toEqual(['ADMIN_SECRET', 'KEYWARDEN_KEK']);
     const retry = plan.functions.find((e) => e.id === 'retryWebhookDeliveries')!;
     expect(retry.timeoutSeconds).toBeGreaterThanOrEqual(300);
     expect(new Set(plan.functions.map((e) => e.region))).toEqual(new Set(['us-central1']));

@@ -26,7 +26,7 @@ describe('createApiKey', () => {
     expect(stored.exists).toBe(true);
     expect(JSON.stringify(stored.data())).not.toContain(apiKey);
     const account = await testDb().collection('accounts').doc(String(response.body.accountId)).get();
-    expect(account.data()).toMatchObject({ name, disabled: false });
+    expect(account.data()).toMatchObject({ name, activeApiKeys: 1 });
   });
 
   it('answers a wrong admin secret with 401 in the seed 004 shape and writes nothing', async () => {

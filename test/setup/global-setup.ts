@@ -28,12 +28,16 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('adminSecret', secrets.ADMIN_SECRET);
   project.provide('stripeWebhookSecret', secrets.STRIPE_WEBHOOK_SECRET);
   project.provide('paymentWebhookSecret', secrets.PAYMENT_WEBHOOK_SECRET);
+  // Suites that run functions in-process (webhook delivery) open sealed secrets with the same KEK.
+  process.env.KEYWARDEN_KEK ??= secrets.KEYWARDEN_KEK;
   if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
     // No event pump: the webhook suites drive the trigger and schedules themselves.
     functions = await startFunctionsHost({ firestoreHost: process.env.FIRESTORE_EMULATOR_HOST, pump: false });
     project.provide('functionsBaseUrl', functions.baseUrl);
+    project.provide('functionsHostPid', functions.process.pid ?? 0);
   } else {
     project.provide('functionsBaseUrl', '');
+    project.provide('functionsHostPid', 0);
   }
 }
 
@@ -50,5 +54,7 @@ declare module 'vitest' {
     stripeWebhookSecret: string;
     paymentWebhookSecret: string;
     functionsBaseUrl: string;
+    /** The functions host's process id (test/security measures its memory). */
+    functionsHostPid: number;
   }
 }

@@ -40,6 +40,13 @@ export const limits = {
   maxBodyBytes: 64 * 1024,
   /** Deepest JSON nesting accepted in a request body. */
   maxJsonDepth: 16,
+  /**
+   * What the runtime's body parser may read and parse for any function, before our handler
+   * runs (http/bodyParserGuard.ts): the largest body a function accepts (stripeWebhook's), and
+   * a nesting bound counted on the raw bytes before JSON.parse (Stripe events nest about 12 deep).
+   */
+  maxParsedBodyBytes: 1024 * 1024,
+  maxRawJsonDepth: 32,
   /** Longest free-text name (account, key, product). */
   maxNameLength: 128,
   /** Page size bounds for list endpoints. */
@@ -64,6 +71,13 @@ export const limits = {
   /** Outbound webhooks per app (AuthForge's limit). */
   maxWebhooksPerApp: 5,
   maxWebhookUrlLength: 2048,
+  /**
+   * Highest maxIpsPerDay an app may set: the day's distinct IPs are kept on the license
+   * document (at most ~46 bytes each), so this keeps that list under 64 KiB, far below 1 MiB.
+   */
+  maxIpsPerDay: 1000,
+  /** Unrevoked API keys per account. */
+  maxApiKeysPerAccount: 25,
 } as const;
 
 /** Key and secret formats. */
@@ -75,6 +89,8 @@ export const credentialFormat = {
   apiKeyVisiblePrefixLength: 12,
   appSecretPrefix: 'as_',
   appSecretRandomLength: 40,
+  /** Per-app payment webhook secret (paymentWebhook's x-webhook-secret). */
+  paymentSecretPrefix: 'pws_',
 } as const;
 
 /** SDK session and replay protection (DESIGN.md, door 1). */
@@ -88,6 +104,8 @@ export const sessions = {
   defaultHeartbeatTimeoutSeconds: 300,
   /** One credit is charged per this many heartbeats of a license. */
   heartbeatsPerCredit: 10,
+  /** After a session-secret rotation, tokens signed with the previous secret verify this long. */
+  secretRotationOverlapSeconds: 600,
 } as const;
 
 /** Default per-app limits; each app can change them. */
@@ -96,6 +114,13 @@ export const defaultAppSettings = {
   validatesPerIpPerMinute: 300,
   /** Distinct IPs per license per UTC day before a violation is flagged (null: no limit). */
   maxIpsPerDay: null,
+} as const;
+
+/** Failed admin/v1 credential attempts per caller IP (http/credentialGuesses.ts, in memory per instance). */
+export const credentialGuesses = {
+  maxFailures: 20,
+  windowMs: 10 * 60_000,
+  maxTrackedIps: 10_000,
 } as const;
 
 /** seed 004: 15 activation attempts per hour per key. */

@@ -65,3 +65,19 @@ export const optionalFeatures = {
   /** `paymentWebhook` (seed 004's generic payment webhook), bound to PAYMENT_WEBHOOK_SECRET. */
   paymentWebhook: onOff('KEYWARDEN_PAYMENT_WEBHOOK'),
 } as const;
+
+/**
+ * Credentials accepted as query parameters (seed 004 allows `apiKey` and `adminSecret` there).
+ * URLs are written to Cloud Run's request logs, so the admin secret is never accepted there
+ * unless listed: KEYWARDEN_QUERY_CREDENTIALS=apiKey (default), none, or apiKey,adminSecret.
+ */
+export function queryCredentials(): ReadonlyArray<'apiKey' | 'adminSecret'> {
+  const raw = (process.env.KEYWARDEN_QUERY_CREDENTIALS ?? 'apiKey').trim();
+  if (raw === '' || raw === 'none') return [];
+  const names = raw.split(',').map((name) => name.trim());
+  const known = names.filter((name): name is 'apiKey' | 'adminSecret' => name === 'apiKey' || name === 'adminSecret');
+  if (known.length !== names.length) {
+    throw new Error(`KEYWARDEN_QUERY_CREDENTIALS must be "none" or a list of apiKey, adminSecret; not "${raw}"`);
+  }
+  return known;
+}

@@ -4,6 +4,13 @@ import { defineSecret } from 'firebase-functions/params';
 export const adminSecret = defineSecret('ADMIN_SECRET');
 
 /**
+ * The key-encryption key that seals signing keys, session secrets and webhook secrets stored
+ * in Firestore (crypto/envelope.ts). One or more values of at least 32 characters, separated
+ * by commas: the first seals, all open (KEK rotation, README "Security").
+ */
+export const keyEncryptionKey = defineSecret('KEYWARDEN_KEK');
+
+/**
  * A secret of an optional feature. Bound to its function by name only: a secret declared
  * with defineSecret is listed in the functions' manifest, and firebase-tools then requires it
  * to exist before any deploy, even one that leaves the feature out.

@@ -1,10 +1,12 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { resourceId } from '../schemas/common.js';
 
 /** What a session token carries. `exp` and `iat` are unix seconds. */
 export const sessionClaims = z.object({
   sid: z.string(),
-  app: z.string(),
+  /** Checked before any lookup: the app id is read from the token before its MAC can be. */
+  app: resourceId,
   lic: z.string(),
   hwid: z.string(),
   iat: z.number().int(),

@@ -1,7 +1,13 @@
 import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { keyEncryptionKey } from '../config/secrets.js';
+import { open, seal } from './envelope.js';
 import { randomId } from './random.js';
 
-/** An app's Ed25519 key pair as stored: raw keys, base64url (JWK `x` and `d`). */
+/**
+ * An app's Ed25519 key pair as stored: the raw public key, base64url (JWK `x`), and the raw
+ * private key (JWK `d`) sealed with the key-encryption key (crypto/envelope.ts), so a key
+ * pair never exists in clear outside this module.
+ */
 export interface SigningKeyPair {
   keyId: string;
   publicKey: string;
@@ -12,7 +18,7 @@ export function generateSigningKeyPair(): SigningKeyPair {
   const { privateKey } = generateKeyPairSync('ed25519');
   const jwk = privateKey.export({ format: 'jwk' });
   if (!jwk.x || !jwk.d) throw new Error('Ed25519 key export failed');
-  return { keyId: randomId('sk', 16), publicKey: jwk.x, privateKey: jwk.d };
+  return { keyId: randomId('sk', 16), publicKey: jwk.x, privateKey: seal(jwk.d, keyEncryptionKey.value()) };
 }
 
 const keyCache = new Map<string, KeyObject>();
@@ -20,7 +26,8 @@ const keyCache = new Map<string, KeyObject>();
 function privateKeyObject(pair: Pick<SigningKeyPair, 'keyId' | 'publicKey' | 'privateKey'>): KeyObject {
   let key = keyCache.get(pair.keyId);
   if (!key) {
-    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: pair.publicKey, d: pair.privateKey }, format: 'jwk' });
+    const d = open(pair.privateKey, keyEncryptionKey.value());
+    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', x: pair.publicKey, d }, format: 'jwk' });
     keyCache.set(pair.keyId, key);
   }
   return key;

@@ -7,7 +7,8 @@ import { db } from './firestore.js';
 export const accountDocument = z.object({
   name: z.string().min(1).max(limits.maxNameLength),
   email: z.string().max(320).nullable(),
-  disabled: z.boolean(),
+  /** Unrevoked API keys, kept in step by createApiKey/revokeApiKey (absent on accounts made before the cap). */
+  activeApiKeys: z.number().int().min(0).optional(),
   /** true: validates are free; false: each costs a credit from the shards. */
   creditsUnlimited: z.boolean(),
   createdAt: z.instanceof(Timestamp),

@@ -1,13 +1,14 @@
 import { z } from 'zod';
-import { collections } from '../config/constants.js';
+import { collections, limits } from '../config/constants.js';
 import { countingWrites, schemaConverter, WriteCounter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
 
 export const signingKeyDocument = z.object({
   keyId: z.string(),
-  /** Raw Ed25519 keys, base64url (JWK x and d). The private key never leaves the functions. */
+  /** Raw Ed25519 public key, base64url (JWK x). */
   publicKey: z.string(),
+  /** The raw private key (JWK d), sealed with the KEK by crypto/signing.ts; never in clear. */
   privateKey: z.string(),
   createdAt: timestamp,
   retiredAt: timestamp.nullable(),
@@ -26,7 +27,8 @@ export type SecurityLists = z.infer<typeof securityLists>;
 export const appSettings = z.object({
   validatesPerLicensePerMinute: z.number().int().min(1).max(100_000),
   validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000),
-  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable(),
+  /** Capped (limits.maxIpsPerDay) because the day's IPs are kept on the license document; larger stored values read as the cap. */
+  maxIpsPerDay: z.number().int().min(1).transform((value) => Math.min(value, limits.maxIpsPerDay)).nullable(),
 });
 export type AppSettings = z.infer<typeof appSettings>;
 
@@ -38,8 +40,12 @@ export const appDocument = z.object({
   description: z.string().nullable(),
   disabled: z.boolean(),
   appSecretHash: z.string(),
-  /** HMAC key for session tokens, base64url. */
+  /** HMAC key for session tokens (32 bytes, base64url), sealed with the KEK. */
   sessionSecret: z.string(),
+  /** The session secret before the last rotation, still accepted until `validUntil` (a short overlap). */
+  previousSessionSecret: z.object({ secret: z.string(), validUntil: timestamp }).nullable().default(null),
+  /** SHA-256 of the app's payment webhook secret (paymentWebhook's x-webhook-secret); null until one is issued. */
+  paymentSecretHash: z.string().nullable().default(null),
   signingKeys: z.array(signingKeyDocument).min(1),
   activeSigningKeyId: z.string(),
   /** Copied from the account (grantCredits keeps it in step) so validate needs no account read. */

@@ -1,8 +1,9 @@
 import Stripe from 'stripe';
 import { onRequest } from 'firebase-functions/v2/https';
+import { limits } from '../config/constants.js';
 import { paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
-import { secretsEqual } from '../crypto/hashing.js';
 import { adminEndpoint } from '../http/adminEndpoint.js';
+import { throttledAuthentication } from '../http/credentialGuesses.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { ApiError } from '../http/errors.js';
 import { parseInput } from '../http/validation.js';
@@ -15,7 +16,7 @@ import {
   updateDiscountCodeInput,
 } from '../schemas/commerce.js';
 import * as discountCodes from '../services/discountCodes.js';
-import { fulfilPaymentOrder } from '../services/paymentOrders.js';
+import { assertPaymentIntake, fulfilPaymentOrder, paymentOrderAppId } from '../services/paymentOrders.js';
 import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
 import { adminFunctionOptions, operatorSecret, paymentWebhookOptions, stripeWebhookOptions } from './options.js';
 
@@ -25,7 +26,7 @@ import { adminFunctionOptions, operatorSecret, paymentWebhookOptions, stripeWebh
  */
 export const stripeWebhook = onRequest(
   stripeWebhookOptions,
-  httpEndpoint({ name: 'stripeWebhook', methods: ['POST'], errorShape: 'rest', rawBody: true, maxBodyBytes: 1024 * 1024 }, async (ctx) => {
+  httpEndpoint({ name: 'stripeWebhook', methods: ['POST'], errorShape: 'rest', rawBody: true, maxBodyBytes: limits.maxParsedBodyBytes }, async (ctx) => {
     const signature = ctx.header('stripe-signature');
     if (!signature) throw new ApiError('bad_request', 'Missing Stripe-Signature header');
     let verified: unknown;
@@ -41,14 +42,17 @@ export const stripeWebhook = onRequest(
   }),
 );
 
-/** seed 004's generic payment webhook, guarded by the x-webhook-secret header; idempotent by orderId. */
+/**
+ * seed 004's generic payment webhook, guarded by the x-webhook-secret header: the product's own
+ * payment secret (or, on a single-tenant deployment, PAYMENT_WEBHOOK_SECRET); idempotent by orderId.
+ */
 export const paymentWebhook = onRequest(
   paymentWebhookOptions,
   httpEndpoint({ name: 'paymentWebhook', methods: ['POST'], errorShape: 'success' }, async (ctx) => {
-    const presented = ctx.header('x-webhook-secret');
-    const expected = paymentWebhookSecret.value();
-    if (!presented || !expected || !secretsEqual(presented, expected)) throw new ApiError('unauthorized', 'Invalid or missing x-webhook-secret');
-    const result = await fulfilPaymentOrder(parseInput(paymentWebhookInput, ctx.body));
+    const input = parseInput(paymentWebhookInput, ctx.body);
+    const appId = paymentOrderAppId(input);
+    await throttledAuthentication(ctx.ip, ctx.log, () => assertPaymentIntake(appId, ctx.header('x-webhook-secret'), paymentWebhookSecret.value()));
+    const result = await fulfilPaymentOrder(input);
     return { body: { success: true, ...result } };
   }),
 );

@@ -1,8 +1,10 @@
+import { onInit } from 'firebase-functions/v2/core';
+import * as logger from 'firebase-functions/logger';
 import type { HttpsOptions } from 'firebase-functions/v2/https';
 import type { DocumentOptions } from 'firebase-functions/v2/firestore';
 import type { ScheduleOptions } from 'firebase-functions/v2/scheduler';
 import { clientMinInstances, functionsRegion } from '../config/deployment.js';
-import { adminSecret, paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
+import { adminSecret, keyEncryptionKey, paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
 import { delivery } from '../config/constants.js';
 
 /**
@@ -29,6 +31,8 @@ const shared = { region: functionsRegion, cpu: 1, memory: '512MiB' } as const;
  */
 export const clientFunctionOptions: HttpsOptions = {
   ...shared,
+  // Session secrets and signing keys are sealed with the KEK (README, Security).
+  secrets: [keyEncryptionKey],
   concurrency: 80,
   maxInstances: 20,
   minInstances: clientMinInstances,
@@ -42,7 +46,7 @@ export const clientFunctionOptions: HttpsOptions = {
  */
 export const adminFunctionOptions: HttpsOptions = {
   ...shared,
-  secrets: [adminSecret],
+  secrets: [adminSecret, keyEncryptionKey],
   concurrency: 80,
   maxInstances: 5,
   minInstances: 0,
@@ -56,7 +60,7 @@ export const adminFunctionOptions: HttpsOptions = {
  */
 export const developerApiFunctionOptions: HttpsOptions = {
   ...shared,
-  secrets: [adminSecret],
+  secrets: [adminSecret, keyEncryptionKey],
   concurrency: 80,
   maxInstances: 10,
   minInstances: 0,
@@ -80,6 +84,7 @@ export const paymentWebhookOptions: HttpsOptions = { ...paymentWebhookBase, secr
  */
 export const deliverEventsOptions: Omit<DocumentOptions<string>, 'document'> = {
   ...shared,
+  secrets: [keyEncryptionKey],
   concurrency: 80,
   maxInstances: 10,
   minInstances: 0,
@@ -99,6 +104,7 @@ export const deliverEventsOptions: Omit<DocumentOptions<string>, 'document'> = {
 const scheduledOptions = { ...shared, concurrency: 1, maxInstances: 1, minInstances: 0, retryCount: 0 } as const;
 export const retryWebhookDeliveriesOptions: ScheduleOptions = {
   ...scheduledOptions,
+  secrets: [keyEncryptionKey],
   schedule: 'every 1 minutes',
   timeoutSeconds: delivery.runTimeoutSeconds,
 };
@@ -110,5 +116,20 @@ export const expireLicensesOptions: ScheduleOptions = {
   timeoutSeconds: 300,
 };
 
-/** An unset or empty secret disables operator access instead of matching an empty string. */
-export const operatorSecret = (): string | undefined => adminSecret.value() || undefined;
+/** An ADMIN_SECRET shorter than this is refused: operator access stays off and the instance logs why. */
+export const minAdminSecretLength = 32;
+
+const adminSecretTooShort = (value: string) => value.length > 0 && value.length < minAdminSecretLength;
+
+// Checked when an instance starts (secrets are bound then, not at deploy time).
+onInit(() => {
+  if (adminSecretTooShort(adminSecret.value())) {
+    logger.error('ADMIN_SECRET refused', { reason: `shorter than ${minAdminSecretLength} characters; operator access is off until a longer secret is deployed` });
+  }
+});
+
+/** An unset, empty or too short secret disables operator access instead of matching it. */
+export const operatorSecret = (): string | undefined => {
+  const value = adminSecret.value();
+  return value && !adminSecretTooShort(value) ? value : undefined;
+};

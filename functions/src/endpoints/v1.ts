@@ -5,6 +5,7 @@
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { z } from 'zod';
+import { throttledAuthentication } from '../http/credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from '../http/credentials.js';
 import { httpEndpoint, type EndpointResult, type RequestContext } from '../http/endpoint.js';
 import { ApiError } from '../http/errors.js';
@@ -12,6 +13,7 @@ import { openApiDocument, type OperationSpec } from '../http/openapi.js';
 import { TokenBuckets } from '../http/rateLimiter.js';
 import { Router } from '../http/router.js';
 import { parseInput } from '../http/validation.js';
+import { externalId, resourceId, storedId } from '../schemas/common.js';
 import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
 import {
   errorResponse,
@@ -41,6 +43,7 @@ import {
 } from '../schemas/offlineFiles.js';
 import { signingKeySetResponse } from '../schemas/signingKeys.js';
 import { authenticate } from '../services/authentication.js';
+import { assertRole, v1RouteRole } from '../services/keyRoles.js';
 import * as appSecurity from '../services/appSecurity.js';
 import * as authLogs from '../services/authLogs.js';
 import * as licenses from '../services/licenses.js';
@@ -62,12 +65,12 @@ interface V1Route extends OperationSpec {
 }
 
 const licenseKeyParam = (params: Record<string, string>) => parseInput(licenseKeySchema, params.licenseKey, 'license key');
-const appIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.appId, 'app id');
-const webhookIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.webhookId, 'webhook id');
+const appIdParam = (params: Record<string, string>) => parseInput(resourceId, params.appId, 'app id');
+const webhookIdParam = (params: Record<string, string>) => parseInput(resourceId, params.webhookId, 'webhook id');
 const signingKeyIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.keyId, 'key id');
 /** `Accept: application/x-authforge-license` asks for the file itself rather than JSON. */
 const wantsLicenseFile = (ctx: RequestContext) => (ctx.header('accept') ?? '').toLowerCase().includes(offlineLicenseMediaType);
-const deliveryIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(200), params.deliveryId, 'delivery id');
+const deliveryIdParam = (params: Record<string, string>) => parseInput(storedId, params.deliveryId, 'delivery id');
 const deleted = z.object({ deleted: z.literal(true) });
 const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 const deliveryResponse = z.object({
@@ -148,7 +151,7 @@ const routes: V1Route[] = [
     response: z.object({ checkoutSessionId: z.string(), email: z.string().nullable(), licenses: z.array(licenseResponse) }), status: 200,
     errors: [401, 403, 404, 429],
     run: async (_ctx, params, principal) => ({
-      body: await checkoutSessionLicenses(principal, parseInput(z.string().min(1).max(255), params.sessionId, 'session id')),
+      body: await checkoutSessionLicenses(principal, parseInput(externalId, params.sessionId, 'session id')),
     }),
   },
   {
@@ -344,7 +347,8 @@ export const v1 = onRequest(
       return { body: v1OpenApiDocument() };
     }
     if (!router.matches(path)) throw new ApiError('not_found', `No route ${ctx.method} ${path}`);
-    const principal = await authenticate(presentedCredentials(ctx), operatorSecret());
+    const principal = await throttledAuthentication(ctx.ip, ctx.log, () => authenticate(presentedCredentials(ctx), operatorSecret()));
+    assertRole(principal, v1RouteRole(ctx.method, path));
     const bucket = principal.kind === 'account' ? principal.keyId : 'operator';
     const taken = apiKeyBuckets.take(bucket);
     if (!taken.allowed) {

@@ -1,6 +1,8 @@
 import type { z } from 'zod';
 import { authenticate } from '../services/authentication.js';
+import { adminFunctionRole, assertRole } from '../services/keyRoles.js';
 import type { Principal } from '../services/principal.js';
+import { throttledAuthentication } from './credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from './credentials.js';
 import { httpEndpoint, type HttpMethod, type RequestContext } from './endpoint.js';
 import { parseInput } from './validation.js';
@@ -23,7 +25,8 @@ export function adminEndpoint<S extends z.ZodType>(
   run: (principal: Principal, input: z.infer<S>, ctx: RequestContext) => Promise<Record<string, unknown>>,
 ) {
   return httpEndpoint({ name: options.name, methods: options.methods, errorShape: 'success' }, async (ctx) => {
-    const principal = await authenticate(presentedCredentials(ctx), options.operatorSecret());
+    const principal = await throttledAuthentication(ctx.ip, ctx.log, () => authenticate(presentedCredentials(ctx), options.operatorSecret()));
+    assertRole(principal, adminFunctionRole(options.name));
     const params = { ...withoutCredentials(ctx.query), ...withoutCredentials(ctx.body) };
     const input = parseInput(options.input, params);
     const result = await run(principal, input, ctx);

@@ -1,16 +1,23 @@
 /**
  * The Functions runtime (the emulator's and Google's functions-framework) parses request
- * bodies with body-parser before our handler runs. On malformed JSON or an oversized body it
- * would answer with an HTML page (with a stack trace outside production) that no client can
- * read. This module, loaded first by index.ts, wraps the host's body-parser factories so a
- * parse failure is recorded on the request and handed to our handler, which answers in the
- * documented JSON shape.
+ * bodies with body-parser before our handler runs, with a 1,024 MB limit and no depth bound:
+ * unauthenticated work we could not refuse. This module, loaded first by index.ts, wraps the
+ * host's body-parser factories so that, before anything is parsed:
+ * - the limit is ours (limits.maxParsedBodyBytes, whatever the host asked for): a
+ *   Content-Length above it is refused before a byte is read, and a body without one stops
+ *   being buffered once it passes the limit (raw-body);
+ * - JSON nesting is counted on the raw bytes (limits.maxRawJsonDepth) before JSON.parse runs;
+ * - a failure is recorded on the request and handed to our handler, which answers in the
+ *   documented JSON shape (the host would answer an HTML page).
+ * The host's `verify` still runs first, so req.rawBody keeps the exact bytes (Stripe-Signature).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { limits } from '../config/constants.js';
 
 type Next = (error?: unknown) => void;
 type Middleware = (req: IncomingMessage, res: ServerResponse, next: Next) => void;
 type ParserFactory = (options?: unknown) => Middleware;
+type Verify = (req: IncomingMessage, res: ServerResponse, body: Buffer, encoding: string) => void;
 
 export interface BodyParseFailure {
   status: number;
@@ -31,9 +38,58 @@ function describeFailure(error: unknown): BodyParseFailure {
   return { status, type };
 }
 
-function wrapFactory(factory: ParserFactory): ParserFactory {
+const openBracket = 0x5b;
+const closeBracket = 0x5d;
+const openBrace = 0x7b;
+const closeBrace = 0x7d;
+const quote = 0x22;
+const backslash = 0x5c;
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, counted on the raw bytes without
+ * parsing (brackets inside strings do not count). Stops as soon as `limit` is passed.
+ */
+export function jsonNestingExceeds(bytes: Uint8Array, limit: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i += 1) {
+    const byte = bytes[i];
+    if (inString) {
+      if (byte === backslash) i += 1;
+      else if (byte === quote) inString = false;
+    } else if (byte === quote) {
+      inString = true;
+    } else if (byte === openBracket || byte === openBrace) {
+      depth += 1;
+      if (depth > limit) return true;
+    } else if (byte === closeBracket || byte === closeBrace) {
+      depth -= 1;
+    }
+  }
+  return false;
+}
+
+class TooDeepError extends Error {
+  readonly status = 400;
+  readonly type = 'entity.too.deep';
+}
+
+/** The host's options with our limit, and a verify that also counts JSON nesting (JSON parsers only). */
+function guardedOptions(name: string, options: unknown): Record<string, unknown> {
+  const given = (typeof options === 'object' && options !== null ? options : {}) as Record<string, unknown>;
+  const hostVerify = typeof given.verify === 'function' ? (given.verify as Verify) : undefined;
+  const verify: Verify = (req, res, body, encoding) => {
+    hostVerify?.(req, res, body, encoding);
+    if (name === 'json' && jsonNestingExceeds(body, limits.maxRawJsonDepth)) {
+      throw new TooDeepError(`JSON nested deeper than ${limits.maxRawJsonDepth} levels`);
+    }
+  };
+  return { ...given, limit: limits.maxParsedBodyBytes, verify };
+}
+
+function wrapFactory(name: string, factory: ParserFactory): ParserFactory {
   return (options?: unknown) => {
-    const middleware = factory(options);
+    const middleware = factory(guardedOptions(name, options));
     return (req, res, next) => {
       middleware(req, res, (error?: unknown) => {
         if (error === undefined || error === null) return next();
@@ -55,7 +111,7 @@ function guardModule(exportsObject: unknown): void {
       configurable: true,
       enumerable: true,
       writable: true,
-      value: wrapFactory(factory as ParserFactory),
+      value: wrapFactory(name, factory as ParserFactory),
     });
   }
   Object.defineProperty(target, wrappedKey, { value: true });

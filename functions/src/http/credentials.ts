@@ -1,4 +1,5 @@
 import { credentialFormat } from '../config/constants.js';
+import { queryCredentials } from '../config/deployment.js';
 import type { PresentedCredentials } from '../services/authentication.js';
 import { badRequest } from './errors.js';
 import type { RequestContext } from './endpoint.js';
@@ -12,11 +13,20 @@ function single(value: unknown, where: string): string | undefined {
 
 /**
  * Reads the credentials a caller presented, wherever seed 004 and seed 001 allow them:
- * admin secret in the body (`adminSecret`), the query or `X-Admin-Secret`; API key in
- * `X-API-Key`, the `apiKey` query parameter, the `apiKey` body field or `Authorization: Bearer`.
+ * admin secret in the body (`adminSecret`) or `X-Admin-Secret`; API key in `X-API-Key`, the
+ * `apiKey` body field or `Authorization: Bearer`; in the query string only those the
+ * deployment's KEYWARDEN_QUERY_CREDENTIALS lists (default: `apiKey`, seed 004's compatibility).
  */
 export function presentedCredentials(ctx: RequestContext): PresentedCredentials {
   const bearer = ctx.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+  const allowedInQuery = queryCredentials();
+  // A URL is written to Cloud Run's request logs: credentials there are refused unless the
+  // deployment opts in (KEYWARDEN_QUERY_CREDENTIALS), the admin secret never by default.
+  for (const name of ['apiKey', 'adminSecret'] as const) {
+    if (ctx.query[name] !== undefined && !allowedInQuery.includes(name)) {
+      throw badRequest(`${name} is not accepted in the URL (URLs are logged); send it in a header or the JSON body`);
+    }
+  }
   const adminSecret =
     single(ctx.body.adminSecret, 'adminSecret') ??
     single(ctx.query.adminSecret, 'adminSecret') ??

@@ -85,6 +85,7 @@ function readJsonBody(req: Request, options: EndpointOptions): { body: Record<st
   const failure = bodyParseFailure(req);
   if (failure) {
     if (failure.status === 413) throw new ApiError('payload_too_large', `Request body exceeds ${maxBytes} bytes`);
+    if (failure.type === 'entity.too.deep') throw new ApiError('bad_request', `JSON nested deeper than ${limits.maxJsonDepth} levels`);
     if (failure.type === 'encoding.unsupported' || failure.type === 'charset.unsupported') {
       throw new ApiError('unsupported_media_type', 'Unsupported body encoding or charset');
     }

@@ -8,6 +8,8 @@ export const createApiKeyInput = z.strictObject({
   accountName: displayName.optional(),
   accountEmail: z.email().max(320).optional(),
   name: displayName.optional(),
+  /** admin (default): everything, including keys and webhooks; licenses: licenses only; read: reads only. */
+  role: z.enum(['admin', 'licenses', 'read']).default('admin'),
 });
 export type CreateApiKeyInput = z.infer<typeof createApiKeyInput>;
 
@@ -27,6 +29,9 @@ export const apiKeyView = z.object({
   accountId: z.string(),
   name: z.string(),
   prefix: z.string(),
+  role: z.enum(['admin', 'licenses', 'read']),
+  /** Who made the key: `operator` or `apiKey:<keyId>`. */
+  createdBy: z.string(),
   createdAt: z.string(),
   revokedAt: z.string().nullable(),
   status: z.enum(['active', 'revoked']),

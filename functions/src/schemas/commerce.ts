@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { limits } from '../config/constants.js';
-import { displayName, resourceId } from './common.js';
+import { displayName, externalId, resourceId } from './common.js';
 import { hwid, isoDateTime } from './licenses.js';
 
 /** seed 004 generic payment webhook body (stores other than Stripe). Idempotent by orderId. */
 export const paymentWebhookInput = z.strictObject({
-  orderId: z.string().trim().min(1).max(200),
+  orderId: externalId,
   productId: resourceId.optional(),
   appId: resourceId.optional(),
   variantId: resourceId.optional(),

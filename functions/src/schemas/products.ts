@@ -1,3 +1,4 @@
+import { limits } from '../config/constants.js';
 import { z } from 'zod';
 import { variablesSchema } from '../data/shared.js';
 import { variantDocument } from '../data/variants.js';
@@ -8,7 +9,7 @@ export const productSlug = z.string().min(2).max(64).regex(/^[a-z0-9]+(?:-[a-z0-
 const productSettingsInput = z.strictObject({
   validatesPerLicensePerMinute: z.number().int().min(1).max(100_000).optional(),
   validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000).optional(),
-  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable().optional(),
+  maxIpsPerDay: z.number().int().min(1).max(limits.maxIpsPerDay).nullable().optional(),
 });
 
 export const createProductInput = z.strictObject({
@@ -36,6 +37,10 @@ export const updateProductInput = z.strictObject({
   rotateSigningKey: z.boolean().optional(),
   /** Issue a new app secret (shown once); the old one stops working at once. */
   rotateAppSecret: z.boolean().optional(),
+  /** New session-token secret; tokens signed with the old one verify for a short overlap only. */
+  rotateSessionSecret: z.boolean().optional(),
+  /** Issue the product's payment webhook secret (shown once; the previous one stops working). */
+  rotatePaymentSecret: z.boolean().optional(),
 });
 export type UpdateProductInput = z.infer<typeof updateProductInput>;
 

@@ -88,7 +88,7 @@ export const v1UpdateWebhookBody = z.strictObject({
 export const v1SecuritySettingsBody = z.strictObject({
   validatesPerLicensePerMinute: z.number().int().min(1).max(100_000).optional(),
   validatesPerIpPerMinute: z.number().int().min(1).max(1_000_000).optional(),
-  maxIpsPerDay: z.number().int().min(1).max(100_000).nullable().optional(),
+  maxIpsPerDay: z.number().int().min(1).max(limits.maxIpsPerDay).nullable().optional(),
 });
 
 export const securityListEntryBody = z

@@ -1,13 +1,14 @@
-import { Timestamp } from 'firebase-admin/firestore';
-import { credentialFormat } from '../config/constants.js';
+import { Timestamp, type Transaction } from 'firebase-admin/firestore';
+import { credentialFormat, limits } from '../config/constants.js';
 import { sha256Hex } from '../crypto/hashing.js';
 import { base62Alphabet, randomId, randomString } from '../crypto/random.js';
-import { accountsCollection } from '../data/accounts.js';
+import { accountsCollection, type AccountDocument } from '../data/accounts.js';
 import { apiKeysCollection, type ApiKeyDocument } from '../data/apiKeys.js';
 import { db } from '../data/firestore.js';
 import { readPage } from '../data/pagination.js';
-import { ApiError, badRequest, forbidden, notFound } from '../http/errors.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
 import type { ApiKeyView, CreateApiKeyInput, ListApiKeysInput, RevokeApiKeyInput } from '../schemas/apiKeys.js';
+import { assertRole } from './keyRoles.js';
 import { assertAccountAccess, describePrincipal, type Principal } from './principal.js';
 
 export function apiKeyView(key: ApiKeyDocument): ApiKeyView {
@@ -16,6 +17,8 @@ export function apiKeyView(key: ApiKeyDocument): ApiKeyView {
     accountId: key.accountId,
     name: key.name,
     prefix: key.prefix,
+    role: key.role,
+    createdBy: key.createdBy,
     createdAt: key.createdAt.toDate().toISOString(),
     revokedAt: key.revokedAt ? key.revokedAt.toDate().toISOString() : null,
     status: key.revokedAt ? 'revoked' : 'active',
@@ -26,11 +29,21 @@ export function generateApiKey(): string {
   return credentialFormat.apiKeyPrefix + randomString(credentialFormat.apiKeyRandomLength, base62Alphabet);
 }
 
+/** Unrevoked keys of an account: the counter on the account, or a count for accounts made before it. */
+async function activeKeyCount(transaction: Transaction, accountId: string, account: AccountDocument): Promise<number> {
+  if (account.activeApiKeys !== undefined) return account.activeApiKeys;
+  const counted = await transaction.get(apiKeysCollection().where('accountId', '==', accountId).where('revokedAt', '==', null).count());
+  return counted.data().count;
+}
+
 /**
  * Creates an API key, shown once in the answer and stored only as its hash. The operator may
- * create the account in the same atomic write; an account may only add keys to itself.
+ * create the account in the same atomic write; an account may only add keys to itself, with an
+ * admin key. The account's key count is read and written in the same transaction, so
+ * concurrent creations cannot pass limits.maxApiKeysPerAccount.
  */
 export async function createApiKey(principal: Principal, input: CreateApiKeyInput): Promise<ApiKeyView & { apiKey: string }> {
+  assertRole(principal, 'admin');
   const now = Timestamp.now();
   let accountId: string;
   let newAccount: { name: string; email: string | null } | undefined;
@@ -43,7 +56,6 @@ export async function createApiKey(principal: Principal, input: CreateApiKeyInpu
   } else if (input.accountId !== undefined) {
     if (input.accountName !== undefined) throw badRequest('Give either accountId or accountName, not both');
     accountId = input.accountId;
-    if (!(await accountsCollection().doc(accountId).get()).exists) throw notFound('Account not found');
   } else if (input.accountName !== undefined) {
     accountId = randomId('acc');
     newAccount = { name: input.accountName, email: input.accountEmail ?? null };
@@ -59,17 +71,30 @@ export async function createApiKey(principal: Principal, input: CreateApiKeyInpu
     prefix: apiKey.slice(0, credentialFormat.apiKeyVisiblePrefixLength),
     createdAt: now,
     createdBy: describePrincipal(principal),
+    role: input.role,
     revokedAt: null,
   };
-  const batch = db().batch();
-  if (newAccount) batch.create(accountsCollection().doc(accountId), { ...newAccount, disabled: false, creditsUnlimited: true, createdAt: now });
-  // create() fails rather than overwrite if 190 random bits ever collide.
-  batch.create(apiKeysCollection().doc(sha256Hex(apiKey)), document);
-  await batch.commit();
+  const accountRef = accountsCollection().doc(accountId);
+  await db().runTransaction(async (transaction) => {
+    if (newAccount) {
+      transaction.create(accountRef, { ...newAccount, creditsUnlimited: true, activeApiKeys: 1, createdAt: now });
+    } else {
+      const account = (await transaction.get(accountRef)).data();
+      if (!account) throw notFound('Account not found');
+      const active = await activeKeyCount(transaction, accountId, account);
+      if (active >= limits.maxApiKeysPerAccount) {
+        throw conflict(`An account has at most ${limits.maxApiKeysPerAccount} active API keys; revoke one first`);
+      }
+      transaction.update(accountRef.withConverter(null), { activeApiKeys: active + 1 });
+    }
+    // create() fails rather than overwrite if 190 random bits ever collide.
+    transaction.create(apiKeysCollection().doc(sha256Hex(apiKey)), document);
+  });
   return { apiKey, ...apiKeyView(document) };
 }
 
 export async function listApiKeys(principal: Principal, input: ListApiKeysInput): Promise<{ apiKeys: ApiKeyView[]; cursor: string | null }> {
+  assertRole(principal, 'admin');
   const accountId = input.accountId ?? (principal.kind === 'account' ? principal.accountId : undefined);
   if (!accountId) throw badRequest('accountId is required for the operator');
   assertAccountAccess(principal, accountId);
@@ -80,15 +105,18 @@ export async function listApiKeys(principal: Principal, input: ListApiKeysInput)
 
 /** Revocation takes effect on the next request: every request reads the key's document. */
 export async function revokeApiKey(principal: Principal, input: RevokeApiKeyInput): Promise<ApiKeyView> {
+  assertRole(principal, 'admin');
   const snapshot = await apiKeysCollection().where('keyId', '==', input.keyId).limit(1).get();
   const found = snapshot.docs[0];
   if (!found) throw notFound('API key not found');
   assertAccountAccess(principal, found.data().accountId);
+  const accountRef = accountsCollection().doc(found.data().accountId);
   return db().runTransaction(async (transaction) => {
-    const current = (await transaction.get(found.ref)).data();
+    const [current, account] = [(await transaction.get(found.ref)).data(), (await transaction.get(accountRef)).data()];
     if (!current) throw new ApiError('not_found', 'API key not found');
     if (current.revokedAt) return apiKeyView(current);
     const revoked = { ...current, revokedAt: Timestamp.now() };
+    if (account?.activeApiKeys !== undefined) transaction.update(accountRef.withConverter(null), { activeApiKeys: Math.max(0, account.activeApiKeys - 1) });
     transaction.set(found.ref, revoked);
     return apiKeyView(revoked);
   });

@@ -31,5 +31,5 @@ export async function authenticateApiKey(apiKey: string): Promise<Principal> {
   const key = snapshot.data();
   if (!key) throw unauthorized('Invalid API key');
   if (key.revokedAt) throw unauthorized('This API key has been revoked');
-  return { kind: 'account', accountId: key.accountId, keyId: key.keyId };
+  return { kind: 'account', accountId: key.accountId, keyId: key.keyId, role: key.role };
 }

@@ -13,6 +13,7 @@ import { authLogsCollection, type AuthAction } from '../data/authLogs.js';
 import { ApiError } from '../http/errors.js';
 import { loadClientAppConfig } from './clientApps.js';
 import type { RequestLogger } from '../http/logger.js';
+import { acceptedSessionSecrets, currentSessionSecret } from './storedSecrets.js';
 
 /** What a client call knows about its caller. */
 export interface ClientContext {
@@ -51,7 +52,7 @@ export async function assertActivationRate(appId: string, licenseKey: string, no
 export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp) {
   const iat = now.seconds;
   const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), exp: iat + ttlSeconds };
-  return { token: issueSessionToken(app.sessionSecret, claims), claims };
+  return { token: issueSessionToken(currentSessionSecret(app), claims), claims };
 }
 
 /**
@@ -64,7 +65,9 @@ export async function openSession(token: string, now: Timestamp, expectedAppId?:
     throw new ApiError('session_expired', 'Invalid session token');
   }
   const app = await loadClientAppConfig(claims.app).then((client) => client.app, () => undefined);
-  if (!app || !sessionTokenAuthentic(app.sessionSecret, token)) throw new ApiError('session_expired', 'Invalid session token');
+  if (!app || !acceptedSessionSecrets(app, now).some((secret) => sessionTokenAuthentic(secret, token))) {
+    throw new ApiError('session_expired', 'Invalid session token');
+  }
   if (claims.exp <= now.seconds) throw new ApiError('session_expired', 'Session expired; validate again');
   return { claims, app };
 }

@@ -132,6 +132,7 @@ export async function licenseOrigin(principal: Principal, appId: string, variant
   const app = await loadOwnedApp(principal, appId);
   const variant = variantId ? await loadOwnedVariant(principal, variantId) : undefined;
   if (variant && variant.appId !== appId) throw badRequest('The variant belongs to another product');
+  if (variant?.disabled) throw badRequest('The variant is disabled: licenses are no longer made from it');
   return { app, variant };
 }
 

@@ -3,18 +3,46 @@ import { paymentOrdersCollection } from '../data/commerce.js';
 import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { badRequest } from '../http/errors.js';
+import { badRequest, forbidden, unauthorized } from '../http/errors.js';
+import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
+import { accountsCollection } from '../data/accounts.js';
+import { appsCollection } from '../data/apps.js';
 import type { PaymentWebhookInput } from '../schemas/commerce.js';
 import { addNewLicenses, licenseOrigin, licenseTemplate, newLicenseKeys } from './licenses.js';
 import { licenseView } from './views.js';
 
 /**
- * The generic payment webhook: creates the order's licenses once. A repeated or concurrent
+ * Who may feed orders to an app: whoever holds the app's own payment secret (updateProduct
+ * `rotatePaymentSecret`, stored as its hash). The deployment-wide PAYMENT_WEBHOOK_SECRET
+ * (seed 004's shape) acts for every product, so it is accepted only while the deployment has
+ * a single account: with a second tenant it would let one mint licenses for, and read the
+ * keys of, another's products.
+ */
+export async function assertPaymentIntake(appId: string, presented: string | undefined, operatorSecret: string): Promise<void> {
+  if (!presented) throw unauthorized('Invalid or missing x-webhook-secret');
+  const app = (await appsCollection().doc(appId).get()).data();
+  if (app?.paymentSecretHash && secretsEqual(sha256Hex(presented), app.paymentSecretHash)) return;
+  if (operatorSecret && secretsEqual(presented, operatorSecret)) {
+    const accounts = await accountsCollection().limit(2).get();
+    if (accounts.size <= 1) return;
+    throw forbidden("The deployment-wide payment secret is accepted only while the deployment has one account; use the product's payment secret (updateProduct rotatePaymentSecret)");
+  }
+  throw unauthorized('Invalid or missing x-webhook-secret');
+}
+
+/**
+ * The generic payment webhook: creates the order's licenses once (the caller passed
+ * assertPaymentIntake for the order's app, so the keys it answers are its own). A repeated or concurrent
  * delivery of the same orderId answers the licenses already made, and creates nothing.
  */
-export async function fulfilPaymentOrder(input: PaymentWebhookInput) {
+export const paymentOrderAppId = (input: PaymentWebhookInput): string => {
   const appId = input.productId ?? input.appId;
   if (!appId) throw badRequest('productId (or appId) is required');
+  return appId;
+};
+
+export async function fulfilPaymentOrder(input: PaymentWebhookInput) {
+  const appId = paymentOrderAppId(input);
   const { app, variant } = await licenseOrigin({ kind: 'operator' }, appId, input.variantId);
   const orderRef = paymentOrdersCollection().doc(`${appId}~${input.orderId}`);
   for (let attempt = 1; ; attempt += 1) {

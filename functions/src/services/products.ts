@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { credentialFormat, defaultAppSettings } from '../config/constants.js';
 import { sha256Hex } from '../crypto/hashing.js';
@@ -23,6 +22,7 @@ import { loadOwnedApp, loadOwnedVariant, resolveAccountId } from './access.js';
 import type { Principal } from './principal.js';
 import { rotatedKeyRing } from './signingKeys.js';
 import { productView, variantView } from './views.js';
+import { newSealedSessionSecret, rotatedSessionSecret } from './storedSecrets.js';
 
 function slugify(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
@@ -30,6 +30,9 @@ function slugify(name: string): string {
 }
 
 export const generateAppSecret = () => credentialFormat.appSecretPrefix + randomString(credentialFormat.appSecretRandomLength, base62Alphabet);
+
+/** The app's payment webhook secret (paymentWebhook's x-webhook-secret), shown once, stored as its hash. */
+export const generatePaymentSecret = () => credentialFormat.paymentSecretPrefix + randomString(credentialFormat.appSecretRandomLength, base62Alphabet);
 
 const slugTaken = (slug: string) => conflict(`A product with slug "${slug}" already exists`);
 
@@ -52,7 +55,9 @@ export async function createProduct(principal: Principal, input: CreateProductIn
         description: input.description ?? null,
         disabled: false,
         appSecretHash: sha256Hex(appSecret),
-        sessionSecret: randomBytes(32).toString('base64url'),
+        sessionSecret: newSealedSessionSecret(),
+        previousSessionSecret: null,
+        paymentSecretHash: null,
         signingKeys: [{ ...signingKey, createdAt: now, retiredAt: null }],
         activeSigningKeyId: signingKey.keyId,
         creditsUnlimited: account.creditsUnlimited,
@@ -88,6 +93,7 @@ export async function getProduct(principal: Principal, productId: string) {
 export async function updateProduct(principal: Principal, input: UpdateProductInput) {
   const now = Timestamp.now();
   let appSecret: string | undefined;
+  let paymentSecret: string | undefined;
   try {
     const app = await db().runTransaction(async (transaction) => {
       const current = await loadOwnedApp(principal, input.productId, transaction);
@@ -114,10 +120,15 @@ export async function updateProduct(principal: Principal, input: UpdateProductIn
         appSecret = generateAppSecret();
         next.appSecretHash = sha256Hex(appSecret);
       }
+      if (input.rotateSessionSecret) Object.assign(next, rotatedSessionSecret(current, now));
+      if (input.rotatePaymentSecret) {
+        paymentSecret = generatePaymentSecret();
+        next.paymentSecretHash = sha256Hex(paymentSecret);
+      }
       transaction.set(appsCollection().doc(input.productId), next);
       return next;
     });
-    return { product: productView(input.productId, app), ...(appSecret ? { appSecret } : {}) };
+    return { product: productView(input.productId, app), ...(appSecret ? { appSecret } : {}), ...(paymentSecret ? { paymentSecret } : {}) };
   } catch (error) {
     if (isAlreadyExists(error)) throw slugTaken(input.slug ?? '');
     throw error;

@@ -9,6 +9,7 @@ import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
 import { conflict, notFound } from '../http/errors.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';
+import { sealSecret } from './storedSecrets.js';
 
 const newSigningSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 
@@ -53,7 +54,7 @@ export async function createWebhook(
       description: input.description ?? null,
       events: input.events,
       active: input.active,
-      secret,
+      secret: sealSecret(secret),
       disabledReason: null,
       createdAt: now,
       updatedAt: now,
@@ -91,7 +92,7 @@ export async function updateWebhook(
       active: input.active ?? current.active,
       // Re-enabling clears the reason it was disabled (e.g. a 410 from the receiver).
       disabledReason: input.active ? null : current.disabledReason,
-      secret: secret ?? current.secret,
+      secret: secret ? sealSecret(secret) : current.secret,
       updatedAt: Timestamp.now(),
     };
     transaction.set(ref, next);

@@ -22,7 +22,8 @@ import { isoDate } from '../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
 import { notFound } from '../http/errors.js';
 import { loadOwnedApp } from './access.js';
-import { assertDeliverableTarget } from './webhookTargets.js';
+import { openSecret } from './storedSecrets.js';
+import { postToWebhook } from './webhookTargets.js';
 import type { Principal } from './principal.js';
 
 const expiry = (now: Timestamp) => Timestamp.fromMillis(now.toMillis() + retention.deliveryDays * 86_400_000);
@@ -86,16 +87,29 @@ export function retryDelayMs(attempts: number): number {
   return Math.round(base * jitter);
 }
 
-/** Claims a due delivery so only one sender attempts it; undefined when not due or finished. */
+/**
+ * Claims a due delivery so only one sender attempts it, and counts the attempt now: a delivery
+ * whose send kills the process (or never returns) has spent that attempt, and its lease is
+ * the retry delay it would get on failure, so it is retried on the backoff schedule and fails
+ * once the retry window is over instead of being retried forever. Returns the claimed record
+ * (its `attempts` already counting this one), or undefined when not due or finished.
+ */
 async function claim(id: string, now: Timestamp): Promise<DeliveryDocument | undefined> {
   const ref = deliveriesCollection().doc(id);
   return db().runTransaction(async (transaction) => {
     const current = (await transaction.get(ref)).data();
     if (!current || (current.status !== 'pending' && current.status !== 'delivering')) return undefined;
     if (current.nextAttemptAt.toMillis() > now.toMillis()) return undefined;
-    const claimed: DeliveryDocument = { ...current, status: 'delivering', nextAttemptAt: Timestamp.fromMillis(now.toMillis() + deliveryPolicy.leaseMs) };
+    if (now.toMillis() > current.createdAt.toMillis() + deliveryPolicy.retryWindowMs) {
+      // A claimed attempt that never reported back, past the window: failed for good.
+      transaction.set(ref, { ...current, status: 'failed', nextAttemptAt: now, lastError: current.lastError ?? 'no answer recorded before the retry window ended' });
+      return undefined;
+    }
+    const attempts = current.attempts + 1;
+    const lease = Math.max(deliveryPolicy.leaseMs, retryDelayMs(attempts));
+    const claimed: DeliveryDocument = { ...current, status: 'delivering', attempts, nextAttemptAt: Timestamp.fromMillis(now.toMillis() + lease) };
     transaction.set(ref, claimed);
-    return current;
+    return claimed;
   });
 }
 
@@ -109,30 +123,22 @@ interface AttemptOutcome {
 async function send(webhookId: string, webhook: WebhookDocument, record: DeliveryDocument, deliveryIdValue: string): Promise<AttemptOutcome> {
   const started = performance.now();
   try {
-    await assertDeliverableTarget(webhook.url);
-    const response = await fetch(webhook.url, {
-      method: 'POST',
-      redirect: 'manual',
-      signal: AbortSignal.timeout(deliveryPolicy.timeoutMs),
-      headers: {
+    const response = await postToWebhook(
+      webhook.url,
+      {
         'Content-Type': 'application/json',
         'User-Agent': 'Keywarden-Webhooks/1.0',
         'X-Keywarden-Event': record.eventType,
         'X-Keywarden-Delivery': deliveryIdValue,
         'X-Keywarden-Webhook': webhookId,
-        'X-Keywarden-Signature': webhookSignatureHeader(webhook.secret, record.body, Math.floor(Date.now() / 1000)),
+        'X-Keywarden-Signature': webhookSignatureHeader(openSecret(webhook.secret), record.body, Math.floor(Date.now() / 1000)),
       },
-      body: record.body,
-    });
-    const text = await response.text().catch(() => '');
-    return {
-      statusCode: response.status,
-      responseSnippet: text.slice(0, deliveryPolicy.responseSnippetBytes),
-      error: null,
-      durationMs: performance.now() - started,
-    };
+      record.body,
+      { timeoutMs: deliveryPolicy.timeoutMs, keepBytes: deliveryPolicy.responseSnippetBytes },
+    );
+    return { statusCode: response.statusCode, responseSnippet: response.snippet, error: null, durationMs: performance.now() - started };
   } catch (error) {
-    const message = error instanceof Error ? (error.name === 'TimeoutError' ? 'timed out after 10 s' : error.message) : String(error);
+    const message = error instanceof Error ? error.message : String(error);
     return { statusCode: null, responseSnippet: null, error: message, durationMs: performance.now() - started };
   }
 }
@@ -149,11 +155,11 @@ export async function attemptDelivery(id: string, now = Timestamp.now()): Promis
   const webhookRef = webhooksCollection(record.appId).doc(record.webhookId);
   const webhook = (await webhookRef.get()).data();
   if (!webhook || !webhook.active) {
-    await ref.set({ ...record, status: 'cancelled', lastError: webhook ? 'webhook disabled' : 'webhook deleted' });
+    await ref.set({ ...record, attempts: record.attempts - 1, status: 'cancelled', lastError: webhook ? 'webhook disabled' : 'webhook deleted' });
     return 'cancelled';
   }
   const outcome = await send(record.webhookId, webhook, record, id);
-  const attempt = record.attempts + 1;
+  const attempt = record.attempts;
   const at = Timestamp.now();
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   const gone = outcome.statusCode === 410;
