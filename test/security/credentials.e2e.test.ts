@@ -1,0 +1,160 @@
+/**
+ * Issue 11, items 3, 8, 9, 11 and the low items: API key roles and their cap, payment intake
+ * scoped to an app, credentials in URLs, ids from input, and the database holding no secret in
+ * clear. Every attack goes over real HTTP to the production-shaped host.
+ */
+import { describe, expect, inject, it } from 'vitest';
+import { createAccount, createLicenses, createProduct, type Account } from '../support/fixtures.js';
+import { testDb } from '../support/firestore.js';
+import { adminSecret, call } from '../support/http.js';
+
+const asKey = (apiKey: string) => ({ 'X-API-Key': apiKey });
+
+async function keyWithRole(account: Account, role: string): Promise<string> {
+  const made = await call('createApiKey', { headers: asKey(account.apiKey), body: { name: role, role } });
+  expect(made.status, made.text).toBe(200);
+  expect(made.body).toMatchObject({ role, createdBy: `apiKey:${account.keyId}` });
+  return String(made.body.apiKey);
+}
+
+describe('API key roles', () => {
+  it('a licenses key cannot mint, list or revoke keys, nor touch webhooks or products; it can manage licenses', async () => {
+    const account = await createAccount();
+    const product = await createProduct(account);
+    const licensesKey = await keyWithRole(account, 'licenses');
+    for (const [name, body] of [['createApiKey', { name: 'escape', role: 'admin' }], ['listApiKeys', {}], ['revokeApiKey', { keyId: account.keyId }]] as const) {
+      const refused = await call(name, { headers: asKey(licensesKey), body });
+      expect(refused.status, `${name}: ${refused.text}`).toBe(403);
+      expect(refused.body).toMatchObject({ success: false, code: 'forbidden' });
+    }
+    const webhook = await call('v1', { path: `/v1/apps/${product.productId}/webhooks`, headers: { Authorization: `Bearer ${licensesKey}` }, body: { url: 'https://example.com/hook' } });
+    expect(webhook.status).toBe(403);
+    expect((await call('updateProduct', { headers: asKey(licensesKey), body: { productId: product.productId, rotatePaymentSecret: true } })).status).toBe(403);
+    expect((await call('createLicense', { headers: asKey(licensesKey), body: { productId: product.productId } })).status).toBe(200);
+    // The original admin key was not revoked by the attempt.
+    expect((await call('listApiKeys', { headers: asKey(account.apiKey) })).status).toBe(200);
+  });
+
+  it('a read key only reads; listings show each key with its role and creator; old keys read as admin', async () => {
+    const account = await createAccount();
+    const product = await createProduct(account);
+    const readKey = await keyWithRole(account, 'read');
+    expect((await call('createLicense', { headers: asKey(readKey), body: { productId: product.productId } })).status).toBe(403);
+    expect((await call('v1', { path: `/v1/licenses?appId=${product.productId}`, headers: { Authorization: `Bearer ${readKey}` } })).status).toBe(200);
+    const listed = await call('listApiKeys', { headers: asKey(account.apiKey) });
+    const keys = listed.body.apiKeys as Array<{ keyId: string; role: string; createdBy: string }>;
+    expect(keys.find((key) => key.keyId === account.keyId)).toMatchObject({ role: 'admin', createdBy: 'operator' });
+    expect(keys.filter((key) => key.role === 'read')).toHaveLength(1);
+    // A key stored before roles existed (no role field) is an admin key.
+    const stored = await testDb().collection('apiKeys').where('keyId', '==', account.keyId).get();
+    const { role: _role, ...legacy } = stored.docs[0]!.data();
+    await stored.docs[0]!.ref.set(legacy);
+    expect((await call('listApiKeys', { headers: asKey(account.apiKey) })).status).toBe(200);
+  });
+
+  it('40 concurrent key creations never pass the 25-key cap', async () => {
+    const account = await createAccount();
+    const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => call('createApiKey', { headers: asKey(account.apiKey), body: { name: `k${i}` } })));
+    const created = answers.filter((answer) => answer.status === 200).length;
+    expect(answers.every((answer) => answer.status === 200 || answer.status === 409 || answer.status === 503), answers.map((a) => a.status).join(',')).toBe(true);
+    expect(created).toBeLessThanOrEqual(24);
+    const active = await testDb().collection('apiKeys').where('accountId', '==', account.accountId).where('revokedAt', '==', null).get();
+    expect(active.size).toBeLessThanOrEqual(25);
+    expect(active.size).toBe(created + 1);
+  });
+});
+
+describe('payment intake is scoped to an app', () => {
+  it("a second tenant holding its own payment secret cannot mint for, or read the keys of, another tenant's product", async () => {
+    const [victim, attacker] = [await createAccount(), await createAccount()];
+    const [victimProduct, attackerProduct] = [await createProduct(victim), await createProduct(attacker)];
+    const issue = async (account: Account, productId: string) => {
+      const answer = await call('updateProduct', { headers: asKey(account.apiKey), body: { productId, rotatePaymentSecret: true } });
+      expect(answer.status, answer.text).toBe(200);
+      return String(answer.body.paymentSecret);
+    };
+    const victimSecret = await issue(victim, victimProduct.productId);
+    const attackerSecret = await issue(attacker, attackerProduct.productId);
+    expect(victimSecret).toMatch(/^pws_/);
+
+    const order = { orderId: `order-${Date.now()}`, productId: victimProduct.productId, quantity: 1 };
+    const bought = await call('paymentWebhook', { headers: { 'x-webhook-secret': victimSecret }, body: order });
+    expect(bought.status, bought.text).toBe(200);
+    // Minting for the victim's product, and reading its order back (a duplicate answers keys): refused.
+    for (const body of [{ ...order, orderId: 'free-licenses' }, order]) {
+      const stolen = await call('paymentWebhook', { headers: { 'x-webhook-secret': attackerSecret }, body });
+      expect(stolen.status).toBe(401);
+      expect(stolen.text).not.toMatch(/[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}-[0-9A-Z]{4}/);
+    }
+    // The deployment-wide secret acts for every tenant, so with two accounts it is refused.
+    const operator = await call('paymentWebhook', { headers: { 'x-webhook-secret': inject('paymentWebhookSecret') }, body: { ...order, orderId: 'op' } });
+    expect(operator.status).toBe(403);
+    // The app's secret is stored only as a hash.
+    const app = (await testDb().collection('apps').doc(victimProduct.productId).get()).data();
+    expect(JSON.stringify(app)).not.toContain(victimSecret);
+  });
+});
+
+describe('credentials in URLs', () => {
+  it('the admin secret is never accepted as a query parameter by default; the API key is (seed 004)', async () => {
+    const refused = await call('listProducts', { query: { adminSecret: adminSecret(), accountId: 'acc_xxxxxxxxxxxx' } });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error).toMatch(/not accepted in the URL/);
+    const account = await createAccount();
+    expect((await call('listProducts', { query: { apiKey: account.apiKey } })).status).toBe(200);
+  });
+});
+
+describe('ids from input', () => {
+  it('/, .., __x__ and over-long ids answer 400, never 500', async () => {
+    const account = await createAccount();
+    const auth = { Authorization: `Bearer ${account.apiKey}` };
+    for (const bad of ['..', '.', '%2E%2E', '__x__', '%2F', 'a%2Fb', 'x'.repeat(1_600)]) {
+      for (const path of [`/v1/apps/${bad}/variables`, `/v1/apps/${bad}/webhooks`, `/v1/apps/app_xxxxxxxxxxxx/webhooks/${bad}`, `/v1/checkout-sessions/${bad}`]) {
+        const answer = await call('v1', { path, headers: auth });
+        // fetch resolves `.` and `..` segments itself, so those arrive as other paths (404/405): never a 500.
+        expect([400, 404, 405], `${path}: ${answer.status} ${answer.text}`).toContain(answer.status);
+      }
+      const delivery = await call('v1', { path: `/v1/apps/app_xxxxxxxxxxxx/webhooks/wh_xxxxxxxxxxxx/deliveries/${bad}`, headers: auth });
+      expect([400, 404, 405]).toContain(delivery.status);
+    }
+    for (const orderId of ['a/b', '..', '__x__', 'x'.repeat(1_600)]) {
+      const answer = await call('paymentWebhook', { headers: { 'x-webhook-secret': 'whatever' }, body: { orderId, productId: 'app_xxxxxxxxxxxx' } });
+      expect(answer.status, orderId).toBe(400);
+    }
+    // A session token naming an app id Firestore would refuse, before its MAC is checked.
+    for (const app of ['..', '__x__', 'a/b']) {
+      const body = Buffer.from(JSON.stringify({ sid: 's', app, lic: 'k', hwid: 'h', iat: 1, exp: 9_999_999_999 })).toString('base64url');
+      const answer = await call('auth', { path: '/auth/heartbeat', body: { appId: app, sessionToken: `${body}.AAAA`, nonce: 'n', hwid: 'h' } });
+      expect(answer.status, app).toBeLessThan(500);
+    }
+  });
+});
+
+describe('the database holds no secret in clear', () => {
+  it('signing keys, session secrets and webhook secrets are sealed; app and API keys are hashes', async () => {
+    const account = await createAccount();
+    const product = await createProduct(account);
+    await call('updateProduct', { headers: asKey(account.apiKey), body: { productId: product.productId, rotateSigningKey: true, rotateSessionSecret: true } });
+    const hook = await call('v1', { path: `/v1/apps/${product.productId}/webhooks`, headers: { Authorization: `Bearer ${account.apiKey}` }, body: { url: 'https://example.com/hook' } });
+    expect(hook.status, hook.text).toBe(201);
+    await createLicenses(account, product.productId);
+    const app = (await testDb().collection('apps').doc(product.productId).get()).data() as Record<string, unknown> & {
+      signingKeys: Array<{ privateKey: string }>;
+      sessionSecret: string;
+      previousSessionSecret: { secret: string };
+    };
+    expect(app.signingKeys).toHaveLength(2);
+    for (const key of app.signingKeys) expect(key.privateKey).toMatch(/^kw1\.[^.]+(\.[A-Za-z0-9_-]+){4}$/);
+    expect(app.sessionSecret).toMatch(/^kw1\./);
+    expect(app.previousSessionSecret.secret).toMatch(/^kw1\./);
+    const raw = JSON.stringify(app);
+    expect(raw).not.toContain(product.appSecret);
+    const webhooks = await testDb().collection('apps').doc(product.productId).collection('webhooks').get();
+    const stored = webhooks.docs[0]!.data();
+    expect(stored.secret).toMatch(/^kw1\./);
+    expect(JSON.stringify(stored)).not.toContain(String(hook.body.secret));
+    const keys = await testDb().collection('apiKeys').where('accountId', '==', account.accountId).get();
+    expect(JSON.stringify(keys.docs.map((doc) => doc.data()))).not.toContain(account.apiKey);
+  });
+});
