@@ -303,6 +303,31 @@ describe('tenancy', () => {
   });
 });
 
+describe('API key roles', () => {
+  it('a read key lists and reads activation requests but cannot mint; a licenses key mints', async () => {
+    const t = await tenant();
+    const key = await createV1License(t.account.apiKey, t.appId);
+    const keyWithRole = async (role: string) => {
+      const made = await call('createApiKey', { headers: { 'X-API-Key': t.account.apiKey }, body: { name: role, role } });
+      expect(made.status, made.text).toBe(200);
+      return String(made.body.apiKey);
+    };
+    const reader = await keyWithRole('read');
+    const issuer = await keyWithRole('licenses');
+    const written = writeActivationRequest({ appId: t.appId, hwid: uniqueHwid(), createdAt: new Date().toISOString() });
+    expectV1Error(await mintRequest(reader, key, { anyHwid: true }), 403, 'forbidden');
+    const readerCall = (name: string, body: Record<string, unknown>) => call(name, { headers: { 'X-API-Key': reader }, body });
+    expect((await readerCall('mintOfflineLicense', { licenseKey: key, anyHwid: true })).status).toBe(403);
+    expect((await listFiles(reader, key)).offlineFiles).toEqual([]);
+    expectStatus(await v1(reader, 'POST', `/apps/${t.appId}/activation-requests/parse`, { body: { activationRequest: written.text } }), 200);
+    expect((await readerCall('parseActivationRequest', { productId: t.appId, activationRequest: written.text })).status).toBe(200);
+    expect((await readerCall('listOfflineLicenses', { licenseKey: key })).status).toBe(200);
+    expectV1Error(await v1(reader, 'POST', `/apps/${t.appId}/signing-keys`), 403, 'forbidden');
+    expectV1Error(await v1(issuer, 'POST', `/apps/${t.appId}/signing-keys`), 403, 'forbidden');
+    expect((await mint(issuer, key, { activationRequest: written.text })).offlineFile.hwid.mode).toBe('bound');
+  });
+});
+
 describe('seed 004 style admin functions', () => {
   it('mintOfflineLicense, listOfflineLicenses and parseActivationRequest answer {success:true,…}; the operator mints too', async () => {
     const t = await tenant();

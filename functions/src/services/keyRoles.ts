@@ -32,6 +32,10 @@ const adminFunctionRoles: Readonly<Record<string, ApiKeyRole>> = {
   resolveLicense: 'licenses',
   resetActivations: 'licenses',
   redeemTrialCode: 'licenses',
+  // Offline licensing: reading a customer's activation request changes nothing.
+  listOfflineLicenses: 'read',
+  parseActivationRequest: 'read',
+  mintOfflineLicense: 'licenses',
 };
 
 export const adminFunctionRole = (functionName: string): ApiKeyRole => adminFunctionRoles[functionName] ?? 'admin';
@@ -42,5 +46,7 @@ export const adminFunctionRole = (functionName: string): ApiKeyRole => adminFunc
  */
 export function v1RouteRole(method: string, path: string): ApiKeyRole {
   if (method === 'GET') return 'read';
+  // Checking an activation request (a support page) only reads.
+  if (method === 'POST' && /^\/apps\/[^/]+\/activation-requests\/parse$/.test(path)) return 'read';
   return path.startsWith('/licenses') ? 'licenses' : 'admin';
 }

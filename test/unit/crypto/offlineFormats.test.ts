@@ -5,9 +5,9 @@
  */
 import { createPrivateKey, generateKeyPairSync, sign } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { activationRequestChecksum, formatActivationRequest, readActivationRequest } from '../../functions/src/crypto/activationRequest.js';
-import { formatOfflineLicense, type OfflineLicenseGrant } from '../../functions/src/crypto/offlineLicense.js';
-import { rewrap, verifyLicenseFile, writeActivationRequest } from './authforgeFormats.js';
+import { activationRequestChecksum, formatActivationRequest, readActivationRequest } from '../../../functions/src/crypto/activationRequest.js';
+import { formatOfflineLicense, type OfflineLicenseGrant } from '../../../functions/src/crypto/offlineLicense.js';
+import { rewrap, verifyLicenseFile, writeActivationRequest } from '../../offline/authforgeFormats.js';
 
 const example = { appId: 'test-app', hwid: 'testhwid', createdAt: '2026-09-11T12:00:00.000Z' };
 
