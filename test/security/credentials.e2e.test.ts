@@ -105,6 +105,24 @@ describe('credentials in URLs', () => {
   });
 });
 
+describe('failed credential guesses', () => {
+  it('are throttled per IP at the admin and v1 doors: after 20 failures the IP gets 429 even with a good key', async () => {
+    const account = await createAccount();
+    // Locally the caller's IP is the X-Forwarded-For entry (no front end here): one per door.
+    for (const [door, path, ip] of [['listProducts', '', '198.51.100.21'], ['v1', '/v1/licenses?appId=app_xxxxxxxxxxxx', '198.51.100.22']] as const) {
+      const wrong = door === 'v1' ? { Authorization: 'Bearer af_live_00000000000000000000000000000000' } : asKey('af_live_00000000000000000000000000000000');
+      const answers = await Promise.all(Array.from({ length: 20 }, () => call(door, { path, headers: { ...wrong, 'X-Forwarded-For': ip } })));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(20).fill(401));
+      const good = door === 'v1' ? { Authorization: `Bearer ${account.apiKey}` } : asKey(account.apiKey);
+      const throttled = await call(door, { path, headers: { ...good, 'X-Forwarded-For': ip } });
+      expect(throttled.status).toBe(429);
+      expect(Number(throttled.headers.get('retry-after'))).toBeGreaterThan(0);
+      // Another IP is not affected.
+      expect((await call(door, { path, headers: { ...good, 'X-Forwarded-For': '198.51.100.99' } })).status).not.toBe(429);
+    }
+  });
+});
+
 describe('ids from input', () => {
   it('/, .., __x__ and over-long ids answer 400, never 500', async () => {
     const account = await createAccount();

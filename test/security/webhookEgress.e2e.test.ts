@@ -10,7 +10,9 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { isGlobalUnicast, useHostResolver } from '../../functions/src/services/webhookTargets.js';
 import { createAccount, createProduct } from '../support/fixtures.js';
-import { createWebhook, eventsOfApp, getDelivery, runDeliverEvents, v1 } from '../webhooks/support.js';
+import { Timestamp } from 'firebase-admin/firestore';
+import { testDb } from '../support/firestore.js';
+import { createWebhook, eventsOfApp, getDelivery, runDeliverEvents, runRetryWebhookDeliveries, v1 } from '../webhooks/support.js';
 
 const servers: Server[] = [];
 afterAll(async () => {
@@ -79,6 +81,27 @@ describe('webhook egress', () => {
       expect(isGlobalUnicast(address), address).toBe(false);
     }
     for (const address of ['93.184.215.14', '8.8.8.8', '2606:4700::1111', '::ffff:8.8.8.8']) expect(isGlobalUnicast(address), address).toBe(true);
+  });
+
+  it('an attempt is counted when claimed: a delivery whose sender died is retried on the backoff, then failed after the window', async () => {
+    const receiver = await listen('127.0.0.1', 0, (_req, res) => res.end('ok'));
+    const account = await createAccount();
+    const product = await createProduct(account);
+    const hook = await createWebhook(account, product.productId, `http://127.0.0.1:${receiver.port}/hook`, ['test.ping']);
+    await v1(account, 'POST', `/apps/${product.productId}/webhooks/${hook.webhook.webhookId}/test`);
+    const [event] = (await eventsOfApp(product.productId)).filter((entry) => entry.type === 'test.ping');
+    const id = `${event!.id}~${hook.webhook.webhookId}`;
+    // A sender that claimed the delivery and died (the process was killed mid-send), 73 h ago.
+    const createdAt = Timestamp.fromMillis(Date.now() - 73 * 3_600_000);
+    await testDb().collection('deliveries').doc(id).set({
+      eventId: event!.id, webhookId: hook.webhook.webhookId, appId: product.productId, accountId: account.accountId, eventType: 'test.ping',
+      body: '{}', status: 'delivering', attempts: 7, nextAttemptAt: Timestamp.fromMillis(Date.now() - 1_000), lastAttemptAt: null,
+      lastStatusCode: null, lastError: null, deliveredAt: null, createdAt, expireAt: Timestamp.fromMillis(Date.now() + 86_400_000),
+    });
+    await runRetryWebhookDeliveries();
+    const stored = (await testDb().collection('deliveries').doc(id).get()).data()!;
+    expect(stored.status).toBe('failed');
+    expect(receiver.hits).toHaveLength(0);
   });
 
   it('a receiver streaming hundreds of MB costs 512 bytes: the attempt is recorded, the rest never read', async () => {
