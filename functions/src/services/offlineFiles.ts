@@ -49,19 +49,13 @@ function assertRequestForApp(request: ActivationRequestPayload, appId: string): 
   }
 }
 
+/** What a request says about the machine (kept with a file minted from it). */
+function machineFacts(request: ActivationRequestPayload): NonNullable<OfflineFileDocument['activationRequest']> {
+  return { hwid: request.hwid, createdAt: request.createdAt, machineName: request.machineName ?? null, os: request.os ?? null, sdk: request.sdk ?? null };
+}
+
 export function activationRequestView(request: ActivationRequestPayload, checksum: string): ActivationRequestResponse {
-  return {
-    activationRequest: {
-      appId: request.appId,
-      hwid: request.hwid,
-      createdAt: request.createdAt,
-      machineName: request.machineName ?? null,
-      os: request.os ?? null,
-      sdk: request.sdk ?? null,
-      licenseKey: request.licenseKey ?? null,
-      checksum,
-    },
-  };
+  return { activationRequest: { appId: request.appId, ...machineFacts(request), licenseKey: request.licenseKey ?? null, checksum } };
 }
 
 /** Shows what a customer's activation request says, after checking it belongs to this app. */
@@ -164,15 +158,7 @@ export async function mintOfflineFile(principal: Principal, licenseKey: string, 
       issuedAt: now,
       expiresAt,
       mintedBy: describePrincipal(principal),
-      activationRequest: fromRequest
-        ? {
-            hwid: fromRequest.hwid,
-            createdAt: fromRequest.createdAt,
-            machineName: fromRequest.machineName ?? null,
-            os: fromRequest.os ?? null,
-            sdk: fromRequest.sdk ?? null,
-          }
-        : null,
+      activationRequest: fromRequest ? machineFacts(fromRequest) : null,
       creditCharged: spendCredit !== undefined,
     };
     spendCredit?.();
