@@ -9,6 +9,13 @@ const paymentSecret = () => inject('paymentWebhookSecret');
 const pay = (body: unknown, secret: string | null = paymentSecret()) =>
   call('paymentWebhook', { body, headers: secret === null ? {} : { 'x-webhook-secret': secret } });
 
+/** The product's own payment secret (issued once by updateProduct; README, Security). */
+async function productPaymentSecret(apiKey: string, productId: string): Promise<string> {
+  const issued = await call('updateProduct', { headers: { 'X-API-Key': apiKey }, body: { productId, rotatePaymentSecret: true } });
+  expect(issued.status, issued.text).toBe(200);
+  return String(issued.body.paymentSecret);
+}
+
 async function licenseCount(appId: string): Promise<number> {
   return (await testDb().collection('licenses').where('appId', '==', appId).get()).size;
 }
@@ -21,14 +28,15 @@ describe('generic payment webhook (x-webhook-secret)', () => {
   it('creates an order’s licenses once, however often and concurrently it is delivered', async () => {
     const account = await createAccount();
     const product = await createProduct(account);
+    const secret = await productPaymentSecret(account.apiKey, product.productId);
     const order = { orderId: `order-${randomUUID()}`, productId: product.productId, quantity: 2, email: 'buyer@example.com' };
-    const responses = await Promise.all(Array.from({ length: 10 }, () => pay(order)));
+    const responses = await Promise.all(Array.from({ length: 10 }, () => pay(order, secret)));
     for (const response of responses) expect(response.status, response.text).toBe(200);
     expect(responses.filter((response) => response.body.duplicate === false)).toHaveLength(1);
     const keys = new Set(responses.flatMap((response) => (response.body.licenses as Array<{ licenseKey: string }>).map((license) => license.licenseKey)));
     expect(keys.size).toBe(2);
     expect(await licenseCount(product.productId)).toBe(2);
-    const again = await pay(order);
+    const again = await pay(order, secret);
     expect(again.body).toMatchObject({ success: true, duplicate: true });
   });
 
@@ -43,13 +51,14 @@ describe('generic payment webhook (x-webhook-secret)', () => {
     expect(await licenseCount(product.productId)).toBe(0);
   });
 
-  it('answers bad bodies with 400 and unknown products with 404', async () => {
+  it('answers bad bodies with 400 and unknown products with 401 (the secret is checked against the product)', async () => {
     const account = await createAccount();
     const product = await createProduct(account);
-    expect((await pay({ productId: product.productId })).status).toBe(400);
-    expect((await pay({ orderId: 'x', productId: product.productId, quantity: 101 })).status).toBe(400);
-    expect((await pay({ orderId: 'x', productId: product.productId, email: 'not-an-email' })).status).toBe(400);
-    expect((await pay({ orderId: 'x', productId: 'app_doesnotexist000000' })).status).toBe(404);
+    const secret = await productPaymentSecret(account.apiKey, product.productId);
+    expect((await pay({ productId: product.productId }, secret)).status).toBe(400);
+    expect((await pay({ orderId: 'x', productId: product.productId, quantity: 101 }, secret)).status).toBe(400);
+    expect((await pay({ orderId: 'x', productId: product.productId, email: 'not-an-email' }, secret)).status).toBe(400);
+    expect((await pay({ orderId: 'x', productId: 'app_doesnotexist000000' }, secret)).status).toBe(401);
     expect(await licenseCount(product.productId)).toBe(0);
   });
 });
