@@ -31,8 +31,10 @@ describe('seed 004 verify', () => {
     expect(response.status, response.text).toBe(200);
     expect(response.body).toMatchObject({
       valid: true,
-      license: { licenseKey: key, productId: product.productId, status: 'active', label: 'verify-me', maxHwidSlots: 2, hwidCount: 0, hwidList: [] },
+      license: { licenseKey: key, productId: product.productId, status: 'active', maxHwidSlots: 2, hwidCount: 0 },
     });
+    // A client view: whoever holds the key learns nothing personal (no email, label or HWIDs).
+    for (const field of ['email', 'label', 'hwidList', 'flagged']) expect(response.body.license).not.toHaveProperty(field);
     const scoped = await call('verify', { body: { licenseKey: key, productId: product.productId } });
     expect(scoped.status, scoped.text).toBe(200);
     expect(scoped.body.valid).toBe(true);
@@ -86,7 +88,8 @@ describe('seed 004 activate', () => {
     const hwid = uniqueHwid();
     const response = await activate(key, hwid, { productId: product.productId });
     expect(response.status, response.text).toBe(200);
-    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, status: 'active', hwidList: [hwid], hwidCount: 1 } });
+    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, status: 'active', hwidCount: 1 } });
+    for (const field of ['email', 'label', 'hwidList']) expect(response.body.license).not.toHaveProperty(field);
     const claims = tokenClaims(String(response.body.sessionToken));
     expect(claims).toMatchObject({ app: product.productId, lic: key, hwid });
     expect(Date.parse(String(response.body.expiresAt))).toBe(claims.exp * 1000);
@@ -172,7 +175,7 @@ describe('seed 004 validate (session token)', () => {
     const token = await activated(key, hwid);
     const response = await call('validate', { body: { sessionToken: token } });
     expect(response.status, response.text).toBe(200);
-    expect(response.body).toMatchObject({ valid: true, hwid, license: { licenseKey: key, productId: product.productId, status: 'active', hwidList: [hwid] } });
+    expect(response.body).toMatchObject({ valid: true, hwid, license: { licenseKey: key, productId: product.productId, status: 'active', hwidCount: 1 } });
     expect(Date.parse(String(response.body.expiresAt))).toBe(tokenClaims(token).exp * 1000);
   });
 
@@ -216,8 +219,11 @@ describe('seed 004 validate (session token)', () => {
     const revokedToken = await activated(revokedKey, hwid);
     expect((await admin(account, 'revokeLicense', { licenseKey: revokedKey })).status).toBe(200);
     expectClientError(await call('validate', { body: { sessionToken: revokedToken } }), 'valid', 403);
+    // Revoking ended the license's sessions: reinstating it does not revive them; activating again does.
     expect((await admin(account, 'reinstateLicense', { licenseKey: revokedKey })).status).toBe(200);
-    expect((await call('validate', { body: { sessionToken: revokedToken } })).status).toBe(200);
+    expectClientError(await call('validate', { body: { sessionToken: revokedToken } }), 'valid', 401);
+    const fresh = await activated(revokedKey, hwid);
+    expect((await call('validate', { body: { sessionToken: fresh } })).status).toBe(200);
   });
 
   it('answers 403 once the license has expired', async () => {
@@ -238,7 +244,7 @@ describe('seed 004 deactivate', () => {
 
     const response = await call('deactivate', { body: { licenseKey: key, hwid: first } });
     expect(response.status, response.text).toBe(200);
-    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, hwidCount: 0, hwidList: [] } });
+    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, hwidCount: 0 } });
 
     await activated(key, second);
     expect((await getLicense(account, key)).license.hwidList).toEqual([second]);
@@ -279,7 +285,7 @@ describe('seed 004 heartbeat', () => {
     await activated(key, hwid);
     const response = await call('heartbeat', { body: { sessionToken: old } });
     expect(response.status, response.text).toBe(200);
-    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, hwidList: [hwid] } });
+    expect(response.body).toMatchObject({ success: true, license: { licenseKey: key, hwidCount: 1 } });
     const renewed = String(response.body.sessionToken);
     expect(renewed).not.toBe(old);
     const claims = tokenClaims(renewed);
@@ -364,7 +370,7 @@ describe('floating licenses (seed 004)', () => {
     expect(details.activations).toEqual([]);
     const takeover = await activate(key, second);
     expect(takeover.status, takeover.text).toBe(200);
-    expect(takeover.body).toMatchObject({ success: true, license: { hwidList: [second], hwidCount: 1 } });
+    expect(takeover.body).toMatchObject({ success: true, license: { hwidCount: 1 } });
 
     // The silent machine lost its seat: its session no longer validates, its heartbeat is refused.
     expectClientError(await call('validate', { body: { sessionToken: firstToken } }), 'valid', 401);
@@ -381,7 +387,8 @@ describe('floating licenses (seed 004)', () => {
     expect((await getLicense(account, key)).license.hwidCount).toBe(0);
     const beat = await call('heartbeat', { body: { sessionToken: token } });
     expect(beat.status, beat.text).toBe(200);
-    expect(beat.body).toMatchObject({ success: true, license: { hwidList: [first] } });
+    expect(beat.body).toMatchObject({ success: true, license: { hwidCount: 1 } });
+    expect(await storedDevices(key)).toMatchObject([{ hwid: first }]);
     expectClientError(await activate(key, uniqueHwid()), 'success', 403);
   });
 });

@@ -6,24 +6,25 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../functions/src/data/licenses.js';
-import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/clientDecision.js';
+import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../functions/src/config/constants.js';
+import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/clientDecision.js';
 
 const now = Timestamp.fromMillis(Date.now());
 const ago = (seconds: number) => Timestamp.fromMillis(now.toMillis() - seconds * 1000);
-const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, maxIpsPerDay: null };
+const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
 
 function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
   return {
     appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
     floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: now, revoked: false, revokedAt: null,
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, source: null, createdAt: ago(3600), updatedAt: ago(3600),
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
     ...fields,
   };
 }
 const bound = (hwid: string, lastSeenSecondsAgo = 0) => ({ hwid, boundAt: ago(3600), lastSeenAt: ago(lastSeenSecondsAgo), ip: null });
 const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
-const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000) => ({ hwid, issuedAtMs });
+const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000, openedAtMs = issuedAtMs) => ({ hwid, issuedAtMs, openedAtMs });
 const refusal = (decision: ReturnType<typeof decideClientCall>) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
 
 describe('decideClientCall', () => {
@@ -36,12 +37,13 @@ describe('decideClientCall', () => {
     expect(decision.events.map((event) => event.type)).toEqual(['license.hwid_bound', 'license.validated']);
   });
 
-  it('writes nothing for a bound device (steady state) and seed 004 activate emits no validated event', () => {
+  it('writes nothing for a bound device (SDK steady state); seed 004 activate counts its attempt and emits no validated event', () => {
     const stored = license({ devices: [bound('dev-1')] });
     const sdk = decideClientCall(sdkDoor, app, stored, request({}), now);
     expect(sdk).toMatchObject({ outcome: 'admit', licenseChanged: false, events: [{ type: 'license.validated' }] });
     const seed = decideClientCall(seed004Door, app, stored, request({ action: 'activate' }), now);
-    expect(seed).toMatchObject({ outcome: 'admit', licenseChanged: false, events: [] });
+    // seed 004 activate always writes: the attempt takes a place in the license's hourly window.
+    expect(seed).toMatchObject({ outcome: 'admit', licenseChanged: true, events: [] });
   });
 
   it('refuses a full license with hwid_mismatch (a device_limit violation); unlimited seats never', () => {
@@ -124,5 +126,89 @@ describe('decideClientCall', () => {
     const stored = license({ devices: [bound('dev-1')], ipDay: { day, ips: ['198.51.100.1'] } });
     const decision = decideClientCall(sdkDoor, { ...app, maxIpsPerDay: 1 }, stored, request({}), now);
     expect(decision).toMatchObject({ outcome: 'admit', licenseChanged: true, license: { flagged: true } });
+  });
+
+  it('binds every session to its device at every action, selfban and seed 004 validate included', () => {
+    const stored = license({ devices: [bound('dev-1')] });
+    for (const action of ['heartbeat', 'session', 'selfban'] as const) {
+      expect(refusal(decideClientCall(seed004Door, app, stored, request({ action, hwid: 'dev-2', session: session('dev-1') }), now))).toBe('hwid_mismatch');
+      expect(refusal(decideClientCall(seed004Door, app, stored, request({ action, hwid: 'dev-1', session: session('dev-1') }), now))).toBe('admitted');
+    }
+  });
+
+  it('ends a session at its absolute lifetime, however often it was refreshed', () => {
+    const stored = license({ devices: [bound('dev-1')] });
+    const lifetime = sessions.maxLifetimeSeconds;
+    const old = session('dev-1', now.toMillis() - 1000, ago(lifetime).toMillis());
+    expect(refusal(decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session: old }), now))).toBe('session_expired');
+    const young = session('dev-1', now.toMillis() - 1000, ago(lifetime - 60).toMillis());
+    expect(refusal(decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session: young }), now))).toBe('admitted');
+  });
+
+  it('refuses client bans (selfban) like blacklist entries at every checking action', () => {
+    const stored = license({ devices: [bound('dev-1')] });
+    const bans = { ...app, clientBans: { hwids: ['dev-1'], ips: ['198.51.100.9'] } };
+    expect(refusal(decideClientCall(sdkDoor, bans, stored, request({}), now))).toBe('blocked');
+    expect(refusal(decideClientCall(seed004Door, bans, stored, request({ action: 'session', session: session() }), now))).toBe('blocked');
+    expect(refusal(decideClientCall(sdkDoor, bans, stored, request({ hwid: 'dev-2', ip: '198.51.100.9' }), now))).toBe('blocked');
+  });
+
+  it('deactivate ends that device\'s sessions (a floating seat is not re-taken by them) and no other device\'s', () => {
+    const stored = license({ floating: true, maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')] });
+    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
+    expect(released.outcome).toBe('admit');
+    if (released.outcome !== 'admit') return;
+    expect(released.license.endedSessions.map((entry) => entry.hwid)).toEqual(['dev-1']);
+    const later = Timestamp.fromMillis(now.toMillis() + 1);
+    expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', session: session('dev-1') }), later))).toBe('session_expired');
+    expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', hwid: 'dev-2', session: session('dev-2') }), later))).toBe('admitted');
+  });
+
+  it('keeps at most maxEndedSessions device ends, folding the oldest into sessionsValidAfter', () => {
+    const ended = Array.from({ length: limits.maxEndedSessions }, (_, index) => ({ hwid: `old-${index}`, at: ago(100 - index) }));
+    const stored = license({ devices: [bound('dev-1')], endedSessions: ended });
+    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
+    if (released.outcome !== 'admit') throw new Error('refused');
+    expect(released.license.endedSessions).toHaveLength(limits.maxEndedSessions);
+    expect(released.license.sessionsValidAfter?.toMillis()).toBe(ago(100).toMillis());
+  });
+
+  it('counts every seed 004 activate attempt in the hour, refused ones too; the 16th answers rate_limited', () => {
+    const full = license({ maxHwidSlots: 1, devices: [bound('other')] });
+    const refused = decideClientCall(seed004Door, app, full, request({ action: 'activate' }), now);
+    expect(refused).toMatchObject({ outcome: 'refuse' });
+    if (refused.outcome !== 'refuse') return;
+    expect(refused.error.code).toBe('hwid_mismatch');
+    expect(refused.record?.activationAttempts).toHaveLength(1);
+    const attempts = Array.from({ length: activationAttemptsPerHour }, (_, index) => ago(3000 - index));
+    const limited = decideClientCall(seed004Door, app, license({ activationAttempts: attempts }), request({ action: 'activate' }), now);
+    expect(limited).toMatchObject({ outcome: 'refuse', error: { code: 'rate_limited' } });
+    if (limited.outcome === 'refuse') expect(limited.record).toBeUndefined();
+    const aged = [ago(3600), ...attempts.slice(1)];
+    expect(refusal(decideClientCall(seed004Door, app, license({ activationAttempts: aged }), request({ action: 'activate' }), now))).toBe('admitted');
+  });
+
+  it('SDK validate: a new fixed seat takes a place in the same window; a bound device or a floating seat does not', () => {
+    const attempts = Array.from({ length: activationAttemptsPerHour }, (_, index) => ago(60 + index));
+    expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts }), request({}), now))).toBe('rate_limited');
+    expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts, devices: [bound('dev-1')] }), request({}), now))).toBe('admitted');
+    expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts, floating: true }), request({}), now))).toBe('admitted');
+    const bind = decideClientCall(sdkDoor, app, license(), request({}), now);
+    if (bind.outcome === 'admit') expect(bind.license.activationAttempts).toHaveLength(1);
+  });
+
+  it('bounds deactivations per hour the same way', () => {
+    const deactivations = Array.from({ length: deactivationsPerHour }, (_, index) => ago(60 + index));
+    const stored = license({ devices: [bound('dev-1')], deactivations });
+    expect(refusal(decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now))).toBe('rate_limited');
+  });
+
+  it('selfban with a session revokes and ends the license\'s sessions; unknown keys are marked as such', () => {
+    const banned = decideClientCall(sdkDoor, app, license(), request({ action: 'selfban', revoke: true, session: session() }), now);
+    if (banned.outcome === 'admit') expect(banned.license.sessionsValidAfter?.toMillis()).toBe(now.toMillis());
+    const unknown = decideClientCall(sdkDoor, app, undefined, request({}), now);
+    if (unknown.outcome === 'refuse') expect(refusedUnknownLicense(unknown.error)).toBe(true);
+    const foreign = decideClientCall(sdkDoor, app, license({ devices: [bound('x')] }), request({}), now);
+    if (foreign.outcome === 'refuse') expect(refusedUnknownLicense(foreign.error)).toBe(false);
   });
 });

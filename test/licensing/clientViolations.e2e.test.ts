@@ -46,7 +46,8 @@ describe('violations', () => {
     const intruder = uniqueHwid();
     expectSdkError(await sdkValidate(product, key, intruder), 403, 'hwid_mismatch');
     expectSdkError(await sdkValidate(product, key, owner, { nonce }), 401, 'replay_detected');
-    const banned = uniqueHwid();
+    // With only the app secret, a client may ban a device bound to the license it names: here its own.
+    const banned = owner;
     await expectSignedOk(product, await sdk('/selfban', {
       appId: product.productId, appSecret: product.appSecret, licenseKey: key, hwid: banned, nonce: uniqueNonce(),
       revokeLicense: false, blacklistHwid: true, blacklistIp: false,

@@ -27,10 +27,13 @@ import {
 } from './sdkSupport.js';
 
 const payloadFields = [
+  'appId',
   'appVariables',
   'expiresIn',
+  'hwid',
   'hwidCount',
   'licenseExpiresAt',
+  'licenseKey',
   'licenseLabel',
   'licenseVariables',
   'maxHwidSlots',
@@ -295,9 +298,10 @@ describe('SDK /auth/validate: errors', () => {
   it('403 blocked for a blacklisted HWID, other devices unaffected', async () => {
     const { product, key } = await fixture({ unlimitedHwidSlots: true });
     const banned = uniqueHwid();
+    // An unlimited-seat license binds no device: its devices ban themselves with their session.
+    const { sessionToken } = await expectSession(product, await sdkValidate(product, key, banned));
     const ban = await sdk('/selfban', {
-      appId: product.productId, appSecret: product.appSecret, licenseKey: key, hwid: banned, nonce: uniqueNonce(),
-      revokeLicense: false, blacklistHwid: true, blacklistIp: false,
+      appId: product.productId, sessionToken, hwid: banned, revokeLicense: false, blacklistHwid: true, blacklistIp: false,
     });
     await expectSignedOk(product, ban);
     expectSdkError(await sdkValidate(product, key, banned), 403, 'blocked');

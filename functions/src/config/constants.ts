@@ -11,6 +11,8 @@ export const collections = {
   licenses: 'licenses',
   authLogs: 'authLogs',
   nonces: 'nonces',
+  /** heartbeatSlots/{appId}~{licenseKey}~{sha256(hwid)}~{slot}: a device's heartbeat in one 10 s slot (rate limit and presence). */
+  heartbeatSlots: 'heartbeatSlots',
   events: 'events',
   /** apps/{appId}/webhooks/{webhookId} */
   webhooks: 'webhooks',
@@ -66,6 +68,10 @@ export const limits = {
   maxVariablesBytes: 8 * 1024,
   /** Entries per security list (HWID or IP, black or white). */
   maxSecurityListEntries: 1000,
+  /** Entries per list of client-originated bans (SDK selfban: HWIDs, IPs), kept apart from the vendor's lists. */
+  maxClientBans: 1000,
+  /** Devices whose sessions a license remembers as ended (deactivate); older ends fold into sessionsValidAfter. */
+  maxEndedSessions: 16,
   /** Violations kept on a license (oldest dropped). */
   maxViolationsKept: 50,
   /** Outbound webhooks per app (AuthForge's limit). */
@@ -104,9 +110,26 @@ export const sessions = {
   defaultHeartbeatTimeoutSeconds: 300,
   /** One credit is charged per this many heartbeats of a license. */
   heartbeatsPerCredit: 10,
+  /** SDK heartbeats: at most one per device of a license in each slot of this many seconds (6 a minute). */
+  heartbeatSlotSeconds: 10,
+  /** Heartbeat slot documents are kept this long (TTL), then deleted. */
+  heartbeatSlotRetentionSeconds: 3_600,
+  /** A floating seat's lastSeenAt is rewritten once it is older than this share of the timeout. */
+  floatingRenewFraction: 0.25,
   /** After a session-secret rotation, tokens signed with the previous secret verify this long. */
   secretRotationOverlapSeconds: 600,
+  /**
+   * Absolute lifetime of a session: heartbeats refresh a token, but never past this long after
+   * the validate (or activate) that opened it; then the device validates again.
+   */
+  maxLifetimeSeconds: 7 * 86_400,
 } as const;
+
+/**
+ * An app's configuration (secret, keys, lists, settings, webhook subscriptions) is cached in
+ * each function instance for at most this long: a change made elsewhere takes effect within it.
+ */
+export const clientAppCacheSeconds = 10;
 
 /** Default per-app limits; each app can change them. */
 export const defaultAppSettings = {
@@ -123,8 +146,22 @@ export const credentialGuesses = {
   maxTrackedIps: 10_000,
 } as const;
 
-/** seed 004: 15 activation attempts per hour per key. */
+/** seed 004: 15 activation attempts per hour per key (SDK validate's fixed-seat binds count too). */
 export const activationAttemptsPerHour = 15;
+/** seed 004 deactivations per hour per key (bounds activate/deactivate churn the same way). */
+export const deactivationsPerHour = 15;
+
+/**
+ * Client doors (SDK `auth`, seed 004 client functions): token buckets in each instance's memory,
+ * taken before any Firestore work (services/clientLimits.ts). Loopback callers (the local stack's
+ * tests and bench) are not limited per IP; production callers never appear as loopback.
+ */
+export const clientDoorLimits = {
+  perIpBurst: 600,
+  perIpPerSecond: 10,
+  perAppBurst: 2_000,
+  perAppPerSecond: 1_000,
+} as const;
 
 /** Credits are spread over shards so no one document takes every validate's write. */
 export const creditShardCount = 32;

@@ -12,6 +12,8 @@ export const sessionClaims = z.object({
   iat: z.number().int(),
   /** When it was issued, in ms (a reset ends the sessions issued before it, to the ms); absent in older tokens. */
   iatMs: z.number().int().optional(),
+  /** When the validate (or activate) that opened the session was, in ms: refreshes keep it (absolute lifetime); absent in older tokens. */
+  openedMs: z.number().int().optional(),
   exp: z.number().int(),
 });
 export type SessionClaims = z.infer<typeof sessionClaims>;

@@ -32,6 +32,14 @@ export const appSettings = z.object({
 });
 export type AppSettings = z.infer<typeof appSettings>;
 
+/**
+ * Bans reported by the app's clients (SDK selfban), kept apart from the vendor's lists: at most
+ * limits.maxClientBans each, checked in the selfban transaction. The client doors refuse them
+ * like blacklist entries; the vendor removes them as blacklist entries.
+ */
+export const clientBans = z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) });
+export type ClientBans = z.infer<typeof clientBans>;
+
 /** apps/{appId}: seed 004's product. Everything validate needs is in this one document. */
 export const appDocument = z.object({
   accountId: z.string(),
@@ -53,6 +61,7 @@ export const appDocument = z.object({
   variables: variablesSchema,
   settings: appSettings,
   security: securityLists,
+  clientBans: clientBans.default({ hwids: [], ips: [] }),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

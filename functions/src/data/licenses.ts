@@ -1,6 +1,6 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { z } from 'zod';
-import { collections, limits } from '../config/constants.js';
+import { activationAttemptsPerHour, collections, deactivationsPerHour, limits } from '../config/constants.js';
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
@@ -59,6 +59,18 @@ export const licenseDocument = z.object({
    * takes a session token refuses them with `session_expired`, unlimited-seat licenses included.
    */
   sessionsValidAfter: timestamp.nullable().default(null),
+  /**
+   * Sessions of one device issued before `at` are over (seed 004 deactivate). Bounded: an entry
+   * pushed out moves sessionsValidAfter up to its `at`, which ends more sessions, never fewer.
+   */
+  endedSessions: z.array(z.object({ hwid: z.string(), at: timestamp })).max(limits.maxEndedSessions).default([]),
+  /**
+   * The last hour's activation attempts (seed 004 activate) and fixed-seat binds (SDK validate),
+   * read and written in the client transaction, so a concurrent burst cannot pass the limit.
+   */
+  activationAttempts: z.array(timestamp).max(activationAttemptsPerHour).default([]),
+  /** The last hour's seed 004 deactivations (the same bound on activate/deactivate churn). */
+  deactivations: z.array(timestamp).max(deactivationsPerHour).default([]),
   source: z.record(z.string(), z.string()).nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,

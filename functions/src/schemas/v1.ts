@@ -155,4 +155,6 @@ export const securityResponse = z.object({
   }),
   blacklist: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
   whitelist: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
+  /** Bans reported by the app's clients (SDK selfban), apart from the blacklist; removed like blacklist entries. */
+  clientBans: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
 });

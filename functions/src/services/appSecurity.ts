@@ -16,6 +16,7 @@ function securityView(appId: string, app: AppDocument) {
     settings: app.settings,
     blacklist: { hwids: app.security.hwidBlacklist, ips: app.security.ipBlacklist },
     whitelist: { hwids: app.security.hwidWhitelist, ips: app.security.ipWhitelist },
+    clientBans: app.clientBans,
   };
 }
 
@@ -53,10 +54,13 @@ export function addListEntry(principal: Principal, appId: string, kind: ListKind
   });
 }
 
+/** Removes an entry; removing a blacklist entry also lifts a client ban (SDK selfban) of the same value. */
 export function removeListEntry(principal: Principal, appId: string, kind: ListKind, type: EntryType, value: string) {
   const field = listField(kind, type);
+  const bans: keyof AppDocument['clientBans'] = type === 'hwid' ? 'hwids' : 'ips';
   return changeApp(principal, appId, (app) => ({
     ...app,
     security: { ...app.security, [field]: app.security[field].filter((entry) => entry !== value) },
+    clientBans: kind === 'blacklist' ? { ...app.clientBans, [bans]: app.clientBans[bans].filter((entry) => entry !== value) } : app.clientBans,
   }));
 }

@@ -8,6 +8,7 @@ import { db } from '../data/firestore.js';
 import { licensesCollection, violationType, type ViolationDocument } from '../data/licenses.js';
 import { ApiError } from '../http/errors.js';
 import type { RequestLogger } from '../http/logger.js';
+import { refusedUnknownLicense } from './clientDecision.js';
 import { withViolation } from './licenseRules.js';
 
 export interface CallRecord {
@@ -41,11 +42,18 @@ export function violationOf(error: unknown): ViolationDocument['type'] | undefin
 }
 
 /**
- * Records a refused call: the log entry, plus the violation it stands for. Recording must not
+ * Records a refused call: the log entry, plus the violation it stands for; a refusal for a key
+ * that names no license of the app only as a log line. Recording must not
  * turn a clean 4xx into a 500, so its own failures are only logged.
  */
 export async function recordRefusal(call: CallRecord, error: unknown, log: RequestLogger): Promise<void> {
   const code = error instanceof ApiError ? error.code : 'system_error';
+  if (refusedUnknownLicense(error)) {
+    // A key that names no license of the app writes nothing: a stream of random keys costs no
+    // document (seed 003's log is a license's). The log line is the count (a log-based metric).
+    log.info('client call refused: unknown license', { appId: call.appId, action: call.action, ip: call.ip, code });
+    return;
+  }
   const violation = violationOf(error);
   const now = Timestamp.now();
   try {

@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
-import { activationAttemptsPerHour } from '../config/constants.js';
+import { sessions } from '../config/constants.js';
 import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../crypto/sessionTokens.js';
 import { signUtf8 } from '../crypto/signing.js';
 import type { AppDocument } from '../data/apps.js';
-import { authLogsCollection, type AuthAction } from '../data/authLogs.js';
 import { ApiError } from '../http/errors.js';
-import { loadClientAppConfig } from './clientApps.js';
+import { assertGuessesAllowed, recordFailedGuess } from '../http/credentialGuesses.js';
+import { loadClientAppConfig, type ClientApp } from './clientApps.js';
 import type { RequestLogger } from '../http/logger.js';
 import { acceptedSessionSecrets, currentSessionSecret } from './storedSecrets.js';
 
@@ -31,27 +31,35 @@ export function assertAppSecret(app: AppDocument, appSecret: string): void {
   if (!secretsEqual(sha256Hex(appSecret), app.appSecretHash)) throw new ApiError('invalid_app', 'Invalid app credentials');
 }
 
+/**
+ * The app a call names with its secret (SDK validate, app-secret selfban). A wrong app id or
+ * secret is a failed credential guess: past the per-IP allowance (http/credentialGuesses.ts,
+ * shared with the admin doors) the IP is answered 429 before anything is read.
+ */
+export async function loadAppWithSecret(appId: string, appSecret: string, ctx: ClientContext): Promise<ClientApp> {
+  assertGuessesAllowed(ctx.ip);
+  try {
+    const client = await loadClientAppConfig(appId);
+    assertAppSecret(client.app, appSecret);
+    return client;
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'invalid_app') recordFailedGuess(ctx.ip, ctx.log);
+    throw error;
+  }
+}
+
 export function assertAppEnabled(app: AppDocument): void {
   if (app.disabled) throw new ApiError('app_disabled', 'This app is disabled');
 }
 
-async function countSince(filters: Array<[string, string]>, action: AuthAction, since: Timestamp): Promise<number> {
-  let query = authLogsCollection().where('action', '==', action).where('createdAt', '>', since);
-  for (const [field, value] of filters) query = query.where(field, '==', value);
-  return (await query.count().get()).data().count;
-}
-
-/** seed 004: 15 activation attempts per hour per key. */
-export async function assertActivationRate(appId: string, licenseKey: string, now: Timestamp): Promise<void> {
-  const attempts = await countSince([['appId', appId], ['licenseKey', licenseKey]], 'activate', Timestamp.fromMillis(now.toMillis() - 3_600_000));
-  if (attempts >= activationAttemptsPerHour) {
-    throw new ApiError('rate_limited', `Too many activation attempts: at most ${activationAttemptsPerHour} per hour per key`, { retryAfterSeconds: 3_600 });
-  }
-}
-
-export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp) {
+/**
+ * Issues a session token. `openedMs`: when the session was opened (a refresh passes the old
+ * token's); its expiry never passes `sessions.maxLifetimeSeconds` after that.
+ */
+export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp, openedMs = now.toMillis()) {
   const iat = now.seconds;
-  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), exp: iat + ttlSeconds };
+  const exp = Math.min(iat + ttlSeconds, Math.floor(openedMs / 1000) + sessions.maxLifetimeSeconds);
+  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), openedMs, exp };
   return { token: issueSessionToken(currentSessionSecret(app), claims), claims };
 }
 
@@ -74,6 +82,9 @@ export async function openSession(token: string, now: Timestamp, expectedAppId?:
 
 /** When a session was issued, in ms (tokens from before `iatMs` existed: the start of their second). */
 export const sessionIssuedAtMs = (claims: SessionClaims) => claims.iatMs ?? claims.iat * 1000;
+
+/** The session a token stands for, as the client decision reads it (tokens before `openedMs`: opened when issued). */
+export const sessionOf = (claims: SessionClaims) => ({ hwid: claims.hwid, issuedAtMs: sessionIssuedAtMs(claims), openedAtMs: claims.openedMs ?? sessionIssuedAtMs(claims) });
 
 export interface SignedAnswer {
   status: 'ok';

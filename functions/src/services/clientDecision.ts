@@ -6,11 +6,12 @@
  * inside the license transaction. Where the doors differ, `DoorPolicy` says so.
  */
 import type { Timestamp } from 'firebase-admin/firestore';
-import type { SecurityLists } from '../data/apps.js';
+import { activationAttemptsPerHour, deactivationsPerHour, sessions } from '../config/constants.js';
+import type { ClientBans, SecurityLists } from '../data/apps.js';
 import type { EventType } from '../data/events.js';
 import type { LicenseDocument } from '../data/licenses.js';
 import { ApiError } from '../http/errors.js';
-import { admitDevice, assertUsable, liveDevices, releaseDevice, trackIp, withViolation } from './licenseRules.js';
+import { admitDevice, assertUsable, endSessionsOf, liveDevices, releaseDevice, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from './licenseRules.js';
 import { assertAdmitted } from './security.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -29,6 +30,8 @@ export const seed004Door: DoorPolicy = { door: 'seed004', unknownKey: 'not_found
 export interface AppRules {
   disabled: boolean;
   security: SecurityLists;
+  /** Bans reported by the app's clients (SDK selfban): refused like blacklist entries. */
+  clientBans: ClientBans;
   maxIpsPerDay: number | null;
 }
 
@@ -37,8 +40,11 @@ export interface ClientRequest {
   appId: string;
   hwid: string | null;
   ip: string;
-  /** Calls made with a session token: the device it was issued to and when (ms). */
-  session?: { hwid: string; issuedAtMs: number };
+  /**
+   * Calls made with a session token: the device it was issued to, when this token was issued and
+   * when the validate (or activate) that opened the session was (ms; the absolute lifetime).
+   */
+  session?: { hwid: string; issuedAtMs: number; openedAtMs: number };
   /** selfban: revoke the license (only with a session; checked by the door). */
   revoke?: boolean;
 }
@@ -49,7 +55,8 @@ export interface ClientEvent {
 }
 
 export type ClientDecision =
-  | { outcome: 'refuse'; error: ApiError }
+  /** `record`: refused, but the license is written as this (a counted activation attempt). */
+  | { outcome: 'refuse'; error: ApiError; record?: LicenseDocument }
   | {
       outcome: 'admit';
       /** The license after the call (the stored one when nothing changed). */
@@ -59,41 +66,67 @@ export type ClientDecision =
       events: ClientEvent[];
     };
 
-/** What each action checks; one row per action, the same for every door. */
-const actionRules: Record<ClientAction, { checksApp: boolean; checksUsable: boolean; binds: boolean; tracksIp: boolean }> = {
-  validate: { checksApp: true, checksUsable: true, binds: true, tracksIp: true },
-  activate: { checksApp: true, checksUsable: true, binds: true, tracksIp: true },
-  heartbeat: { checksApp: true, checksUsable: true, binds: false, tracksIp: false },
-  session: { checksApp: true, checksUsable: true, binds: false, tracksIp: false },
-  verify: { checksApp: true, checksUsable: true, binds: false, tracksIp: false },
+/**
+ * What each action checks; one row per action, the same for every door. `window`: which hourly
+ * window of the license the call takes a place in: every seed 004 activate attempt (`attempts`,
+ * counted even when then refused), a fixed seat newly bound by SDK validate (`binds`, the same
+ * window), a seat freed by deactivate (`releases`).
+ */
+const actionRules: Record<ClientAction, { checksApp: boolean; checksUsable: boolean; tracksIp: boolean; window: 'attempts' | 'binds' | 'releases' | null }> = {
+  validate: { checksApp: true, checksUsable: true, tracksIp: true, window: 'binds' },
+  activate: { checksApp: true, checksUsable: true, tracksIp: true, window: 'attempts' },
+  heartbeat: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
+  session: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
+  verify: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
   // Freeing a seat and reporting tampering work on any license, even a revoked one or a disabled app's.
-  deactivate: { checksApp: false, checksUsable: false, binds: false, tracksIp: false },
-  selfban: { checksApp: false, checksUsable: false, binds: false, tracksIp: false },
+  deactivate: { checksApp: false, checksUsable: false, tracksIp: false, window: 'releases' },
+  selfban: { checksApp: false, checksUsable: false, tracksIp: false, window: null },
 };
 
 const sessionOver = (message: string) => new ApiError('session_expired', message);
 
+/** The client bans as blacklists, for the same check as the vendor's lists. */
+const asBlacklists = (bans: ClientBans): SecurityLists => ({ hwidBlacklist: bans.hwids, ipBlacklist: bans.ips, hwidWhitelist: [], ipWhitelist: [] });
+
+/** The checks before the license is looked at: the session's device and age, the app, its lists. */
+function assertCallAdmitted(app: AppRules, request: ClientRequest, now: Timestamp): void {
+  const { hwid, ip, session } = request;
+  if (session) {
+    // A session is bound to its device at every door and action (selfban included).
+    if (hwid !== null && session.hwid !== hwid) throw new ApiError('hwid_mismatch', 'The session belongs to another device');
+    if (now.toMillis() - session.openedAtMs >= sessions.maxLifetimeSeconds * 1000) throw sessionOver('Session lifetime reached; validate again');
+  }
+  if (actionRules[request.action].checksApp) {
+    if (app.disabled) throw new ApiError('app_disabled', 'This app is disabled');
+    assertAdmitted(app.security, hwid, ip);
+    assertAdmitted(asBlacklists(app.clientBans), hwid, ip);
+  }
+}
+
 /** Throws the refusal; `decideClientCall` turns it into a decision. */
-function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp): Extract<ClientDecision, { outcome: 'admit' }> {
+function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp, counted: { license?: LicenseDocument }): Extract<ClientDecision, { outcome: 'admit' }> {
   const rules = actionRules[request.action];
   const { hwid, ip, session } = request;
-  if (rules.checksApp) {
-    if (app.disabled) throw new ApiError('app_disabled', 'This app is disabled');
-    if (session && hwid !== null && session.hwid !== hwid) throw new ApiError('hwid_mismatch', 'The session belongs to another device');
-    assertAdmitted(app.security, hwid, ip);
-  }
+  assertCallAdmitted(app, request, now);
   if (!stored || stored.appId !== request.appId) {
-    // A session whose license is gone is over (definitive for the SDKs); a presented key is unknown.
+    // A session whose license is gone is over (definitive for the SDKs); a presented key is unknown
+    // (marked so the refusal is logged, not stored: random keys must not write documents).
     if (session) throw sessionOver('Invalid session token');
-    throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found');
+    throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found', { details: { unknownLicense: true } });
   }
-  if (session && stored.sessionsValidAfter && session.issuedAtMs < stored.sessionsValidAfter.toMillis()) {
-    throw sessionOver('This session was ended; validate again');
-  }
-  if (rules.checksUsable) assertUsable(stored, now);
-
   let license = stored;
   let licenseChanged = false;
+  if (rules.window === 'attempts') {
+    // Counted before the license's own checks: a refused attempt is an attempt (seed 004).
+    license = { ...license, activationAttempts: takeHourlyPlace(license.activationAttempts, activationAttemptsPerHour, now, 'activation attempts') };
+    licenseChanged = true;
+    counted.license = { ...license, updatedAt: now };
+  }
+  if (rules.checksUsable) assertUsable(stored, now);
+  // Reset, revoke (sessionsValidAfter) and deactivate (the device's endedSessions) end sessions;
+  // a revoked or expired license says so first (410), a reinstated one does not revive them.
+  if (session && session.issuedAtMs < sessionsEndedBefore(stored, session.hwid)) throw sessionOver('This session was ended; validate again');
+
   const events: ClientEvent[] = [];
   const device = hwid ?? '';
   switch (request.action) {
@@ -108,8 +141,15 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       }
       const binding = admitDevice(license, device, ip, now);
       license = binding.license;
-      licenseChanged = binding.changed;
-      if (binding.newlyBound) events.push({ type: 'license.hwid_bound', data: { hwid: device, ip } });
+      licenseChanged ||= binding.changed;
+      if (binding.newlyBound) {
+        // A fixed seat bound by SDK validate is an activation: it takes a place in the same window
+        // (a floating seat re-taken after its timeout is not).
+        if (rules.window === 'binds' && !license.floating) {
+          license = { ...license, activationAttempts: takeHourlyPlace(stored.activationAttempts, activationAttemptsPerHour, now, 'new device activations') };
+        }
+        events.push({ type: 'license.hwid_bound', data: { hwid: device, ip } });
+      }
       break;
     }
     case 'session':
@@ -120,14 +160,15 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     case 'deactivate': {
       const released = releaseDevice(license, device, now);
       if (!released) throw new ApiError('not_found', 'This machine is not activated on this license');
-      license = released;
+      // The freed device's sessions end with its seat (a floating seat would otherwise be re-taken).
+      license = endSessionsOf({ ...released, deactivations: takeHourlyPlace(license.deactivations, deactivationsPerHour, now, 'deactivations') }, device, now);
       licenseChanged = true;
       events.push({ type: 'license.hwid_reset', data: { hwid: device, reason: 'deactivated' } });
       break;
     }
     case 'selfban':
       if (request.revoke && !license.revoked) {
-        license = { ...license, revoked: true, revokedAt: now, revokeReason: 'selfban', updatedAt: now };
+        license = { ...license, revoked: true, revokedAt: now, revokeReason: 'selfban', sessionsValidAfter: now, updatedAt: now };
         licenseChanged = true;
         events.push({ type: 'license.revoked', data: { reason: 'selfban', hwid } });
       }
@@ -148,13 +189,17 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
 }
 
 export function decideClientCall(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp): ClientDecision {
+  const counted: { license?: LicenseDocument } = {};
   try {
-    return decide(policy, app, stored, request, now);
+    return decide(policy, app, stored, request, now, counted);
   } catch (error) {
-    if (error instanceof ApiError) return { outcome: 'refuse', error };
+    if (error instanceof ApiError) return counted.license ? { outcome: 'refuse', error, record: counted.license } : { outcome: 'refuse', error };
     throw error;
   }
 }
+
+/** True for the refusal of a key that names no license of the app (logged, not stored). */
+export const refusedUnknownLicense = (error: unknown): boolean => error instanceof ApiError && error.details?.unknownLicense === true;
 
 /** Events recorded only when some webhook of the app takes them (not state changes). */
 export const eventsOnlyForSubscribers: ReadonlySet<EventType> = new Set<EventType>(['license.validated']);

@@ -11,10 +11,12 @@ import { ApiError } from '../http/errors.js';
 import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
-import { assertActivationRate, newSession, openSession, sessionIssuedAtMs, type ClientContext } from './clientCore.js';
+import { peekSessionClaims } from '../crypto/sessionTokens.js';
+import { newSession, openSession, sessionOf, type ClientContext } from './clientCore.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
+import { assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
-import { licenseView } from './views.js';
+import { clientLicenseView } from './views.js';
 
 /**
  * Finds the app of a key for the calls that present only the key: 404 when unknown, 403 when
@@ -32,58 +34,66 @@ const productOf = (input: { productId?: string | undefined; appId?: string | und
 const machineOf = (input: { hwid?: string | undefined; machineId?: string | undefined }) => input.hwid ?? input.machineId ?? '';
 
 /** A seed 004 call that presents a key (verify, activate, deactivate). */
-async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; productId?: string | undefined; appId?: string | undefined }, hwid: string | null, ctx: ClientContext, before?: (appId: string, now: Timestamp) => Promise<void>): Promise<LicenseDocument> {
+async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; productId?: string | undefined; appId?: string | undefined }, hwid: string | null, ctx: ClientContext): Promise<LicenseDocument> {
   const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, productOf(input), now.toMillis());
   const appId = await appOfKey(input.licenseKey, productOf(input));
   const call: CallRecord = { appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action };
-  return recordingRefusals(call, ctx.log, async () => {
-    await before?.(appId, now);
-    return runClientCall({
+  return recordingRefusals(call, ctx.log, async () =>
+    runClientCall({
       policy: seed004Door,
       client: await loadClientAppConfig(appId),
       licenseKey: input.licenseKey,
       request: { action, appId, hwid, ip: ctx.ip },
       logAction: action,
       now,
-    });
-  });
+    }),
+  );
 }
 
-/** A seed 004 call that presents a session token (validate, heartbeat). */
+/**
+ * A seed 004 call that presents a session token (validate, heartbeat). An `hwid` (or
+ * `machineId`) sent with it must be the session's (403 otherwise); the lists apply to the
+ * session's device. Heartbeats take the device's heartbeat slot, as the SDK's do.
+ */
 async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthAction, input: SessionInput, ctx: ClientContext) {
   const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, peekSessionClaims(input.sessionToken)?.app, now.toMillis());
   const { claims, app } = await openSession(input.sessionToken, now);
-  const call: CallRecord = { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid, ip: ctx.ip, action: logAction };
+  const hwid = input.hwid ?? input.machineId ?? claims.hwid;
+  const call: CallRecord = { appId: claims.app, licenseKey: claims.lic, hwid, ip: ctx.ip, action: logAction };
+  const session = sessionOf(claims);
   const license = await recordingRefusals(call, ctx.log, async () =>
     runClientCall({
       policy: seed004Door,
       client: await loadClientAppConfig(claims.app),
       licenseKey: claims.lic,
-      request: { action, appId: claims.app, hwid: claims.hwid, ip: ctx.ip, session: { hwid: claims.hwid, issuedAtMs: sessionIssuedAtMs(claims) } },
+      request: { action, appId: claims.app, hwid, ip: ctx.ip, session },
       logAction,
       now,
+      heartbeatSlot: action === 'heartbeat',
     }),
   );
-  return { claims, app, license, now };
+  return { claims, app, license, now, session };
 }
 
 /** Checks a key without binding a machine. */
 export async function verifyLicense(input: VerifyInput, ctx: ClientContext) {
   const license = await keyCall('verify', input, null, ctx);
-  return { license: licenseView(input.licenseKey, license, Timestamp.now()) };
+  return { license: clientLicenseView(input.licenseKey, license, Timestamp.now()) };
 }
 
-/** Binds a machine (respecting the seat limit) and opens a session. 15 attempts per hour per key. */
+/** Binds a machine (respecting the seat limit) and opens a session. 15 attempts per hour per key, counted on the license. */
 export async function activateLicense(input: ActivateInput, ctx: ClientContext) {
   const hwid = machineOf(input);
-  const license = await keyCall('activate', input, hwid, ctx, (appId, now) => assertActivationRate(appId, input.licenseKey, now));
+  const license = await keyCall('activate', input, hwid, ctx);
   const now = Timestamp.now();
   const { app, appId } = await loadClientAppConfig(license.appId);
   const session = newSession(app, { appId, licenseKey: input.licenseKey, hwid }, sessions.defaultTtlSeconds, now);
   return {
     sessionToken: session.token,
     expiresAt: new Date(session.claims.exp * 1000).toISOString(),
-    license: licenseView(input.licenseKey, license, now),
+    license: clientLicenseView(input.licenseKey, license, now),
   };
 }
 
@@ -91,25 +101,25 @@ export async function activateLicense(input: ActivateInput, ctx: ClientContext) 
 export async function validateSession(input: SessionInput, ctx: ClientContext) {
   const { claims, license, now } = await sessionCall('session', 'session', input, ctx);
   return {
-    license: licenseView(claims.lic, license, now),
+    license: clientLicenseView(claims.lic, license, now),
     hwid: claims.hwid,
     expiresAt: new Date(claims.exp * 1000).toISOString(),
   };
 }
 
-/** Frees the machine's seat; its event is `license.hwid_reset` with the one HWID. */
+/** Frees the machine's seat and ends its sessions; its event is `license.hwid_reset` with the one HWID. */
 export async function deactivateLicense(input: DeactivateInput, ctx: ClientContext) {
   const license = await keyCall('deactivate', input, machineOf(input), ctx);
-  return { license: licenseView(input.licenseKey, license, Timestamp.now()) };
+  return { license: clientLicenseView(input.licenseKey, license, Timestamp.now()) };
 }
 
-/** Keeps a floating seat alive; returns a refreshed session token. */
+/** Keeps a floating seat alive; returns a refreshed session token (never past the session's absolute lifetime). */
 export async function heartbeatSession(input: SessionInput, ctx: ClientContext) {
-  const { claims, app, license, now } = await sessionCall('heartbeat', 'floating_heartbeat', input, ctx);
-  const session = newSession(app, { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now);
+  const { claims, app, license, now, session } = await sessionCall('heartbeat', 'floating_heartbeat', input, ctx);
+  const refreshed = newSession(app, { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now, session.openedAtMs);
   return {
-    sessionToken: session.token,
-    expiresAt: new Date(session.claims.exp * 1000).toISOString(),
-    license: licenseView(claims.lic, license, now),
+    sessionToken: refreshed.token,
+    expiresAt: new Date(refreshed.claims.exp * 1000).toISOString(),
+    license: clientLicenseView(claims.lic, license, now),
   };
 }

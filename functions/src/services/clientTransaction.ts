@@ -34,8 +34,16 @@ export interface ClientCall {
   heartbeatSlot?: boolean;
   /** `always`: one credit (SDK validate); `sometimes`: one in `heartbeatsPerCredit` (SDK heartbeat). */
   credit?: 'always' | 'sometimes';
-  /** Writes of the call outside the license (selfban's list additions), after the decision admits it. */
-  alsoWrite?: (transaction: Transaction, license: LicenseDocument) => void;
+  /**
+   * Work of the call outside the license (selfban's bans), run in the transaction once the
+   * decision admits the call: it may read (it runs before any write) and then write.
+   */
+  alsoWrite?: (transaction: Transaction, license: LicenseDocument) => Promise<void>;
+}
+
+/** A refusal whose counted attempt was committed: thrown once the transaction is over. */
+class CommittedRefusal {
+  constructor(readonly error: ApiError) {}
 }
 
 function metered(call: ClientCall): boolean {
@@ -48,16 +56,22 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
   const { client, licenseKey, request, now } = call;
   const appId = client.appId;
   const ref = licensesCollection().doc(licenseKey);
-  const rules = { disabled: client.app.disabled, security: client.app.security, maxIpsPerDay: client.app.settings.maxIpsPerDay };
+  const rules = { disabled: client.app.disabled, security: client.app.security, clientBans: client.app.clientBans, maxIpsPerDay: client.app.settings.maxIpsPerDay };
   const charge = metered(call);
   try {
-    return await db().runTransaction(async (transaction) => {
+    const outcome = await db().runTransaction(async (transaction) => {
       const stored = (await transaction.get(ref)).data();
       const decision = decideClientCall(call.policy, rules, stored, request, now);
-      if (decision.outcome === 'refuse') throw decision.error;
+      if (decision.outcome === 'refuse') {
+        if (!decision.record) throw decision.error;
+        // A counted attempt (seed 004 activate) is written although the call is refused.
+        transaction.set(ref, decision.record);
+        return new CommittedRefusal(decision.error);
+      }
       const accountId = stored?.accountId ?? client.app.accountId;
-      // Reads must precede writes in a transaction: take the credit (a read) first.
+      // Reads must precede writes in a transaction: take the credit and the call's own reads first.
       const spendCredit = charge ? await takeCredit(transaction, accountId) : undefined;
+      await call.alsoWrite?.(transaction, decision.license);
       spendCredit?.();
       if (decision.licenseChanged) transaction.set(ref, decision.license);
       const scope = { appId, accountId, licenseKey };
@@ -65,7 +79,6 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
         if (eventsOnlyForSubscribers.has(event.type) && !client.subscribes(event.type)) continue;
         transaction.create(eventsCollection().doc(), eventRecord(event.type, scope, event.data, now));
       }
-      call.alsoWrite?.(transaction, decision.license);
       const log = authLogEntry({ appId, licenseKey, hwid: request.hwid, ip: request.ip, action: call.logAction, result: 'ok' }, now);
       transaction.create(call.nonce === undefined ? authLogsCollection().doc() : callRecordRef(appId, call.nonce), log);
       if (call.heartbeatSlot && request.hwid !== null) {
@@ -76,6 +89,8 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
       }
       return decision.license;
     });
+    if (outcome instanceof CommittedRefusal) throw outcome.error;
+    return outcome;
   } catch (error) {
     // The only creates that can collide: the heartbeat slot (taken) and the nonce's entry (used).
     if (isAlreadyExists(error)) {

@@ -87,3 +87,44 @@ export function trackIp(license: LicenseDocument, ip: string, max: number | null
   const exceeded = max !== null && ips.length + 1 > max && ips.length <= max;
   return { license: { ...license, ipDay: { day, ips: next } }, exceeded, changed: true };
 }
+
+const hourMs = 3_600_000;
+
+/**
+ * Takes a place in a per-license hourly window (activation attempts, deactivations): the
+ * entries still inside the hour plus `now`, or `rate_limited` with the seconds until the oldest
+ * leaves. The window lives on the license the client transaction reads and writes, so
+ * concurrent calls are serialized by the transaction: none can pass a full window.
+ */
+export function takeHourlyPlace(entries: Timestamp[], max: number, now: Timestamp, what: string): Timestamp[] {
+  const inside = entries.filter((at) => now.toMillis() - at.toMillis() < hourMs);
+  if (inside.length >= max) {
+    const oldest = Math.min(...inside.map((at) => at.toMillis()));
+    throw new ApiError('rate_limited', `Too many ${what}: at most ${max} per hour per key`, {
+      retryAfterSeconds: Math.max(1, Math.ceil((oldest + hourMs - now.toMillis()) / 1000)),
+    });
+  }
+  return [...inside, now];
+}
+
+/** The instant (ms) before which the sessions of `hwid` on this license are over, or 0. */
+export function sessionsEndedBefore(license: LicenseDocument, hwid: string): number {
+  const device = license.endedSessions.find((entry) => entry.hwid === hwid)?.at.toMillis() ?? 0;
+  return Math.max(license.sessionsValidAfter?.toMillis() ?? 0, device);
+}
+
+/**
+ * Ends the sessions of one device issued before `now`. Entries older than a session's absolute
+ * lifetime end nothing and are dropped; past the bound, the oldest is folded into
+ * sessionsValidAfter (which ends every session issued before it: more, never fewer).
+ */
+export function endSessionsOf(license: LicenseDocument, hwid: string, now: Timestamp): LicenseDocument {
+  const live = license.endedSessions.filter((entry) => entry.hwid !== hwid && now.toMillis() - entry.at.toMillis() < sessions.maxLifetimeSeconds * 1000);
+  const kept = [...live, { hwid, at: now }].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  let sessionsValidAfter = license.sessionsValidAfter;
+  while (kept.length > limits.maxEndedSessions) {
+    const folded = kept.shift();
+    if (folded && (!sessionsValidAfter || folded.at.toMillis() > sessionsValidAfter.toMillis())) sessionsValidAfter = folded.at;
+  }
+  return { ...license, endedSessions: kept, sessionsValidAfter };
+}

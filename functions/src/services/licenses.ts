@@ -98,6 +98,10 @@ export function licenseTemplate(
     flagged: false,
     ipDay: { day: '', ips: [] },
     heartbeatCount: 0,
+    sessionsValidAfter: null,
+    endedSessions: [],
+    activationAttempts: [],
+    deactivations: [],
     source,
     createdAt: now,
     updatedAt: now,
@@ -264,7 +268,12 @@ export function revokeLicense(principal: Principal, input: RevokeLicenseInput) {
   return changeLicense(principal, input.licenseKey, (current, now) =>
     current.revoked
       ? undefined
-      : { next: { ...current, revoked: true, revokedAt: now, revokeReason: input.reason ?? null }, event: 'license.revoked', data: { reason: input.reason ?? null } },
+      : {
+          // Revoking ends the license's sessions: reinstating it does not revive them.
+          next: { ...current, revoked: true, revokedAt: now, revokeReason: input.reason ?? null, sessionsValidAfter: now },
+          event: 'license.revoked',
+          data: { reason: input.reason ?? null },
+        },
   );
 }
 
@@ -283,10 +292,16 @@ export function resolveLicense(principal: Principal, licenseKey: string) {
 }
 
 export function resetActivations(principal: Principal, licenseKey: string) {
-  return changeLicense(principal, licenseKey, (current) =>
-    current.devices.length === 0
+  // The reset also ends the license's sessions (sessionsValidAfter): every client door refuses
+  // them, so an unlimited-seat license, which binds no device, is reset too.
+  return changeLicense(principal, licenseKey, (current, now) =>
+    current.devices.length === 0 && !current.unlimitedHwidSlots
       ? undefined
-      : { next: { ...current, devices: [] }, event: 'license.hwid_reset', data: { hwids: current.devices.map((device) => device.hwid) } },
+      : {
+          next: { ...current, devices: [], sessionsValidAfter: now },
+          event: 'license.hwid_reset',
+          data: { hwids: current.devices.map((device) => device.hwid) },
+        },
   );
 }
 

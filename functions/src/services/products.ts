@@ -64,6 +64,7 @@ export async function createProduct(principal: Principal, input: CreateProductIn
         variables: input.variables ?? {},
         settings: { ...defaultAppSettings, ...input.settings },
         security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] },
+        clientBans: { hwids: [], ips: [] },
         createdAt: now,
         updatedAt: now,
       };

@@ -66,6 +66,28 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
   };
 }
 
+/**
+ * What a seed 004 client (verify, activate, validate, deactivate, heartbeat) is told about its
+ * license: anyone holding the key gets this, so no personal data (no email, label or other
+ * devices' HWIDs) and no vendor notes (violations, flags).
+ */
+export function clientLicenseView(licenseKey: string, license: LicenseDocument, now: Timestamp) {
+  const devices = liveDevices(license, now);
+  return {
+    licenseKey,
+    appId: license.appId,
+    productId: license.appId,
+    variantId: license.variantId,
+    status: licenseStatus(license, now),
+    expiresAt: isoDate(license.expiresAt),
+    maxHwidSlots: license.maxHwidSlots,
+    unlimitedHwidSlots: license.unlimitedHwidSlots,
+    floating: license.floating,
+    hwidCount: devices.length,
+    variables: license.variables,
+  };
+}
+
 export function activationsView(license: LicenseDocument, now: Timestamp) {
   return liveDevices(license, now).map((device) => ({
     hwid: device.hwid,
