@@ -3,8 +3,9 @@
  * or webhook answers 403 `forbidden`, shows none of A's data, and changes nothing of A's.
  */
 import { randomUUID } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
-import type { JsonResponse } from '../support/http.js';
+import Stripe from 'stripe';
+import { describe, expect, inject, it } from 'vitest';
+import { call, type JsonResponse } from '../support/http.js';
 import {
   asLicense,
   asSecurity,
@@ -15,6 +16,7 @@ import {
   expectV1Error,
   licensesOf,
   routeId,
+  servedV1Routes,
   tenant,
   v1,
   v1Routes,
@@ -36,6 +38,34 @@ interface VictimData {
   device: string;
   bannedHwid: string;
   allowedIp: string;
+  checkoutSessionId: string;
+  signingKeyId: string;
+  deliveryId: string;
+}
+
+/** A Stripe checkout for A's app, signed as Stripe signs it: A now has a checkout session. */
+async function checkoutFor(appId: string): Promise<string> {
+  const sessionId = `cs_test_${randomUUID().replace(/-/g, '')}`;
+  const payload = JSON.stringify({
+    id: `evt_${randomUUID().replace(/-/g, '')}`,
+    type: 'checkout.session.completed',
+    data: {
+      object: {
+        id: sessionId,
+        object: 'checkout.session',
+        payment_status: 'paid',
+        customer: 'cus_isolation',
+        customer_details: { email: 'a-buyer@example.com' },
+        subscription: null,
+        payment_intent: `pi_${randomUUID().replace(/-/g, '')}`,
+        metadata: { keywarden_app_id: appId },
+      },
+    },
+  });
+  const signature = Stripe.webhooks.generateTestHeaderString({ payload, secret: inject('stripeWebhookSecret') });
+  const response = await call('stripeWebhook', { rawBody: payload, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+  expect(response.status, response.text).toBe(200);
+  return sessionId;
 }
 
 /** Account A with a license, variables, a webhook, security entries and an auth log. */
@@ -57,18 +87,24 @@ async function victim(): Promise<VictimData> {
   expectStatus(await v1(a.account.apiKey, 'POST', `/apps/${a.appId}/security/blacklist`, { body: { type: 'ip', value: allowedIp } }), 200);
   const device = `A-device-${marker}`;
   expectStatus(await clientActivate(licenseKey, device), 200);
+  const checkoutSessionId = await checkoutFor(a.appId);
+  const webhookId = (hook.body.webhook as WebhookView).webhookId;
   return {
     tenant: a,
     licenseKey,
     label,
     licenseVariables,
     appVariables,
-    webhookId: (hook.body.webhook as WebhookView).webhookId,
+    webhookId,
     webhookUrl,
     webhookSecret: String(hook.body.secret),
     device,
     bannedHwid,
     allowedIp,
+    checkoutSessionId,
+    signingKeyId: a.app.publicKeys[0]?.keyId ?? '',
+    // A delivery id as the fan-out makes them (event~webhook): B must be refused before any lookup.
+    deliveryId: `evt${marker.replace(/-/g, '')}~${webhookId}`,
   };
 }
 
@@ -98,6 +134,10 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { type: 'hwid', value: 'only-B-machine' } };
     case 'DELETE /apps/{appId}/security/whitelist':
       return { body: { type: 'ip', value: data.allowedIp } };
+    case 'POST /licenses/{licenseKey}/offline-files':
+      return { body: { anyHwid: true, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() } };
+    case 'POST /apps/{appId}/activation-requests/parse':
+      return { body: { activationRequest: '-----BEGIN AUTHFORGE ACTIVATION REQUEST-----\nVersion: 1\n-----END AUTHFORGE ACTIVATION REQUEST-----' } };
     default:
       return {};
   }
@@ -120,6 +160,8 @@ function expectNoTraceOf(text: string, data: VictimData): void {
     data.device,
     data.bannedHwid,
     data.allowedIp,
+    data.checkoutSessionId,
+    data.signingKeyId,
   ];
   for (const secret of secrets) expect(text, `${secret} leaked`).not.toContain(secret);
 }
@@ -142,7 +184,10 @@ async function snapshot(data: VictimData) {
   const licenseVariables = await v1(apiKey, 'GET', `/licenses/${data.licenseKey}/variables`);
   const webhooks = await v1(apiKey, 'GET', `/apps/${appId}/webhooks`);
   const security = await v1(apiKey, 'GET', `/apps/${appId}/security`);
-  for (const response of [license, list, logs, appVariables, licenseVariables, webhooks, security]) expectStatus(response, 200);
+  const signingKeys = await v1(apiKey, 'GET', `/apps/${appId}/signing-keys`);
+  const offlineFiles = await v1(apiKey, 'GET', `/licenses/${data.licenseKey}/offline-files`);
+  const checkout = await v1(apiKey, 'GET', `/checkout-sessions/${data.checkoutSessionId}`);
+  for (const response of [license, list, logs, appVariables, licenseVariables, webhooks, security, signingKeys, offlineFiles, checkout]) expectStatus(response, 200);
   return {
     license: asLicense(license),
     keys: licensesOf(list).map((entry) => entry.licenseKey),
@@ -151,6 +196,9 @@ async function snapshot(data: VictimData) {
     licenseVariables: licenseVariables.body.variables,
     webhooks: webhooks.body.webhooks,
     security: asSecurity(security),
+    signingKeys: signingKeys.body,
+    offlineFiles: offlineFiles.body,
+    checkout: checkout.body,
   };
 }
 
@@ -159,14 +207,26 @@ describe('tenant isolation', () => {
     const data = await victim();
     const before = await snapshot(data);
     expect(before.license).toMatchObject({ status: 'active', label: data.label, hwidList: [data.device], variables: data.licenseVariables });
-    expect(before.keys).toEqual([data.licenseKey]);
+    expect(before.keys).toContain(data.licenseKey);
     expect(before.security.blacklist).toEqual({ hwids: [data.bannedHwid], ips: [data.allowedIp] });
+
+    // The list below must name every route the code serves behind an API key.
+    expect(v1Routes.map(routeId).sort()).toEqual((await servedV1Routes()).map(routeId).sort());
 
     const b = await tenant();
     const covered: string[] = [];
+    const params = {
+      licenseKey: data.licenseKey,
+      appId: data.tenant.appId,
+      webhookId: data.webhookId,
+      sessionId: data.checkoutSessionId,
+      keyId: data.signingKeyId,
+      deliveryId: data.deliveryId,
+    };
     for (const route of v1Routes) {
-      const path = concretePath(route, { licenseKey: data.licenseKey, appId: data.tenant.appId, webhookId: data.webhookId });
+      const path = concretePath(route, params);
       const response = await v1(b.account.apiKey, route.method, path, attackBody(route, data));
+      expect(response.status, `${routeId(route)}: ${response.text}`).toBe(403);
       expectV1Error(response, 403, 'forbidden');
       expectNothingOf(response, data);
       covered.push(routeId(route));

@@ -163,14 +163,25 @@ export interface RouteSpec {
   path: string;
 }
 
-/** Every route of seed 001 plus seed 003's logs: what these tests exercise. */
+/**
+ * Every route the isolation suite attacks. It is compared with the routes the running `v1`
+ * serves (its OpenAPI document, generated from the router table), so a route added to the
+ * code without a cross-account test fails the suite.
+ */
 export const v1Routes: RouteSpec[] = [
   { method: 'POST', path: '/licenses' },
   { method: 'GET', path: '/licenses' },
   { method: 'GET', path: '/licenses/{licenseKey}' },
   { method: 'PUT', path: '/licenses/{licenseKey}' },
   { method: 'DELETE', path: '/licenses/{licenseKey}' },
+  { method: 'GET', path: '/checkout-sessions/{sessionId}' },
   { method: 'GET', path: '/licenses/{licenseKey}/logs' },
+  { method: 'POST', path: '/licenses/{licenseKey}/offline-files' },
+  { method: 'GET', path: '/licenses/{licenseKey}/offline-files' },
+  { method: 'POST', path: '/apps/{appId}/activation-requests/parse' },
+  { method: 'GET', path: '/apps/{appId}/signing-keys' },
+  { method: 'POST', path: '/apps/{appId}/signing-keys' },
+  { method: 'DELETE', path: '/apps/{appId}/signing-keys/{keyId}' },
   { method: 'GET', path: '/apps/{appId}/variables' },
   { method: 'PUT', path: '/apps/{appId}/variables' },
   { method: 'GET', path: '/licenses/{licenseKey}/variables' },
@@ -180,6 +191,9 @@ export const v1Routes: RouteSpec[] = [
   { method: 'PUT', path: '/apps/{appId}/webhooks/{webhookId}' },
   { method: 'DELETE', path: '/apps/{appId}/webhooks/{webhookId}' },
   { method: 'POST', path: '/apps/{appId}/webhooks/{webhookId}/test' },
+  { method: 'GET', path: '/apps/{appId}/webhooks/{webhookId}/deliveries' },
+  { method: 'GET', path: '/apps/{appId}/webhooks/{webhookId}/deliveries/{deliveryId}' },
+  { method: 'POST', path: '/apps/{appId}/webhooks/{webhookId}/deliveries/{deliveryId}/redeliver' },
   { method: 'GET', path: '/apps/{appId}/security' },
   { method: 'PUT', path: '/apps/{appId}/security' },
   { method: 'POST', path: '/apps/{appId}/security/blacklist' },
@@ -188,12 +202,27 @@ export const v1Routes: RouteSpec[] = [
   { method: 'DELETE', path: '/apps/{appId}/security/whitelist' },
 ];
 
+/** The routes the running `v1` serves behind an API key, from its own OpenAPI document. */
+export async function servedV1Routes(): Promise<RouteSpec[]> {
+  const response = await v1(undefined, 'GET', '/openapi.json');
+  expect(response.status, response.text).toBe(200);
+  const paths = response.body.paths as Record<string, Record<string, unknown>>;
+  return Object.entries(paths)
+    .filter(([path]) => path !== '/openapi.json')
+    .flatMap(([path, operations]) =>
+      Object.keys(operations)
+        .filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method))
+        .map((method) => ({ method: method.toUpperCase() as RouteSpec['method'], path })),
+    );
+}
+
 export const routeId = (route: RouteSpec) => `${route.method} ${route.path}`;
 
 /** A route's concrete path for the given parameters. */
-export function concretePath(route: RouteSpec, params: { licenseKey: string; appId: string; webhookId: string }): string {
-  return route.path
-    .replace('{licenseKey}', encodeURIComponent(params.licenseKey))
-    .replace('{appId}', encodeURIComponent(params.appId))
-    .replace('{webhookId}', encodeURIComponent(params.webhookId));
+export function concretePath(route: RouteSpec, params: Record<string, string>): string {
+  return route.path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new Error(`no value for {${name}} in ${route.path}`);
+    return encodeURIComponent(value);
+  });
 }
