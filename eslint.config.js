@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import globals from 'globals';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'functions/lib/**', 'functions/node_modules/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'functions/lib/**', 'functions/node_modules/**', 'coverage/**', 'reports/**', '.stryker-tmp/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
