@@ -11,7 +11,7 @@ import { codeRedemptionsCollection, discountCodeId, discountCodesCollection, typ
 import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
-import { ApiError, conflict, notFound } from '../http/errors.js';
+import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
 import type {
   CreateDiscountCodeInput,
   DeleteDiscountCodeInput,
@@ -79,7 +79,11 @@ export async function createDiscountCode(principal: Principal, input: CreateDisc
 }
 
 export async function listDiscountCodes(principal: Principal, input: ListDiscountCodesInput) {
-  const accountId = await resolveAccountId(principal, input.accountId);
+  // Another account's product is refused (403), not answered with an empty list.
+  const accountId = input.productId
+    ? (await loadOwnedApp(principal, input.productId)).accountId
+    : await resolveAccountId(principal, input.accountId);
+  if (input.productId && input.accountId !== undefined && input.accountId !== accountId) throw badRequest('productId belongs to another account than accountId');
   let query = discountCodesCollection().where('accountId', '==', accountId);
   if (input.productId) query = query.where('appId', '==', input.productId);
   const snapshot = await query.orderBy('code', 'asc').limit(500).get();
