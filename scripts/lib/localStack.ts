@@ -145,6 +145,21 @@ export interface FunctionsServer {
   stop(): Promise<void>;
 }
 
+/** A child process's recent output (echoed when asked) and its exit, for start-up errors and stop(). */
+function watchChild(child: ChildProcess, echo: boolean | undefined) {
+  let output = '';
+  const collect = (chunk: Buffer) => {
+    const text = chunk.toString('utf8');
+    output = (output + text).slice(-20_000);
+    if (echo) process.stdout.write(text);
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  let exited = false;
+  const exit = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  return { output: () => output, exited: () => exited, exit };
+}
+
 /**
  * Starts scripts/functionsHost.ts: the built functions served by functions-framework in one
  * process, as Cloud Run serves them. Resolves when the host reports it is listening.
@@ -163,25 +178,16 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    output = (output + text).slice(-20_000);
-    if (options.echo) process.stdout.write(text);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const watched = watchChild(child, options.echo);
   const stop = async () => {
-    if (exited) return;
+    if (watched.exited()) return;
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-    await exitPromise;
+    await watched.exit;
     clearTimeout(timer);
   };
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`Functions host did not start in 60 s:\n${output}`)), 60_000);
+    const timer = setTimeout(() => reject(new Error(`Functions host did not start in 60 s:\n${watched.output()}`)), 60_000);
     child.on('message', (message: unknown) => {
       const ready = message as { ready?: boolean; port?: number };
       if (ready.ready && typeof ready.port === 'number') {
@@ -191,7 +197,7 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
-      reject(new Error(`Functions host exited (${code}) during start-up:\n${output}`));
+      reject(new Error(`Functions host exited (${code}) during start-up:\n${watched.output()}`));
     });
   }).catch(async (error: unknown) => {
     await stop();
@@ -227,19 +233,9 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
       detached: true,
     },
   );
-  let output = '';
-  const collect = (chunk: Buffer) => {
-    const text = chunk.toString('utf8');
-    output = (output + text).slice(-20_000);
-    if (options.echo) process.stdout.write(text);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-
-  let exited = false;
-  const exitPromise = new Promise<void>((resolve) => child.once('exit', () => { exited = true; resolve(); }));
+  const watched = watchChild(child, options.echo);
   const stop = async () => {
-    if (exited) return;
+    if (watched.exited()) return;
     try {
       process.kill(-(child.pid ?? 0), 'SIGINT');
     } catch {
@@ -248,7 +244,7 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
     const timer = setTimeout(() => {
       try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { /* already gone */ }
     }, 10_000);
-    await exitPromise;
+    await watched.exit;
     clearTimeout(timer);
     auto?.cleanup();
   };
@@ -257,8 +253,8 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
   const baseUrl = `http://127.0.0.1:${port}/${projectId}/${region}`;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (exited) throw new Error(`Functions emulator exited during start-up:\n${output}`);
-    if (output.includes('All emulators ready')) {
+    if (watched.exited()) throw new Error(`Functions emulator exited during start-up:\n${watched.output()}`);
+    if (watched.output().includes('All emulators ready')) {
       try {
         const response = await fetch(`${baseUrl}/listApiKeys`, { method: 'OPTIONS' });
         if (response.status === 204) return { baseUrl, process: child, stop };
@@ -269,5 +265,5 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   await stop();
-  throw new Error(`Functions emulator did not become ready in 90 s:\n${output}`);
+  throw new Error(`Functions emulator did not become ready in 90 s:\n${watched.output()}`);
 }
