@@ -1,27 +1,12 @@
-import { onRequest } from 'firebase-functions/v2/https';
-import { adminEndpoint } from '../http/adminEndpoint.js';
 import { createApiKeyInput, listApiKeysInput, revokeApiKeyInput } from '../schemas/apiKeys.js';
 import * as apiKeys from '../services/apiKeys.js';
-import { adminFunctionOptions, operatorSecret } from './options.js';
+import { adminChange, adminRead } from './adminFunction.js';
 
-export const createApiKey = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'createApiKey', methods: ['POST'], input: createApiKeyInput, operatorSecret }, async (principal, input) => {
-    const created = await apiKeys.createApiKey(principal, input);
-    return { ...created, message: 'Store this API key now: it is shown only once.' };
-  }),
-);
-
-export const listApiKeys = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'listApiKeys', methods: ['GET', 'POST'], input: listApiKeysInput, operatorSecret }, (principal, input) =>
-    apiKeys.listApiKeys(principal, input),
-  ),
-);
-
-export const revokeApiKey = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'revokeApiKey', methods: ['POST'], input: revokeApiKeyInput, operatorSecret }, async (principal, input) => ({
-    apiKey: await apiKeys.revokeApiKey(principal, input),
-  })),
-);
+export const createApiKey = adminChange('createApiKey', createApiKeyInput, async (principal, input) => ({
+  ...(await apiKeys.createApiKey(principal, input)),
+  message: 'Store this API key now: it is shown only once.',
+}));
+export const listApiKeys = adminRead('listApiKeys', listApiKeysInput, apiKeys.listApiKeys);
+export const revokeApiKey = adminChange('revokeApiKey', revokeApiKeyInput, async (principal, input) => ({
+  apiKey: await apiKeys.revokeApiKey(principal, input),
+}));

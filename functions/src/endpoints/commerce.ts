@@ -2,7 +2,6 @@ import Stripe from 'stripe';
 import { onRequest } from 'firebase-functions/v2/https';
 import { limits } from '../config/constants.js';
 import { paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
-import { adminEndpoint } from '../http/adminEndpoint.js';
 import { throttledAuthentication } from '../http/credentialGuesses.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { ApiError } from '../http/errors.js';
@@ -18,7 +17,8 @@ import {
 import * as discountCodes from '../services/discountCodes.js';
 import { assertPaymentIntake, fulfilPaymentOrder, paymentOrderAppId } from '../services/paymentOrders.js';
 import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
-import { adminFunctionOptions, operatorSecret, paymentWebhookOptions, stripeWebhookOptions } from './options.js';
+import { adminChange, adminRead } from './adminFunction.js';
+import { paymentWebhookOptions, stripeWebhookOptions } from './options.js';
 
 /**
  * Stripe webhook endpoint: verifies Stripe-Signature over the raw body with the endpoint
@@ -57,23 +57,8 @@ export const paymentWebhook = onRequest(
   }),
 );
 
-export const createDiscountCode = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'createDiscountCode', methods: ['POST'], input: createDiscountCodeInput, operatorSecret }, discountCodes.createDiscountCode),
-);
-export const listDiscountCodes = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'listDiscountCodes', methods: ['GET', 'POST'], input: listDiscountCodesInput, operatorSecret }, discountCodes.listDiscountCodes),
-);
-export const updateDiscountCode = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'updateDiscountCode', methods: ['POST'], input: updateDiscountCodeInput, operatorSecret }, discountCodes.updateDiscountCode),
-);
-export const deleteDiscountCode = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'deleteDiscountCode', methods: ['POST'], input: deleteDiscountCodeInput, operatorSecret }, discountCodes.deleteDiscountCode),
-);
-export const redeemTrialCode = onRequest(
-  adminFunctionOptions,
-  adminEndpoint({ name: 'redeemTrialCode', methods: ['POST'], input: redeemTrialCodeInput, operatorSecret }, discountCodes.redeemTrialCode),
-);
+export const createDiscountCode = adminChange('createDiscountCode', createDiscountCodeInput, discountCodes.createDiscountCode);
+export const listDiscountCodes = adminRead('listDiscountCodes', listDiscountCodesInput, discountCodes.listDiscountCodes);
+export const updateDiscountCode = adminChange('updateDiscountCode', updateDiscountCodeInput, discountCodes.updateDiscountCode);
+export const deleteDiscountCode = adminChange('deleteDiscountCode', deleteDiscountCodeInput, discountCodes.deleteDiscountCode);
+export const redeemTrialCode = adminChange('redeemTrialCode', redeemTrialCodeInput, discountCodes.redeemTrialCode);

@@ -15,6 +15,9 @@ export interface AdminEndpointOptions<S extends z.ZodType> {
   operatorSecret: () => string | undefined;
 }
 
+/** What an admin function does once the caller is authenticated and the input parsed. */
+export type AdminRun<S extends z.ZodType> = (principal: Principal, input: z.infer<S>, ctx: RequestContext) => Promise<Record<string, unknown>>;
+
 /**
  * A seed 004 admin function: authenticate (admin secret or API key), validate the parameters
  * (query and body together, credentials removed), call the service, answer `{success:true,…}`.
@@ -22,7 +25,7 @@ export interface AdminEndpointOptions<S extends z.ZodType> {
  */
 export function adminEndpoint<S extends z.ZodType>(
   options: AdminEndpointOptions<S>,
-  run: (principal: Principal, input: z.infer<S>, ctx: RequestContext) => Promise<Record<string, unknown>>,
+  run: AdminRun<S>,
 ) {
   return httpEndpoint({ name: options.name, methods: options.methods, errorShape: 'success' }, async (ctx) => {
     const principal = await throttledAuthentication(ctx.ip, ctx.log, () => authenticate(presentedCredentials(ctx), options.operatorSecret()));
