@@ -3,9 +3,10 @@
  * however often (and however concurrently) it runs; a new expiry after an extension emits it
  * again; the event reaches a webhook subscribed to it, signed.
  *
- * `expireLicenses` scans the whole shared database: other suites' expired licenses are in the
- * same queue (500 per run, oldest first), so the test runs it until this app's license is
- * reached and asserts on this app's events only.
+ * `expireLicenses` scans the whole shared database: other files' expired licenses are in the
+ * same queue (500 per run, oldest first) and other files run it at the same time, so the test
+ * runs it until this app's license is reached and asserts on this app's events only. Time
+ * passing is the license's stored expiry moved into the past: no sleeping, no clock race.
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterAll, expect, it } from 'vitest';
@@ -21,7 +22,6 @@ import {
   requestAt,
   runDeliverEvents,
   runExpireLicenses,
-  sleep,
   startReceiver,
 } from './support.js';
 
@@ -82,15 +82,17 @@ it('emits license.expired exactly once per expiry, even when expireLicenses runs
   const stored = (await testDb().collection('licenses').doc(expiring).get()).get('expiresAt') as Timestamp;
   expect(body.data).toEqual({ licenseKey: expiring, expiresAt: stored.toDate().toISOString() });
 
-  // Extended, then expired again for real (updateLicense with an expiry a few seconds ahead).
-  const newExpiry = Date.now() + 6_000;
-  const extended = await call('updateLicense', { headers: { 'X-API-Key': account.apiKey }, body: { licenseKey: expiring, expiresAt: new Date(newExpiry).toISOString() } });
+  // Extended a day ahead (a real updateLicense), then time passes again: its expiry moves
+  // into the past. Moving the stored expiry instead of sleeping leaves no race with the clock.
+  const extended = await call('updateLicense', { headers: { 'X-API-Key': account.apiKey }, body: { licenseKey: expiring, expiresAt: inMs(86_400_000) } });
   expect(extended.status, extended.text).toBe(200);
   expect(await expiryNotified(expiring)).toBe(false);
   // Not expired yet: nothing to emit.
   await runExpireLicenses();
   expect((await feed.fire()).map((candidate) => candidate.type)).toEqual(['license.extended']);
-  await sleep(newExpiry + 500 - Date.now());
+  expect(await expiryNotified(expiring)).toBe(false);
+  const expiredAgainAt = Timestamp.fromMillis(Date.now() - 1_000);
+  await testDb().collection('licenses').doc(expiring).update({ expiresAt: expiredAgainAt, expiresSort: expiredAgainAt });
   await runExpiryUntilNotified(expiring, 2);
   await Promise.all([runExpireLicenses(), runExpireLicenses()]);
   const second = await feed.fire();
