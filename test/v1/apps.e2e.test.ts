@@ -284,6 +284,7 @@ describe('security settings and lists', () => {
       settings: { validatesPerLicensePerMinute: 60, validatesPerIpPerMinute: 300, maxIpsPerDay: null },
       blacklist: { hwids: [], ips: [] },
       whitelist: { hwids: [], ips: [] },
+      clientBans: { hwids: [], ips: [] },
     });
 
     const put = await v1(account.apiKey, 'PUT', `/apps/${appId}/security`, { body: { validatesPerLicensePerMinute: 120, maxIpsPerDay: 5 } });
