@@ -3,9 +3,12 @@
  * with the attempt log, idempotent fan-out when the trigger runs twice, 410 disabling the
  * endpoint, redelivery, and network errors and timeouts counted as failed attempts.
  *
- * Every delivery here goes to a real loopback receiver. Only this file runs
- * `retryWebhookDeliveries`; each test leaves its deliveries delivered, failed or cancelled (or
- * its webhook deleted) so a later run has nothing of it left to send.
+ * Every delivery here goes to a real loopback receiver. `retryWebhookDeliveries` scans every
+ * file's deliveries and other files run it concurrently: after making a delivery due, a test
+ * runs it until that delivery has settled (`retryUntilSettled`) and checks only its own
+ * deliveries. Retry delays are read from the delivery's own record (next attempt minus last
+ * attempt), not against the test's clock. Each test leaves its deliveries delivered, failed or
+ * cancelled (or its webhook deleted) so a later run has nothing of it left to send.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAccount, createLicenses, createProduct, type Account, type Product } from '../support/fixtures.js';
@@ -22,8 +25,10 @@ import {
   header,
   makeDue,
   requestAt,
+  retryUntilSettled,
   runDeliverEvents,
   runRetryWebhookDeliveries,
+  scheduledDelaySeconds,
   startReceiver,
   storedDelivery,
   v1,
@@ -54,7 +59,6 @@ async function oneEvent(w: World): Promise<StoredEvent> {
   return event;
 }
 
-const secondsUntil = (iso: string | null) => (new Date(iso ?? 0).getTime() - Date.now()) / 1000;
 
 describe('retries', () => {
   it('a receiver that fails twice (500) then succeeds gets the event three times; the delivery ends delivered with 3 attempts logged', async () => {
@@ -75,8 +79,8 @@ describe('retries', () => {
     expect(receiver.requests).toHaveLength(1);
     let view = await getDelivery(w.account, w.product.productId, webhook.webhookId, deliveryId);
     expect(view.delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'HTTP 500', deliveredAt: null });
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeGreaterThan(20);
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeLessThan(37);
+    expect(scheduledDelaySeconds(view.delivery)).toBeGreaterThanOrEqual(24);
+    expect(scheduledDelaySeconds(view.delivery)).toBeLessThanOrEqual(36);
 
     // Not due yet: the scheduled function sends nothing.
     await runRetryWebhookDeliveries();
@@ -84,16 +88,16 @@ describe('retries', () => {
 
     // Attempt 2, from the scheduled function once due: 500 again, retry in 60 s (±20 %).
     await makeDue(deliveryId);
-    await runRetryWebhookDeliveries();
+    await retryUntilSettled(deliveryId, (stored) => stored.attempts === 2);
     expect(receiver.requests).toHaveLength(2);
     view = await getDelivery(w.account, w.product.productId, webhook.webhookId, deliveryId);
     expect(view.delivery).toMatchObject({ status: 'pending', attempts: 2, lastStatusCode: 500 });
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeGreaterThan(45);
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeLessThan(73);
+    expect(scheduledDelaySeconds(view.delivery)).toBeGreaterThanOrEqual(48);
+    expect(scheduledDelaySeconds(view.delivery)).toBeLessThanOrEqual(72);
 
     // Attempt 3: 200, delivered.
     await makeDue(deliveryId);
-    await runRetryWebhookDeliveries();
+    await retryUntilSettled(deliveryId, (stored) => stored.attempts === 3);
     expect(receiver.requests).toHaveLength(3);
     view = await getDelivery(w.account, w.product.productId, webhook.webhookId, deliveryId);
     expect(view.delivery).toMatchObject({ deliveryId, eventId: event.id, webhookId: webhook.webhookId, event: 'license.created', status: 'delivered', attempts: 3, lastStatusCode: 200, lastError: null, nextAttemptAt: null });
@@ -142,9 +146,8 @@ describe('retries', () => {
     // Leave nothing to retry: disable the webhook, the next due attempt is cancelled unsent.
     expect((await v1(w.account, 'PUT', `/apps/${w.product.productId}/webhooks/${webhook.webhookId}`, { active: false })).status).toBe(200);
     await makeDue(deliveryId);
-    await runRetryWebhookDeliveries();
+    expect((await retryUntilSettled(deliveryId, (stored) => stored.status === 'cancelled')).status).toBe('cancelled');
     expect(receiver.requests).toHaveLength(1);
-    expect((await storedDelivery(deliveryId)).status).toBe('cancelled');
   });
 });
 
@@ -291,19 +294,17 @@ describe('network errors and timeouts', () => {
     expect(view.delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null, deliveredAt: null });
     expect(view.delivery.lastError).toEqual(expect.any(String));
     expect(view.delivery.lastError).not.toBe('');
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeGreaterThan(20);
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeLessThan(37);
+    expect(scheduledDelaySeconds(view.delivery)).toBeGreaterThanOrEqual(24);
+    expect(scheduledDelaySeconds(view.delivery)).toBeLessThanOrEqual(36);
     expect(view.attempts).toHaveLength(1);
     expect(view.attempts[0]).toMatchObject({ attempt: 1, url, statusCode: null, responseSnippet: null });
     expect(view.attempts[0]?.error).toEqual(expect.any(String));
-    const stored = await storedDelivery(deliveryId);
-    expect(stored.nextAttemptAt.toMillis()).toBeGreaterThan(Date.now());
 
     // The endpoint is fixed (moved to a live receiver); when the retry is due it is delivered.
     const receiver = await startReceiver();
     expect((await v1(w.account, 'PUT', `/apps/${w.product.productId}/webhooks/${webhook.webhookId}`, { url: receiver.url })).status).toBe(200);
     await makeDue(deliveryId);
-    await runRetryWebhookDeliveries();
+    await retryUntilSettled(deliveryId, (stored) => stored.attempts === 2);
     expect(receiver.requests).toHaveLength(1);
     expectSignedDelivery(requestAt(receiver, 0), secret, { event: 'license.created', eventId: event.id, webhookId: webhook.webhookId, appId: w.product.productId });
     const after = await getDelivery(w.account, w.product.productId, webhook.webhookId, deliveryId);
@@ -331,7 +332,7 @@ describe('network errors and timeouts', () => {
     const view = await getDelivery(w.account, w.product.productId, webhook.webhookId, deliveryId);
     expect(view.delivery).toMatchObject({ status: 'pending', attempts: 1, lastStatusCode: null });
     expect(view.delivery.lastError).toMatch(/timed out/);
-    expect(secondsUntil(view.delivery.nextAttemptAt)).toBeGreaterThan(20);
+    expect(scheduledDelaySeconds(view.delivery)).toBeGreaterThanOrEqual(24);
     expect(view.attempts[0]).toMatchObject({ statusCode: null, responseSnippet: null });
     expect(view.attempts[0]?.error).toMatch(/timed out/);
     expect(view.attempts[0]?.durationMs).toBeGreaterThanOrEqual(9_500);
@@ -339,8 +340,7 @@ describe('network errors and timeouts', () => {
     // Clean up: a deleted webhook's due delivery is cancelled without being sent.
     expect((await v1(w.account, 'DELETE', `/apps/${w.product.productId}/webhooks/${webhook.webhookId}`)).status).toBe(200);
     await makeDue(deliveryId);
-    await runRetryWebhookDeliveries();
+    expect(await retryUntilSettled(deliveryId, (stored) => stored.status === 'cancelled')).toMatchObject({ status: 'cancelled', lastError: 'webhook deleted' });
     expect(receiver.requests).toHaveLength(1);
-    expect(await storedDelivery(deliveryId)).toMatchObject({ status: 'cancelled', lastError: 'webhook deleted' });
   }, 60_000);
 });

@@ -283,6 +283,33 @@ export async function deliveriesOfEvent(eventId: string): Promise<string[]> {
   return snapshot.docs.map((doc) => doc.id).sort();
 }
 
+/**
+ * Runs the deployed `retryWebhookDeliveries` until one delivery has settled: `done` holds for
+ * its stored record and no attempt of it is in flight. The scheduled function scans every
+ * file's deliveries (a batch at a time, oldest due first) and other files run it at the same
+ * time, so the attempt may come from another run, or only from a later one of ours: what the
+ * caller checks afterwards is this delivery's own state, never which run sent it.
+ */
+export async function retryUntilSettled(deliveryId: string, done: (delivery: StoredDelivery) => boolean, maxMs = 20_000): Promise<StoredDelivery> {
+  const stopAt = Date.now() + maxMs;
+  for (;;) {
+    await runRetryWebhookDeliveries();
+    const current = await storedDelivery(deliveryId);
+    if (current.status !== 'delivering' && done(current)) return current;
+    if (Date.now() > stopAt) throw new Error(`delivery ${deliveryId} did not settle: ${JSON.stringify({ status: current.status, attempts: current.attempts })}`);
+    await sleep(100);
+  }
+}
+
+/**
+ * The retry delay a pending delivery was given, from its own record: the time between its last
+ * attempt and its next one (both set by the product in one write), so no test clock is involved.
+ */
+export function scheduledDelaySeconds(delivery: { lastAttemptAt: string | null; nextAttemptAt: string | null }): number {
+  if (!delivery.lastAttemptAt || !delivery.nextAttemptAt) throw new Error(`not pending: ${JSON.stringify(delivery)}`);
+  return (new Date(delivery.nextAttemptAt).getTime() - new Date(delivery.lastAttemptAt).getTime()) / 1000;
+}
+
 /** Makes a pending delivery due now (as if its backoff had elapsed). */
 export async function makeDue(deliveryId: string): Promise<void> {
   await testDb().collection('deliveries').doc(deliveryId).update({ nextAttemptAt: Timestamp.fromMillis(Date.now() - 1_000) });
