@@ -7,12 +7,11 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { z } from 'zod';
 import { throttledAuthentication } from '../http/credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from '../http/credentials.js';
-import { httpEndpoint, type EndpointResult, type RequestContext } from '../http/endpoint.js';
+import { httpEndpoint, type RequestContext } from '../http/endpoint.js';
 import { ApiError } from '../http/errors.js';
 import { openApiDocument, type OperationSpec } from '../http/openapi.js';
 import { TokenBuckets } from '../http/rateLimiter.js';
-import { Router } from '../http/router.js';
-import { parseInput } from '../http/validation.js';
+import { operations, Router, type RoutedOperation } from '../http/router.js';
 import { externalId, resourceId, storedId } from '../schemas/common.js';
 import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
 import {
@@ -59,18 +58,19 @@ import { developerApiFunctionOptions, operatorSecret } from './options.js';
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
 const apiKeyBuckets = new TokenBuckets(100, 50);
 
-type Run = (ctx: RequestContext, params: Record<string, string>, principal: Principal) => Promise<EndpointResult>;
-interface V1Route extends OperationSpec {
-  run: Run;
-}
+/** Every route receives the authenticated principal; its path parameters, query and body arrive parsed. */
+const route = operations<Principal>();
+type V1Route = RoutedOperation<Principal>;
 
-const licenseKeyParam = (params: Record<string, string>) => parseInput(licenseKeySchema, params.licenseKey, 'license key');
-const appIdParam = (params: Record<string, string>) => parseInput(resourceId, params.appId, 'app id');
-const webhookIdParam = (params: Record<string, string>) => parseInput(resourceId, params.webhookId, 'webhook id');
-const signingKeyIdParam = (params: Record<string, string>) => parseInput(z.string().min(1).max(64), params.keyId, 'key id');
+/** Path parameters, each checked by its schema ("Invalid license key: …" names the bad one). */
+const licensePath = z.object({ licenseKey: licenseKeySchema });
+const appPath = z.object({ appId: resourceId });
+const webhookPath = appPath.extend({ webhookId: resourceId });
+const deliveryPath = webhookPath.extend({ deliveryId: storedId });
+const signingKeyPath = appPath.extend({ keyId: z.string().min(1).max(64) });
+const checkoutSessionPath = z.object({ sessionId: externalId });
 /** `Accept: application/x-authforge-license` asks for the file itself rather than JSON. */
 const wantsLicenseFile = (ctx: RequestContext) => (ctx.header('accept') ?? '').toLowerCase().includes(offlineLicenseMediaType);
-const deliveryIdParam = (params: Record<string, string>) => parseInput(storedId, params.deliveryId, 'delivery id');
 const deleted = z.object({ deleted: z.literal(true) });
 const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
 const deliveryResponse = z.object({
@@ -105,31 +105,28 @@ const deliveryDetailResponse = z.object({
 const variablesResponse = z.object({ variables: variablesSchema });
 
 const routes: V1Route[] = [
-  {
+  route({
     method: 'POST', path: '/licenses', tag: 'Licenses', summary: 'Create one or more licenses', body: v1CreateLicensesBody,
     response: z.object({ licenses: z.array(licenseResponse) }), status: 201, errors: [400, 401, 402, 403, 404, 429],
-    run: async (ctx, _params, principal) => {
-      const input = parseInput(v1CreateLicensesBody, ctx.body);
-      const created = await licenses.createLicenses(principal, { ...input, appId: input.appId });
+    run: async ({ body, extra: principal }) => {
+      const created = await licenses.createLicenses(principal, { ...body, appId: body.appId });
       return { status: 201, body: created };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET', path: '/licenses', tag: 'Licenses', summary: 'List licenses for an app', query: v1ListLicensesQuery,
     response: z.object({ licenses: z.array(licenseResponse), cursor: z.string().nullable() }), status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, _params, principal) => ({ body: await licenses.listLicenses(principal, parseInput(v1ListLicensesQuery, ctx.query, 'query')) }),
-  },
-  {
-    method: 'GET', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Get a single license', response: licenseResponse, status: 200,
-    errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: (await licenses.getLicense(principal, licenseKeyParam(params))).license }),
-  },
-  {
-    method: 'PUT', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Revoke, activate, extend, or reset HWID', body: v1UpdateLicenseBody,
-    response: licenseResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => {
-      const key = licenseKeyParam(params);
-      const input = parseInput(v1UpdateLicenseBody, ctx.body);
+    run: async ({ query, extra: principal }) => ({ body: await licenses.listLicenses(principal, query) }),
+  }),
+  route({
+    method: 'GET', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Get a single license', params: licensePath, response: licenseResponse,
+    status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: (await licenses.getLicense(principal, params.licenseKey)).license }),
+  }),
+  route({
+    method: 'PUT', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Revoke, activate, extend, or reset HWID', params: licensePath,
+    body: v1UpdateLicenseBody, response: licenseResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params: { licenseKey: key }, body: input, extra: principal }) => {
       const result =
         input.action === 'revoke'
           ? await licenses.revokeLicense(principal, { licenseKey: key, reason: input.reason })
@@ -140,33 +137,31 @@ const routes: V1Route[] = [
               : await licenses.resetActivations(principal, key);
       return { body: result.license };
     },
-  },
-  {
-    method: 'DELETE', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Permanently delete a license',
+  }),
+  route({
+    method: 'DELETE', path: '/licenses/:licenseKey', tag: 'Licenses', summary: 'Permanently delete a license', params: licensePath,
     response: deleted.extend({ licenseKey: z.string() }), status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await licenses.deleteLicense(principal, licenseKeyParam(params)) }),
-  },
-  {
+    run: async ({ params, extra: principal }) => ({ body: await licenses.deleteLicense(principal, params.licenseKey) }),
+  }),
+  route({
     method: 'GET', path: '/checkout-sessions/:sessionId', tag: 'Licenses', summary: 'Licenses created by a Stripe Checkout Session (for a success page)',
+    params: checkoutSessionPath,
     response: z.object({ checkoutSessionId: z.string(), email: z.string().nullable(), licenses: z.array(licenseResponse) }), status: 200,
     errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({
-      body: await checkoutSessionLicenses(principal, parseInput(externalId, params.sessionId, 'session id')),
-    }),
-  },
-  {
-    method: 'GET', path: '/licenses/:licenseKey/logs', tag: 'Licenses', summary: 'Auth log of a license, newest first', query: v1PageQuery,
-    response: z.object({ logs: z.array(logEntryResponse), cursor: z.string().nullable() }), status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await authLogs.listLicenseLogs(principal, licenseKeyParam(params), parseInput(v1PageQuery, ctx.query, 'query')),
-    }),
-  },
-  {
+    run: async ({ params, extra: principal }) => ({ body: await checkoutSessionLicenses(principal, params.sessionId) }),
+  }),
+  route({
+    method: 'GET', path: '/licenses/:licenseKey/logs', tag: 'Licenses', summary: 'Auth log of a license, newest first', params: licensePath,
+    query: v1PageQuery, response: z.object({ logs: z.array(logEntryResponse), cursor: z.string().nullable() }), status: 200,
+    errors: [400, 401, 403, 404, 429],
+    run: async ({ params, query, extra: principal }) => ({ body: await authLogs.listLicenseLogs(principal, params.licenseKey, query) }),
+  }),
+  route({
     method: 'POST', path: '/licenses/:licenseKey/offline-files', tag: 'Offline licensing',
     summary: 'Mint a signed .authforge offline license file (1 credit on metered accounts; Accept: application/x-authforge-license downloads the file itself)',
-    body: v1MintOfflineFileBody, response: mintedOfflineFileResponse, status: 201, errors: [400, 401, 402, 403, 404, 410, 429],
-    run: async (ctx, params, principal) => {
-      const minted = await offlineFiles.mintOfflineFile(principal, licenseKeyParam(params), parseInput(v1MintOfflineFileBody, ctx.body));
+    params: licensePath, body: v1MintOfflineFileBody, response: mintedOfflineFileResponse, status: 201, errors: [400, 401, 402, 403, 404, 410, 429],
+    run: async ({ ctx, params, body, extra: principal }) => {
+      const minted = await offlineFiles.mintOfflineFile(principal, params.licenseKey, body);
       ctx.log.info('offline license file minted', { licenseKey: minted.offlineFile.licenseKey, jti: minted.offlineFile.jti, keyId: minted.offlineFile.keyId });
       if (!wantsLicenseFile(ctx)) return { status: 201, body: minted };
       return {
@@ -176,151 +171,132 @@ const routes: V1Route[] = [
         headers: { 'Content-Disposition': `attachment; filename="${minted.fileName}"`, 'X-Offline-File-Jti': minted.offlineFile.jti },
       };
     },
-  },
-  {
+  }),
+  route({
     method: 'GET', path: '/licenses/:licenseKey/offline-files', tag: 'Offline licensing', summary: 'Offline files minted for a license, newest first',
-    query: v1OfflineFilesQuery, response: offlineFilesPageResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await offlineFiles.listOfflineFiles(principal, licenseKeyParam(params), parseInput(v1OfflineFilesQuery, ctx.query, 'query')),
-    }),
-  },
-  {
+    params: licensePath, query: v1OfflineFilesQuery, response: offlineFilesPageResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, query, extra: principal }) => ({ body: await offlineFiles.listOfflineFiles(principal, params.licenseKey, query) }),
+  }),
+  route({
     method: 'POST', path: '/apps/:appId/activation-requests/parse', tag: 'Offline licensing',
-    summary: 'Check an .authforge-request activation request and show what it says', body: v1ParseActivationRequestBody,
+    summary: 'Check an .authforge-request activation request and show what it says', params: appPath, body: v1ParseActivationRequestBody,
     response: activationRequestResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await offlineFiles.parseActivationRequest(principal, appIdParam(params), parseInput(v1ParseActivationRequestBody, ctx.body).activationRequest),
+    run: async ({ params, body, extra: principal }) => ({
+      body: await offlineFiles.parseActivationRequest(principal, params.appId, body.activationRequest),
     }),
-  },
-  {
+  }),
+  route({
     method: 'GET', path: '/apps/:appId/signing-keys', tag: 'Signing keys', summary: "The app's published Ed25519 public keys, the active one first",
-    response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await signingKeys.getSigningKeySet(principal, appIdParam(params)) }),
-  },
-  {
+    params: appPath, response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await signingKeys.getSigningKeySet(principal, params.appId) }),
+  }),
+  route({
     method: 'POST', path: '/apps/:appId/signing-keys', tag: 'Signing keys', summary: 'Rotate: a new active signing key; earlier keys stay published',
-    response: signingKeySetResponse, status: 201, errors: [401, 403, 404, 409, 429],
-    run: async (_ctx, params, principal) => ({ status: 201, body: await signingKeys.rotateSigningKey(principal, appIdParam(params)) }),
-  },
-  {
+    params: appPath, response: signingKeySetResponse, status: 201, errors: [401, 403, 404, 409, 429],
+    run: async ({ params, extra: principal }) => ({ status: 201, body: await signingKeys.rotateSigningKey(principal, params.appId) }),
+  }),
+  route({
     method: 'DELETE', path: '/apps/:appId/signing-keys/:keyId', tag: 'Signing keys', summary: 'Withdraw a retired signing key: no longer published, its private key deleted',
-    response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 409, 429],
-    run: async (_ctx, params, principal) => ({
-      body: await signingKeys.withdrawSigningKey(principal, appIdParam(params), signingKeyIdParam(params)),
-    }),
-  },
-  {
-    method: 'GET', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Get app variables', response: variablesResponse, status: 200,
-    errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await variables.getAppVariables(principal, appIdParam(params)) }),
-  },
-  {
-    method: 'PUT', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Set app variables', body: v1VariablesBody,
-    response: variablesResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await variables.setAppVariables(principal, appIdParam(params), parseInput(v1VariablesBody, ctx.body).variables),
-    }),
-  },
-  {
-    method: 'GET', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Get license variables', response: variablesResponse,
+    params: signingKeyPath, response: signingKeySetResponse, status: 200, errors: [401, 403, 404, 409, 429],
+    run: async ({ params, extra: principal }) => ({ body: await signingKeys.withdrawSigningKey(principal, params.appId, params.keyId) }),
+  }),
+  route({
+    method: 'GET', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Get app variables', params: appPath, response: variablesResponse,
     status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await variables.getLicenseVariables(principal, licenseKeyParam(params)) }),
-  },
-  {
-    method: 'PUT', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Set license variables', body: v1VariablesBody,
+    run: async ({ params, extra: principal }) => ({ body: await variables.getAppVariables(principal, params.appId) }),
+  }),
+  route({
+    method: 'PUT', path: '/apps/:appId/variables', tag: 'Variables', summary: 'Set app variables', params: appPath, body: v1VariablesBody,
     response: variablesResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await variables.setLicenseVariables(principal, licenseKeyParam(params), parseInput(v1VariablesBody, ctx.body).variables),
-    }),
-  },
-  {
-    method: 'POST', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'Create a webhook (its signing secret is shown once)',
+    run: async ({ params, body, extra: principal }) => ({ body: await variables.setAppVariables(principal, params.appId, body.variables) }),
+  }),
+  route({
+    method: 'GET', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Get license variables', params: licensePath,
+    response: variablesResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await variables.getLicenseVariables(principal, params.licenseKey) }),
+  }),
+  route({
+    method: 'PUT', path: '/licenses/:licenseKey/variables', tag: 'Variables', summary: 'Set license variables', params: licensePath,
+    body: v1VariablesBody, response: variablesResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, body, extra: principal }) => ({ body: await variables.setLicenseVariables(principal, params.licenseKey, body.variables) }),
+  }),
+  route({
+    method: 'POST', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'Create a webhook (its signing secret is shown once)', params: appPath,
     body: v1CreateWebhookBody, response: z.object({ webhook: webhookResponse, secret: z.string() }), status: 201, errors: [400, 401, 403, 404, 409, 429],
-    run: async (ctx, params, principal) => ({
-      status: 201,
-      body: await webhooks.createWebhook(principal, appIdParam(params), parseInput(v1CreateWebhookBody, ctx.body)),
-    }),
-  },
-  {
-    method: 'GET', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'List webhooks', response: z.object({ webhooks: z.array(webhookResponse) }),
-    status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await webhooks.listWebhooks(principal, appIdParam(params)) }),
-  },
-  {
-    method: 'PUT', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Update a webhook', body: v1UpdateWebhookBody,
+    run: async ({ params, body, extra: principal }) => ({ status: 201, body: await webhooks.createWebhook(principal, params.appId, body) }),
+  }),
+  route({
+    method: 'GET', path: '/apps/:appId/webhooks', tag: 'Webhooks', summary: 'List webhooks', params: appPath,
+    response: z.object({ webhooks: z.array(webhookResponse) }), status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await webhooks.listWebhooks(principal, params.appId) }),
+  }),
+  route({
+    method: 'PUT', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Update a webhook', params: webhookPath, body: v1UpdateWebhookBody,
     response: z.object({ webhook: webhookResponse, secret: z.string().optional() }), status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await webhooks.updateWebhook(principal, appIdParam(params), webhookIdParam(params), parseInput(v1UpdateWebhookBody, ctx.body)),
-    }),
-  },
-  {
-    method: 'DELETE', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Delete a webhook',
+    run: async ({ params, body, extra: principal }) => ({ body: await webhooks.updateWebhook(principal, params.appId, params.webhookId, body) }),
+  }),
+  route({
+    method: 'DELETE', path: '/apps/:appId/webhooks/:webhookId', tag: 'Webhooks', summary: 'Delete a webhook', params: webhookPath,
     response: deleted.extend({ webhookId: z.string() }), status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await webhooks.deleteWebhook(principal, appIdParam(params), webhookIdParam(params)) }),
-  },
-  {
-    method: 'POST', path: '/apps/:appId/webhooks/:webhookId/test', tag: 'Webhooks', summary: 'Send a test event (test.ping)',
+    run: async ({ params, extra: principal }) => ({ body: await webhooks.deleteWebhook(principal, params.appId, params.webhookId) }),
+  }),
+  route({
+    method: 'POST', path: '/apps/:appId/webhooks/:webhookId/test', tag: 'Webhooks', summary: 'Send a test event (test.ping)', params: webhookPath,
     response: z.object({ eventId: z.string(), event: z.literal('test.ping'), webhookId: z.string() }), status: 202, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({
-      status: 202,
-      body: await webhooks.sendTestEvent(principal, appIdParam(params), webhookIdParam(params)),
-    }),
-  },
-  {
+    run: async ({ params, extra: principal }) => ({ status: 202, body: await webhooks.sendTestEvent(principal, params.appId, params.webhookId) }),
+  }),
+  route({
     method: 'GET', path: '/apps/:appId/webhooks/:webhookId/deliveries', tag: 'Webhooks', summary: 'Recent deliveries of a webhook, newest first',
-    query: deliveriesQuery, response: z.object({ deliveries: z.array(deliveryResponse) }), status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await deliveries.listDeliveries(principal, appIdParam(params), webhookIdParam(params), parseInput(deliveriesQuery, ctx.query, 'query').limit),
+    params: webhookPath, query: deliveriesQuery, response: z.object({ deliveries: z.array(deliveryResponse) }), status: 200,
+    errors: [400, 401, 403, 404, 429],
+    run: async ({ params, query, extra: principal }) => ({
+      body: await deliveries.listDeliveries(principal, params.appId, params.webhookId, query.limit),
     }),
-  },
-  {
+  }),
+  route({
     method: 'GET', path: '/apps/:appId/webhooks/:webhookId/deliveries/:deliveryId', tag: 'Webhooks', summary: 'One delivery with every attempt',
-    response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({
-      body: await deliveries.getDelivery(principal, appIdParam(params), webhookIdParam(params), deliveryIdParam(params)),
+    params: deliveryPath, response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({
+      body: await deliveries.getDelivery(principal, params.appId, params.webhookId, params.deliveryId),
     }),
-  },
-  {
+  }),
+  route({
     method: 'POST', path: '/apps/:appId/webhooks/:webhookId/deliveries/:deliveryId/redeliver', tag: 'Webhooks', summary: 'Send one delivery again now',
-    response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({
-      body: await deliveries.redeliver(principal, appIdParam(params), webhookIdParam(params), deliveryIdParam(params)),
+    params: deliveryPath, response: deliveryDetailResponse, status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({
+      body: await deliveries.redeliver(principal, params.appId, params.webhookId, params.deliveryId),
     }),
-  },
-  {
-    method: 'GET', path: '/apps/:appId/security', tag: 'Security', summary: 'Get security config', response: securityResponse, status: 200,
-    errors: [401, 403, 404, 429],
-    run: async (_ctx, params, principal) => ({ body: await appSecurity.getSecurity(principal, appIdParam(params)) }),
-  },
-  {
-    method: 'PUT', path: '/apps/:appId/security', tag: 'Security', summary: 'Update security config (rate limits, IPs per day)',
+  }),
+  route({
+    method: 'GET', path: '/apps/:appId/security', tag: 'Security', summary: 'Get security config', params: appPath, response: securityResponse,
+    status: 200, errors: [401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await appSecurity.getSecurity(principal, params.appId) }),
+  }),
+  route({
+    method: 'PUT', path: '/apps/:appId/security', tag: 'Security', summary: 'Update security config (rate limits, IPs per day)', params: appPath,
     body: v1SecuritySettingsBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async (ctx, params, principal) => ({
-      body: await appSecurity.updateSecuritySettings(principal, appIdParam(params), parseInput(v1SecuritySettingsBody, ctx.body)),
-    }),
-  },
+    run: async ({ params, body, extra: principal }) => ({ body: await appSecurity.updateSecuritySettings(principal, params.appId, body) }),
+  }),
   ...(['blacklist', 'whitelist'] as const).flatMap((kind): V1Route[] => [
-    {
-      method: 'POST', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Add an HWID, IP or CIDR range to the ${kind}`,
+    route({
+      method: 'POST', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Add an HWID, IP or CIDR range to the ${kind}`, params: appPath,
       body: securityListEntryBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 409, 429],
-      run: async (ctx, params, principal) => {
-        const entry = parseInput(securityListEntryBody, ctx.body);
-        return { body: await appSecurity.addListEntry(principal, appIdParam(params), kind, entry.type, entry.value) };
-      },
-    },
-    {
-      method: 'DELETE', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Remove an entry from the ${kind}`,
-      body: securityListEntryBody, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 429],
-      run: async (ctx, params, principal) => {
-        const entry = parseInput(securityListEntryBody, { ...ctx.query, ...ctx.body });
-        return { body: await appSecurity.removeListEntry(principal, appIdParam(params), kind, entry.type, entry.value) };
-      },
-    },
+      run: async ({ params, body, extra: principal }) => ({
+        body: await appSecurity.addListEntry(principal, params.appId, kind, body.type, body.value),
+      }),
+    }),
+    route({
+      method: 'DELETE', path: `/apps/:appId/security/${kind}`, tag: 'Security', summary: `Remove an entry from the ${kind}`, params: appPath,
+      body: securityListEntryBody, bodyInQuery: true, response: securityResponse, status: 200, errors: [400, 401, 403, 404, 429],
+      run: async ({ params, body, extra: principal }) => ({
+        body: await appSecurity.removeListEntry(principal, params.appId, kind, body.type, body.value),
+      }),
+    }),
   ]),
 ];
 
 const router = new Router<Principal>();
-for (const route of routes) router.on(route.method, route.path, route.run);
+for (const { method, path, handler } of routes) router.on(method, path, handler);
 
 let cachedDocument: ReturnType<typeof openApiDocument> | undefined;
 const openApiRoute: OperationSpec = {

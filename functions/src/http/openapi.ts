@@ -8,6 +8,8 @@ export interface OperationSpec {
   path: string;
   summary: string;
   tag: string;
+  /** The `:param` segments' schemas, by name (a segment without one is documented as a string). */
+  params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
   response: z.ZodType;
@@ -40,6 +42,11 @@ function schemaObject(schema: z.ZodType, io: 'input' | 'output'): Record<string,
   return rest;
 }
 
+function pathParamSchema(operation: OperationSpec, name: string): Record<string, unknown> {
+  const schema = operation.params?.shape[name] as z.ZodType | undefined;
+  return schema ? schemaObject(schema, 'input') : { type: 'string' };
+}
+
 /** Builds an OpenAPI 3.1 document from the operation specs and their zod schemas. */
 export function openApiDocument(options: { title: string; version: string; serverUrl: string; errorSchema: z.ZodType }, operations: OperationSpec[]) {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -49,7 +56,7 @@ export function openApiDocument(options: { title: string; version: string; serve
       name: match[1],
       in: 'path',
       required: true,
-      schema: { type: 'string' },
+      schema: pathParamSchema(operation, match[1] ?? ''),
     }));
     const queryParams = operation.query
       ? Object.entries(operation.query.shape).map(([name, schema]) => ({

@@ -1,5 +1,8 @@
+import { z } from 'zod';
 import { ApiError } from './errors.js';
 import type { EndpointResult, HttpMethod, RequestContext } from './endpoint.js';
+import type { OperationSpec } from './openapi.js';
+import { describeIssues, parseInput } from './validation.js';
 
 export type RouteHandler<T> = (ctx: RequestContext, params: Record<string, string>, extra: T) => Promise<EndpointResult>;
 
@@ -71,3 +74,69 @@ function matchSegments(pattern: string[], parts: string[]): Record<string, strin
   }
   return params;
 }
+
+type Parsed<S> = S extends z.ZodType ? z.infer<S> : undefined;
+
+/** A request as its operation declares it: path parameters, query and body parsed by its schemas. */
+export interface OperationRequest<P, Q, B, T> {
+  ctx: RequestContext;
+  params: Parsed<P>;
+  query: Parsed<Q>;
+  body: Parsed<B>;
+  /** What the function hands every route (the v1 function: the authenticated principal). */
+  extra: T;
+}
+
+/** One documented operation and what it does with the request its schemas accept. */
+export interface Operation<P extends z.ZodObject | undefined, Q extends z.ZodObject | undefined, B extends z.ZodType | undefined, T>
+  extends OperationSpec {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Some clients drop a DELETE's body: its fields may come in the query string instead. */
+  bodyInQuery?: boolean;
+  run: (request: OperationRequest<P, Q, B, T>) => Promise<EndpointResult>;
+}
+
+/** An operation ready for `Router.on`: its documentation and a handler that parses before it runs. */
+export interface RoutedOperation<T> extends OperationSpec {
+  handler: RouteHandler<T>;
+}
+
+/** `licenseKey` → "license key": how a path parameter is named in a 400's message. */
+const spoken = (name: string) => name.replace(/[A-Z]/g, (letter) => ` ${letter.toLowerCase()}`);
+
+/** Path parameters, checked in declaration order; a 400 names the first bad one ("Invalid app id: …"). */
+function parsePathParams<P extends z.ZodObject>(schema: P, raw: Record<string, string>): z.infer<P> {
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const name = String(result.error.issues[0]?.path[0] ?? 'path');
+  const issues = result.error.issues.filter((issue) => issue.path[0] === name).map((issue) => ({ ...issue, path: issue.path.slice(1) }));
+  throw new ApiError('bad_request', `Invalid ${spoken(name)}: ${describeIssues(new z.ZodError(issues))}`);
+}
+
+function parseDeclared<S extends z.ZodType | undefined>(schema: S | undefined, parse: (schema: z.ZodType) => unknown): Parsed<S> {
+  return (schema ? parse(schema) : undefined) as Parsed<S>;
+}
+
+/**
+ * Declares operations whose routes receive `T`: the handler parses the path parameters, then
+ * the query, then the body with the schemas the operation declares (the same ones its OpenAPI
+ * entry is generated from) and hands `run` typed values; invalid input answers 400.
+ */
+export const operations =
+  <T>() =>
+  <P extends z.ZodObject | undefined = undefined, Q extends z.ZodObject | undefined = undefined, B extends z.ZodType | undefined = undefined>(
+    operation: Operation<P, Q, B, T>,
+  ): RoutedOperation<T> => {
+    const { run, bodyInQuery, ...spec } = operation;
+    return {
+      ...spec,
+      handler: (ctx, rawParams, extra) => {
+        const params = parseDeclared<P>(operation.params, (schema) => parsePathParams(schema as z.ZodObject, rawParams));
+        const query = parseDeclared<Q>(operation.query, (schema) => parseInput(schema, ctx.query, 'query'));
+        const body = parseDeclared<B>(operation.body, (schema) => parseInput(schema, bodyInQuery ? { ...ctx.query, ...ctx.body } : ctx.body));
+        return run({ ctx, params, query, body, extra });
+      },
+    };
+  };
