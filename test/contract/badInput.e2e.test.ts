@@ -37,7 +37,7 @@ describe('the 64 KiB body limit, exactly', () => {
   it('reads a body of 65,536 bytes (then validates it) and answers 413 to 65,537, at the admin, v1 and client doors', async () => {
     const account = await createAccount();
     const product = await createProduct(account);
-    const doors = [
+    const doors: Array<{ name: string; path: string; headers: Record<string, string>; fields: Record<string, unknown> }> = [
       { name: 'createLicense', path: '', headers: { 'X-API-Key': account.apiKey }, fields: { productId: product.productId } },
       { name: 'v1', path: '/licenses', headers: { Authorization: `Bearer ${account.apiKey}` }, fields: { appId: product.productId } },
       { name: 'activate', path: '', headers: {}, fields: { licenseKey: 'AAAA-BBBB-CCCC-DDDD', hwid: 'h' } },
