@@ -2,13 +2,13 @@
  * seed 001 rate limits: burst 100 requests, sustained 50/second, per API key, answered with
  * 429 `rate_limited` and Retry-After; seed 000's safeApiCall backs off and retries.
  *
- * The Firebase Functions emulator serves one request at a time per worker process and starts
- * another worker for each concurrent request, each with its own in-memory buckets (as separate
- * instances would be in production). So the bucket of one key is drained here by sequential
- * requests, which one warm worker serves faster than 50 per second on an idle machine (about
- * 90/s measured); firing 150 concurrent requests would instead start up to 150 processes, none
- * of which would see more than one request. On a machine too loaded to send 50 requests a
- * second, no limit is reached and the first test fails saying so.
+ * The test host serves v1 in one process (one instance, one set of in-memory buckets), so a
+ * burst of concurrent requests from one key drains its bucket. What a slow, shared machine can
+ * do reliably is pinned here: 300 requests at once see 429s only past the first 100 (the
+ * bucket refills at 50/s while they are served, so the 429s start after 100 plus what refilled:
+ * at least 100 pass, and unless serving the 300 took over 4 s, some are refused). The exact
+ * burst of 100 and the sustained 50/s are the token bucket's arithmetic, pinned with simulated
+ * time in test/contract/rateLimits.e2e.test.ts; they need no race with a real clock.
  */
 import { describe, expect, it } from 'vitest';
 import { call, type JsonResponse } from '../support/http.js';
@@ -18,17 +18,12 @@ import { createV1License, expectStatus, expectV1Error, licensesOf, tenant, v1 } 
 /** The cheapest request that still takes a token: authenticated, then refused by validation. */
 const cheapRequest = (apiKey: string) => v1(apiKey, 'GET', '/licenses', { query: { appId: 'not-an-app-id' } });
 
-/** Sends cheap requests one after another until one is rate limited (bounded by count and time). */
-async function drainUntilLimited(apiKey: string, maxRequests = 4000, maxMs = 45_000): Promise<{ allowed: number; limited: JsonResponse | undefined }> {
-  const started = Date.now();
-  let allowed = 0;
-  while (allowed < maxRequests && Date.now() - started < maxMs) {
-    const response = await cheapRequest(apiKey);
-    if (response.status === 429) return { allowed, limited: response };
-    expectV1Error(response, 400, 'bad_request');
-    allowed += 1;
-  }
-  return { allowed, limited: undefined };
+/** Sends `count` cheap requests at once; returns how many passed (400) and the refused ones (429). */
+async function burst(apiKey: string, count = 300): Promise<{ allowed: number; limited: JsonResponse[] }> {
+  const responses = await Promise.all(Array.from({ length: count }, () => cheapRequest(apiKey)));
+  const limited = responses.filter((response) => response.status === 429);
+  for (const response of responses.filter((candidate) => candidate.status !== 429)) expectV1Error(response, 400, 'bad_request');
+  return { allowed: responses.length - limited.length, limited };
 }
 
 describe('rate limiting', () => {
@@ -39,8 +34,9 @@ describe('rate limiting', () => {
     expectStatus(secondKey, 200);
     const other = await tenant();
 
-    const { allowed, limited } = await drainUntilLimited(account.apiKey);
-    expect(limited, `no 429 after ${allowed} sequential requests`).toBeDefined();
+    const { allowed, limited: refused } = await burst(account.apiKey);
+    const [limited] = refused;
+    expect(limited, `no 429 among 300 concurrent requests (${allowed} passed)`).toBeDefined();
     if (!limited) return;
     // The bucket starts full: at least the burst passes before the first refusal.
     expect(allowed).toBeGreaterThanOrEqual(100);
@@ -68,8 +64,8 @@ describe('rate limiting', () => {
     useApiKey(account.apiKey);
     const sleptBefore = sleeps.length;
     for (let round = 0; round < 20 && sleeps.length === sleptBefore; round += 1) {
-      const { limited } = await drainUntilLimited(account.apiKey);
-      expect(limited, 'the key was never rate limited').toBeDefined();
+      const { limited } = await burst(account.apiKey);
+      expect(limited.length, 'the key was never rate limited').toBeGreaterThan(0);
       // Called right after a 429: the bucket is (nearly) empty, so the first try is often refused.
       const data = (await safeApiCall(`${apiBase()}/licenses?appId=${appId}`, { headers: authHeaders() })) as { licenses: Array<{ licenseKey: string; label: string }>; cursor: string | null };
       expect(data).toEqual({ licenses: [expect.objectContaining({ licenseKey: key, label: 'retry me' })], cursor: null });

@@ -163,6 +163,12 @@ export const clientDoorLimits = {
   perAppPerSecond: 1_000,
 } as const;
 
+/** seed 001: the v1 API's token bucket per API key, in each instance's memory (endpoints/v1.ts). */
+export const v1RateLimit = {
+  burst: 100,
+  perSecond: 50,
+} as const;
+
 /** Credits are spread over shards so no one document takes every validate's write. */
 export const creditShardCount = 32;
 

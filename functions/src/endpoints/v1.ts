@@ -53,10 +53,11 @@ import * as variables from '../services/variables.js';
 import * as webhooks from '../services/webhookConfig.js';
 import * as deliveries from '../services/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/stripeCommerce.js';
+import { v1RateLimit } from '../config/constants.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
-const apiKeyBuckets = new TokenBuckets(100, 50);
+const apiKeyBuckets = new TokenBuckets(v1RateLimit.burst, v1RateLimit.perSecond);
 
 /** Every route receives the authenticated principal; its path parameters, query and body arrive parsed. */
 const route = operations<Principal>();
@@ -328,7 +329,7 @@ export const v1 = onRequest(
     const bucket = principal.kind === 'account' ? principal.keyId : 'operator';
     const taken = apiKeyBuckets.take(bucket);
     if (!taken.allowed) {
-      throw new ApiError('rate_limited', 'Rate limit exceeded: 100 requests/second burst, 50/second sustained', {
+      throw new ApiError('rate_limited', `Rate limit exceeded: ${v1RateLimit.burst} requests/second burst, ${v1RateLimit.perSecond}/second sustained`, {
         retryAfterSeconds: taken.retryAfterSeconds,
       });
     }
