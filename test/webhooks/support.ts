@@ -31,7 +31,7 @@ export interface ReceivedRequest {
 }
 
 /** What the receiver answers to the n-th request (0-based): a status and body, or 'hang' (never answers). */
-export type Answer = { status: number; body?: string } | 'hang';
+export type Answer = { status: number; body?: string; headers?: Record<string, string> } | 'hang';
 export type Responder = (request: ReceivedRequest, index: number) => Answer;
 
 export interface Receiver {
@@ -65,7 +65,7 @@ export async function startReceiver(respond: Responder = () => ({ status: 200, b
         hanging.add(res);
         return;
       }
-      res.writeHead(answer.status, { 'Content-Type': 'text/plain' });
+      res.writeHead(answer.status, { 'Content-Type': 'text/plain', ...answer.headers });
       res.end(answer.body ?? '');
     });
   });
