@@ -1,6 +1,6 @@
 // Must load first: it makes the runtime's body parser hand malformed bodies to our handlers.
 import './http/bodyParserGuard.js';
-import { isLocalProject, optionalFeatures } from './config/deployment.js';
+import { isLocalProject, optionalFeatures } from './config/settings.js';
 import * as bench from './endpoints/benchFloor.js';
 import * as payments from './endpoints/commerce.js';
 
@@ -34,7 +34,7 @@ export {
 /*
  * What is exported is what firebase-tools deploys (it lists this module's exports). Optional
  * features are exported only when on, so a deployment without them needs none of their
- * secrets (config/deployment.ts). The benchmark's floor is never deployed: it exists only
+ * secrets (config/settings.ts). The benchmark's floor is never deployed: it exists only
  * where no real project is named (the emulators' demo- project, a plain load).
  */
 export const stripeWebhook = optionalFeatures.stripe ? payments.stripeWebhook : undefined;

@@ -1,4 +1,5 @@
 import { defineSecret } from 'firebase-functions/params';
+import { boundSecretValue } from './settings.js';
 
 /** The operator's secret: full access to every account. Every deployment needs it. */
 export const adminSecret = defineSecret('ADMIN_SECRET');
@@ -21,7 +22,7 @@ export interface OptionalSecret {
   value(): string;
 }
 
-const optionalSecret = (name: string): OptionalSecret => ({ name, value: () => process.env[name] ?? '' });
+const optionalSecret = (name: string): OptionalSecret => ({ name, value: () => boundSecretValue(name) });
 
 /** Stripe's endpoint signing secret (whsec_…), used to verify Stripe-Signature. */
 export const stripeWebhookSecret = optionalSecret('STRIPE_WEBHOOK_SECRET');

@@ -1,5 +1,6 @@
 import { onRequest } from 'firebase-functions/v2/https';
 import { Timestamp } from 'firebase-admin/firestore';
+import { benchFloorEnabled } from '../config/settings.js';
 import { db } from '../data/firestore.js';
 import { ApiError } from '../http/errors.js';
 import { httpEndpoint } from '../http/endpoint.js';
@@ -12,7 +13,7 @@ import { clientFunctionOptions } from './options.js';
 export const benchFloor = onRequest(
   clientFunctionOptions,
   httpEndpoint({ name: 'benchFloor', methods: ['POST'], errorShape: 'rest' }, async (ctx) => {
-    if (process.env.KEYWARDEN_BENCH_FLOOR !== '1') throw new ApiError('not_found', 'Not found');
+    if (!benchFloorEnabled()) throw new ApiError('not_found', 'Not found');
     const ref = db().collection('benchFloor').doc(`doc-${Math.floor(Math.random() * 1000)}`);
     const snapshot = await ref.get();
     await ref.set({ at: Timestamp.now(), seen: snapshot.exists, requestId: ctx.requestId });

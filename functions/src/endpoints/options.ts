@@ -70,7 +70,7 @@ export const developerApiFunctionOptions: HttpsOptions = {
 /**
  * Inbound payment webhooks. A few events per purchase; Stripe retries a 429 or a timeout for
  * three days, so a small ceiling loses nothing. Each binds only its own secret, by name (see
- * config/secrets.ts), and is deployed only when its feature is on (config/deployment.ts).
+ * config/secrets.ts), and is deployed only when its feature is on (config/settings.ts).
  */
 const paymentWebhookBase = { ...shared, concurrency: 80, maxInstances: 3, minInstances: 0, timeoutSeconds: 60 } as const;
 export const stripeWebhookOptions: HttpsOptions = { ...paymentWebhookBase, secrets: [stripeWebhookSecret.name] };

@@ -1,5 +1,5 @@
 import { credentialFormat } from '../config/constants.js';
-import { queryCredentials } from '../config/deployment.js';
+import { queryCredentials } from '../config/settings.js';
 import type { PresentedCredentials } from '../services/authentication.js';
 import { badRequest } from './errors.js';
 import type { RequestContext } from './endpoint.js';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Request } from 'firebase-functions/v2/https';
 import type { Response } from 'express';
 import { limits, requestDeadlineMs, retryAfterSeconds } from '../config/constants.js';
+import { trustedProxyHops } from '../config/settings.js';
 import { isTransientFirestoreError } from '../data/errors.js';
 import { bodyParseFailure } from './bodyParserGuard.js';
 import { ApiError } from './errors.js';
@@ -70,7 +71,7 @@ const localIpcAddress = '127.0.0.1';
  * past IP lists or per-IP rate limits.
  */
 function clientIp(req: Request): string {
-  const hops = Math.max(1, Number(process.env.KEYWARDEN_TRUSTED_PROXY_HOPS ?? 1) || 1);
+  const hops = trustedProxyHops();
   const forwarded = (req.headers['x-forwarded-for'] === undefined ? [] : [req.headers['x-forwarded-for']].flat())
     .flatMap((value) => value.split(','))
     .map((entry) => entry.trim())

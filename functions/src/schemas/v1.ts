@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { limits } from '../config/constants.js';
 import { eventType } from '../data/events.js';
 import { variablesSchema } from '../data/shared.js';
+import { refusedWebhookHost } from '../services/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
 import { isoDateTime } from './licenses.js';
 
@@ -41,21 +42,6 @@ export const v1UpdateLicenseBody = z.discriminatedUnion('action', [
 
 export const v1VariablesBody = z.strictObject({ variables: variablesSchema });
 
-/**
- * Link-local addresses (where cloud metadata servers live) and the metadata host names, however
- * spelled: the URL parser already normalises IPv4 numbers and case; this also catches a
- * trailing dot, IPv4-mapped IPv6 (`[::ffff:169.254.169.254]`) and all of fe80::/10.
- */
-function metadataHost(hostname: string): boolean {
-  let host = hostname.toLowerCase();
-  while (host.endsWith('.')) host = host.slice(0, -1);
-  if (host === 'metadata' || host === 'metadata.google.internal') return true;
-  if (host.startsWith('169.254.')) return true;
-  if (/^\[fe[89ab][0-9a-f]:/.test(host)) return true;
-  const mapped = host.match(/^\[::ffff:([0-9a-f]{1,4}):[0-9a-f]{1,4}\]$/);
-  return mapped?.[1] !== undefined && parseInt(mapped[1], 16) >> 8 === 169 && (parseInt(mapped[1], 16) & 0xff) === 254;
-}
-
 export const webhookUrl = z
   .url({ protocol: /^https?$/ })
   .max(limits.maxWebhookUrlLength)
@@ -67,8 +53,9 @@ export const webhookUrl = z
       // Not a URL at all: z.url() has already reported it (zod runs refinements after failed checks).
       return true;
     }
-    return !url.username && !url.password && !metadataHost(url.hostname);
-  }, 'webhook URLs may not carry credentials or target link-local metadata addresses');
+    // The same rule the delivery applies to the addresses the host resolves to (webhookTargets.ts).
+    return !url.username && !url.password && refusedWebhookHost(url.hostname) === undefined;
+  }, 'webhook URLs may not carry credentials or target link-local metadata or (outside the local stack) private addresses');
 
 export const v1CreateWebhookBody = z.strictObject({
   url: webhookUrl,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
-import { limits } from '../config/constants.js';
+import { maxWebhooksPerApp } from '../config/settings.js';
 import { randomId } from '../crypto/random.js';
 import { eventRecord, eventsCollection, type EventType } from '../data/events.js';
 import { db } from '../data/firestore.js';
@@ -26,12 +26,6 @@ export function webhookView(webhookId: string, webhook: WebhookDocument) {
     updatedAt: isoDate(webhook.updatedAt),
   };
 }
-
-/** AuthForge's limit of 5 per app, unless the deployment sets KEYWARDEN_MAX_WEBHOOKS_PER_APP (functions/.env). */
-export const maxWebhooksPerApp = (): number => {
-  const configured = Number(process.env.KEYWARDEN_MAX_WEBHOOKS_PER_APP);
-  return Number.isInteger(configured) && configured > 0 ? configured : limits.maxWebhooksPerApp;
-};
 
 /** Creates a webhook; its signing secret is shown once. At most maxWebhooksPerApp() per app. */
 export async function createWebhook(

@@ -8,6 +8,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { privateWebhookTargetsAllowed } from '../config/settings.js';
 
 /** IPv4 ranges that are not global unicast (IANA special-purpose registry, multicast, reserved). */
 const nonGlobalV4 = new BlockList();
@@ -33,11 +34,30 @@ export function isGlobalUnicast(address: string): boolean {
   return false;
 }
 
+
+/** Link-local (169.254.0.0/16, fe80::/10, IPv4-mapped too): where cloud metadata servers answer. */
+const linkLocal = new BlockList();
+linkLocal.addSubnet('169.254.0.0', 16, 'ipv4');
+linkLocal.addSubnet('fe80::', 10, 'ipv6');
+const metadataHostNames = new Set(['metadata', 'metadata.google.internal']);
+
 /**
- * Private targets and plain http are allowed only where the functions run beside the receiver:
- * the Functions emulator, the local stack, and tests (KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS=1).
+ * The one rule for where a webhook may point, applied when a URL is saved (to its host) and
+ * before each delivery (to every address the host resolves to). Cloud metadata hosts and
+ * link-local addresses are refused everywhere, the local stack included; any other address that
+ * is not global unicast is refused unless private targets are allowed (the local stack). A host
+ * name is judged by its addresses at send time. Answers why a host is refused, or undefined.
  */
-export const privateTargetsAllowed = () => process.env.FUNCTIONS_EMULATOR === 'true' || process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS === '1';
+export function refusedWebhookHost(host: string, relaxed = privateWebhookTargetsAllowed()): string | undefined {
+  let name = host.toLowerCase().replace(/^\[|\]$/g, '');
+  while (name.endsWith('.')) name = name.slice(0, -1);
+  if (metadataHostNames.has(name)) return `${name} is a cloud metadata host`;
+  const family = isIP(name);
+  if (!family) return undefined;
+  if (linkLocal.check(name, family === 4 ? 'ipv4' : 'ipv6')) return `${name} is link-local`;
+  if (!relaxed && !isGlobalUnicast(name)) return `${name} is not global unicast`;
+  return undefined;
+}
 
 export interface ResolvedAddress {
   address: string;
@@ -55,16 +75,15 @@ export function useHostResolver(next: HostResolver | undefined): void {
 
 /** Resolves the webhook's host once and vets it; the answer is the address to connect to. */
 export async function vettedTarget(url: URL): Promise<ResolvedAddress> {
-  const relaxed = privateTargetsAllowed();
+  const relaxed = privateWebhookTargetsAllowed();
   if (url.protocol !== 'https:' && !(relaxed && url.protocol === 'http:')) throw new Error(`refused: webhooks must use https (${url.protocol} given)`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
   const addresses = family ? [{ address: host, family }] : await resolver(host);
   const chosen = addresses[0];
   if (!chosen) throw new Error(`refused: ${host} does not resolve`);
-  if (!relaxed && addresses.some((entry) => !isGlobalUnicast(entry.address))) {
-    throw new Error(`refused: ${host} resolves to an address that is not global unicast`);
-  }
+  const refusal = addresses.map((entry) => refusedWebhookHost(entry.address, relaxed)).find((reason) => reason !== undefined);
+  if (refusal) throw new Error(`refused: ${host} resolves to an address that is not global unicast (${refusal})`);
   return chosen;
 }
 
