@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import type { EndpointResult, HttpMethod, RequestContext } from '../../../functions/src/http/endpoint.js';
 import { ApiError } from '../../../functions/src/http/errors.js';
-import { Router } from '../../../functions/src/http/router.js';
+import { operations, Router } from '../../../functions/src/http/router.js';
 
 /** The router reads only the method of the request context. */
 const ctx = (method: HttpMethod) => ({ method }) as RequestContext;
@@ -115,5 +116,103 @@ describe('Router', () => {
     expect(r.matches('/apps/a')).toBe(false);
     expect(r.matches('/apps/%E0%A4%A/licenses/b')).toBe(false);
     expect(new Router<null>().matches('/')).toBe(false);
+  });
+});
+
+describe('operations', () => {
+  const appId = z.string().regex(/^app_/);
+  const licenseKey = z.string().min(3);
+  const pathSchema = z.object({ appId, licenseKey });
+  const querySchema = z.object({ limit: z.coerce.number().int().max(10) });
+  const bodySchema = z.object({ note: z.string(), tag: z.string().optional() });
+  const spec = {
+    method: 'POST' as const,
+    path: '/apps/:appId/licenses/:licenseKey',
+    summary: 'Note a license',
+    tag: 'Licenses',
+    response: z.object({}),
+    status: 200,
+    errors: [400],
+  };
+  const request = (query: Record<string, unknown>, body: Record<string, unknown>) => ({ method: 'POST', query, body }) as RequestContext;
+  const declared = operations<string>();
+  const echo = declared({
+    ...spec,
+    params: pathSchema,
+    query: querySchema,
+    body: bodySchema,
+    run: async (parsed) => ({ body: parsed }),
+  });
+  const goodParams = { appId: 'app_1', licenseKey: 'KEY' };
+
+  async function refusedBy(handler: () => Promise<EndpointResult>): Promise<ApiError> {
+    try {
+      await handler();
+    } catch (error) {
+      if (error instanceof ApiError) return error;
+      throw error;
+    }
+    throw new Error('accepted');
+  }
+
+  it('keeps the operation’s documentation and drops run and bodyInQuery', () => {
+    const routed = declared({ ...spec, bodyInQuery: true, run: async () => ({ body: null }) });
+    expect(routed).toMatchObject({ method: 'POST', path: spec.path, summary: 'Note a license', tag: 'Licenses', status: 200, errors: [400] });
+    expect(routed.response).toBe(spec.response);
+    expect(Object.keys(routed).sort()).toEqual(['errors', 'handler', 'method', 'path', 'response', 'status', 'summary', 'tag']);
+    expect(Object.keys(echo).sort()).toEqual(['body', 'errors', 'handler', 'method', 'params', 'path', 'query', 'response', 'status', 'summary', 'tag']);
+  });
+
+  it('hands run the parsed params, query and body, the context and the extra value', async () => {
+    const ctx = request({ limit: '7' }, { note: 'hi', extra: 1 });
+    const result = (await echo.handler(ctx, goodParams, 'principal')).body as Record<string, unknown>;
+    expect(result).toEqual({ ctx, params: goodParams, query: { limit: 7 }, body: { note: 'hi' }, extra: 'principal' });
+    expect(result.ctx).toBe(ctx);
+  });
+
+  it('hands undefined for what the operation does not declare', async () => {
+    const bare = declared({ ...spec, run: async (parsed) => ({ body: parsed }) });
+    const result = (await bare.handler(request({ limit: 'x' }, { note: 1 }), { appId: 'bad' }, 'p')).body as Record<string, unknown>;
+    expect(result.params).toBeUndefined();
+    expect(result.query).toBeUndefined();
+    expect(result.body).toBeUndefined();
+  });
+
+  it('answers 400 naming the first bad path parameter in words', async () => {
+    const error = await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'nope', licenseKey: 'K' }, 'p'));
+    expect(error.code).toBe('bad_request');
+    expect(error.message).toBe(`Invalid app id: ${appId.safeParse('nope').error?.issues[0]?.message}`);
+    const second = await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'app_1', licenseKey: 'K' }, 'p'));
+    expect(second.message).toBe(`Invalid license key: ${licenseKey.safeParse('K').error?.issues[0]?.message}`);
+  });
+
+  it('lists every issue of the bad parameter, and only of that one', async () => {
+    const strict = z.object({ keyId: z.string().min(5).regex(/^k/), other: z.string().min(5) });
+    const op = declared({ ...spec, params: strict, run: async () => ({ body: null }) });
+    const error = await refusedBy(() => op.handler(request({}, {}), { keyId: 'x', other: 'y' }, 'p'));
+    const issues = strict.shape.keyId.safeParse('x').error?.issues.map((issue) => issue.message) ?? [];
+    expect(issues).toHaveLength(2);
+    expect(error.message).toBe(`Invalid key id: ${issues.join('; ')}`);
+  });
+
+  it('says "path" when the failing check is on the parameters as a whole', async () => {
+    const whole = z.object({ a: z.string() }).refine(() => false, 'never');
+    const op = declared({ ...spec, params: whole, run: async () => ({ body: null }) });
+    expect((await refusedBy(() => op.handler(request({}, {}), { a: 'x' }, 'p'))).message).toBe('Invalid path: ');
+  });
+
+  it('parses the path, then the query, then the body', async () => {
+    const badAll = request({ limit: 'many' }, { note: 5 });
+    expect((await refusedBy(() => echo.handler(badAll, { appId: 'x', licenseKey: 'KEY' }, 'p'))).message).toMatch(/^Invalid app id: /);
+    expect((await refusedBy(() => echo.handler(badAll, goodParams, 'p'))).message).toMatch(/^Invalid query: limit: /);
+    expect((await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 5 }), goodParams, 'p'))).message).toMatch(/^Invalid request: note: /);
+  });
+
+  it('reads body fields from the query string when bodyInQuery is set, the body winning', async () => {
+    const op = declared({ ...spec, body: bodySchema, bodyInQuery: true, run: async ({ body }) => ({ body }) });
+    expect((await op.handler(request({ note: 'from query', tag: 'q' }, { tag: 'b' }), {}, 'p')).body).toEqual({ note: 'from query', tag: 'b' });
+    expect((await echo.handler(request({ limit: '1', note: 'from query' }, { note: 'body' }), goodParams, 'p')).body).toMatchObject({ body: { note: 'body' } });
+    const error = await refusedBy(() => echo.handler(request({ limit: '1', note: 'from query' }, {}), goodParams, 'p'));
+    expect(error.message).toMatch(/^Invalid request: note: /);
   });
 });
