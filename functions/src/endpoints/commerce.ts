@@ -15,7 +15,7 @@ import {
   updateDiscountCodeInput,
 } from '../schemas/commerce.js';
 import * as discountCodes from '../services/discountCodes.js';
-import { assertPaymentIntake, fulfilPaymentOrder, paymentOrderAppId } from '../services/paymentOrders.js';
+import { assertPaymentIntake, fulfilPaymentOrder } from '../services/paymentOrders.js';
 import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
 import { adminChange, adminRead } from './adminFunction.js';
 import { paymentWebhookOptions, stripeWebhookOptions } from './options.js';
@@ -50,8 +50,7 @@ export const paymentWebhook = onRequest(
   paymentWebhookOptions,
   httpEndpoint({ name: 'paymentWebhook', methods: ['POST'], errorShape: 'success' }, async (ctx) => {
     const input = parseInput(paymentWebhookInput, ctx.body);
-    const appId = paymentOrderAppId(input);
-    await throttledAuthentication(ctx.ip, ctx.log, () => assertPaymentIntake(appId, ctx.header('x-webhook-secret'), paymentWebhookSecret.value()));
+    await throttledAuthentication(ctx.ip, ctx.log, () => assertPaymentIntake(input.appId, ctx.header('x-webhook-secret'), paymentWebhookSecret.value()));
     const result = await fulfilPaymentOrder(input);
     return { body: { success: true, ...result } };
   }),

@@ -1,6 +1,5 @@
 /** seed 004 style admin functions for offline licensing (the v1 routes call the same services). */
 import { listOfflineLicensesInput, mintOfflineLicenseInput, parseActivationRequestInput } from '../schemas/offlineFiles.js';
-import { requireAppId } from '../services/licenses.js';
 import * as offlineFiles from '../services/offlineFiles.js';
 import { adminChange, adminRead } from './adminFunction.js';
 
@@ -16,5 +15,5 @@ export const listOfflineLicenses = adminRead('listOfflineLicenses', listOfflineL
 );
 
 export const parseActivationRequest = adminChange('parseActivationRequest', parseActivationRequestInput, (principal, input) =>
-  offlineFiles.parseActivationRequest(principal, requireAppId(input), input.activationRequest),
+  offlineFiles.parseActivationRequest(principal, input.appId, input.activationRequest),
 );

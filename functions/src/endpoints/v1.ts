@@ -110,7 +110,7 @@ const routes: V1Route[] = [
     method: 'POST', path: '/licenses', tag: 'Licenses', summary: 'Create one or more licenses', body: v1CreateLicensesBody,
     response: z.object({ licenses: z.array(licenseResponse) }), status: 201, errors: [400, 401, 402, 403, 404, 429],
     run: async ({ body, extra: principal }) => {
-      const created = await licenses.createLicenses(principal, { ...body, appId: body.appId });
+      const created = await licenses.createLicenses(principal, body);
       return { status: 201, body: created };
     },
   }),

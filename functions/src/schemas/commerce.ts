@@ -1,21 +1,22 @@
 import { z } from 'zod';
 import { limits } from '../config/constants.js';
-import { displayName, externalId, resourceId } from './common.js';
+import { appAlias, displayName, externalId, resolvingAppAlias, resourceId } from './common.js';
 import { hwid, isoDateTime } from './licenses.js';
 
 /** seed 004 generic payment webhook body (stores other than Stripe). Idempotent by orderId. */
-export const paymentWebhookInput = z.strictObject({
-  orderId: externalId,
-  productId: resourceId.optional(),
-  appId: resourceId.optional(),
-  variantId: resourceId.optional(),
-  quantity: z.number().int().min(1).max(limits.maxLicensesPerCreate).default(1),
-  email: z.email().max(320).optional(),
-  expiresAt: isoDateTime.nullable().optional(),
-  maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots).optional(),
-  unlimitedHwidSlots: z.boolean().optional(),
-  label: z.string().max(limits.maxLabelLength).optional(),
-});
+export const paymentWebhookInput = z
+  .strictObject({
+    orderId: externalId,
+    ...appAlias,
+    variantId: resourceId.optional(),
+    quantity: z.number().int().min(1).max(limits.maxLicensesPerCreate).default(1),
+    email: z.email().max(320).optional(),
+    expiresAt: isoDateTime.nullable().optional(),
+    maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots).optional(),
+    unlimitedHwidSlots: z.boolean().optional(),
+    label: z.string().max(limits.maxLabelLength).optional(),
+  })
+  .transform(resolvingAppAlias);
 export type PaymentWebhookInput = z.infer<typeof paymentWebhookInput>;
 
 export const discountCode = z

@@ -23,3 +23,27 @@ export const displayName = z.string().trim().min(1).max(limits.maxNameLength);
 /** Query-string integers arrive as strings; bodies send numbers. Both are accepted. */
 export const pageLimit = z.coerce.number().int().min(1).max(limits.maxPageSize).default(limits.defaultPageSize);
 export const pageCursor = z.string().min(1).max(2048).optional();
+
+/**
+ * seed 004 calls an app a product: `productId` and `appId` name the same id, and a request may
+ * send either. The inputs that accept both resolve them here, at the edge (`.transform(
+ * resolvingAppAlias)`), so the rules behind them see `appId` only.
+ */
+export const appAlias = { productId: resourceId.optional(), appId: resourceId.optional() };
+
+export function resolvingAppAlias<T extends { productId?: string | undefined; appId?: string | undefined }>(
+  input: T,
+  ctx: z.RefinementCtx,
+): Omit<T, 'productId' | 'appId'> & { appId: string } {
+  const { productId, appId, ...rest } = input;
+  const resolved = productId ?? appId;
+  if (!resolved) {
+    ctx.addIssue({ code: 'custom', message: 'productId (or appId) is required' });
+    return z.NEVER;
+  }
+  if (productId && appId && productId !== appId) {
+    ctx.addIssue({ code: 'custom', message: 'productId and appId differ' });
+    return z.NEVER;
+  }
+  return { ...rest, appId: resolved };
+}

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { limits } from '../config/constants.js';
 import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js';
 import { variablesSchema } from '../data/shared.js';
-import { pageCursor, pageLimit, resourceId } from './common.js';
+import { appAlias, pageCursor, pageLimit, resolvingAppAlias, resourceId } from './common.js';
 
 /** A license key as typed by a human: case and surrounding spaces forgiven. */
 export const licenseKey = z
@@ -38,20 +38,21 @@ const licenseFields = {
 };
 
 /** seed 002's fields, ranges and defaults; a variant supplies defaults where given. */
-export const createLicenseInput = z.strictObject({
-  productId: resourceId.optional(),
-  appId: resourceId.optional(),
-  variantId: resourceId.optional(),
-  quantity: licenseFields.quantity.default(1),
-  expiresAt: licenseFields.expiresAt.optional(),
-  maxHwidSlots: licenseFields.maxHwidSlots.optional(),
-  unlimitedHwidSlots: licenseFields.unlimitedHwidSlots.optional(),
-  label: licenseFields.label.optional(),
-  email: licenseFields.email.optional(),
-  floating: licenseFields.floating.optional(),
-  heartbeatTimeoutSeconds: licenseFields.heartbeatTimeoutSeconds.optional(),
-  variables: licenseFields.variables.optional(),
-});
+export const createLicenseInput = z
+  .strictObject({
+    ...appAlias,
+    variantId: resourceId.optional(),
+    quantity: licenseFields.quantity.default(1),
+    expiresAt: licenseFields.expiresAt.optional(),
+    maxHwidSlots: licenseFields.maxHwidSlots.optional(),
+    unlimitedHwidSlots: licenseFields.unlimitedHwidSlots.optional(),
+    label: licenseFields.label.optional(),
+    email: licenseFields.email.optional(),
+    floating: licenseFields.floating.optional(),
+    heartbeatTimeoutSeconds: licenseFields.heartbeatTimeoutSeconds.optional(),
+    variables: licenseFields.variables.optional(),
+  })
+  .transform(resolvingAppAlias);
 export type CreateLicenseInput = z.infer<typeof createLicenseInput>;
 
 export const licenseKeyInput = z.strictObject({ licenseKey });
@@ -62,15 +63,16 @@ export type RevokeLicenseInput = z.infer<typeof revokeLicenseInput>;
 
 export const licenseStatusFilter = z.enum(['active', 'revoked', 'expired']);
 
-export const listLicensesInput = z.strictObject({
-  productId: resourceId.optional(),
-  appId: resourceId.optional(),
-  status: licenseStatusFilter.optional(),
-  label: z.string().max(limits.maxLabelLength).optional(),
-  email: z.string().max(320).optional(),
-  limit: pageLimit,
-  cursor: pageCursor,
-});
+export const listLicensesInput = z
+  .strictObject({
+    ...appAlias,
+    status: licenseStatusFilter.optional(),
+    label: z.string().max(limits.maxLabelLength).optional(),
+    email: z.string().max(320).optional(),
+    limit: pageLimit,
+    cursor: pageCursor,
+  })
+  .transform(resolvingAppAlias);
 export type ListLicensesInput = z.infer<typeof listLicensesInput>;
 
 export const updateLicenseInput = z.strictObject({

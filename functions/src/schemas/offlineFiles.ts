@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { limits } from '../config/constants.js';
-import { pageCursor, pageLimit, resourceId } from './common.js';
+import { appAlias, pageCursor, pageLimit, resolvingAppAlias } from './common.js';
 import { hwid, isoDateTime, licenseKey } from './licenses.js';
 
 /** An armored `.authforge-request` is well under 2 KB; this bounds what is read before parsing. */
@@ -50,11 +50,7 @@ export const v1OfflineFilesQuery = z.strictObject({
 
 export const v1ParseActivationRequestBody = z.strictObject({ activationRequest: activationRequestText });
 
-export const parseActivationRequestInput = z.strictObject({
-  productId: resourceId.optional(),
-  appId: resourceId.optional(),
-  activationRequest: activationRequestText,
-});
+export const parseActivationRequestInput = z.strictObject({ ...appAlias, activationRequest: activationRequestText }).transform(resolvingAppAlias);
 export type ParseActivationRequestInput = z.infer<typeof parseActivationRequestInput>;
 
 /* ---------- responses ---------- */

@@ -17,13 +17,6 @@ import { activationsView, licenseView, violationsView } from './views.js';
 
 const maxKeyCollisionRetries = 3;
 
-export function requireAppId(input: { productId?: string | undefined; appId?: string | undefined }): string {
-  const appId = input.productId ?? input.appId;
-  if (!appId) throw badRequest('productId (or appId) is required');
-  if (input.productId && input.appId && input.productId !== input.appId) throw badRequest('productId and appId differ');
-  return appId;
-}
-
 /** Writes a license document and the event that records the change, in one transaction. */
 function writeWithEvent(
   transaction: Transaction,
@@ -146,7 +139,7 @@ export async function licenseOrigin(principal: Principal, appId: string, variant
  * keys: a license is never overwritten. Each license gets its `license.created` event.
  */
 export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
-  const appId = requireAppId(input);
+  const { appId } = input;
   const { app, variant } = await licenseOrigin(principal, appId, input.variantId);
   const now = Timestamp.now();
   const template = licenseTemplate(appId, app, variant, input, now, extra.source ?? null);
@@ -183,7 +176,7 @@ export async function getLicense(principal: Principal, licenseKey: string) {
  * `revoked` and `expiresSort` so "active" and "expired" are single range queries.
  */
 export async function listLicenses(principal: Principal, input: ListLicensesInput) {
-  const appId = requireAppId(input);
+  const { appId } = input;
   await loadOwnedApp(principal, appId);
   const now = Timestamp.now();
   let query: Query<LicenseDocument> = licensesCollection().where('appId', '==', appId);

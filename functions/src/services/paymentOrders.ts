@@ -3,7 +3,7 @@ import { paymentOrdersCollection } from '../data/commerce.js';
 import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { badRequest, forbidden, unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../http/errors.js';
 import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { accountsCollection } from '../data/accounts.js';
 import { appsCollection } from '../data/apps.js';
@@ -35,14 +35,8 @@ export async function assertPaymentIntake(appId: string, presented: string | und
  * assertPaymentIntake for the order's app, so the keys it answers are its own). A repeated or concurrent
  * delivery of the same orderId answers the licenses already made, and creates nothing.
  */
-export const paymentOrderAppId = (input: PaymentWebhookInput): string => {
-  const appId = input.productId ?? input.appId;
-  if (!appId) throw badRequest('productId (or appId) is required');
-  return appId;
-};
-
 export async function fulfilPaymentOrder(input: PaymentWebhookInput) {
-  const appId = paymentOrderAppId(input);
+  const { appId } = input;
   const { app, variant } = await licenseOrigin({ kind: 'operator' }, appId, input.variantId);
   const orderRef = paymentOrdersCollection().doc(`${appId}~${input.orderId}`);
   for (let attempt = 1; ; attempt += 1) {
