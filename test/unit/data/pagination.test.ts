@@ -1,19 +1,11 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { decodeCursor, encodeCursor } from '../../../functions/src/data/pagination.js';
-import { ApiError } from '../../../functions/src/http/errors.js';
+import { apiErrorOf } from '../apiErrors.js';
 
 const raw = (payload: unknown) => Buffer.from(JSON.stringify(payload), 'utf8').toString('base64url');
 
-function invalid(cursor: string, arity: number): ApiError {
-  try {
-    decodeCursor(cursor, arity);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('decodeCursor accepted the cursor');
-}
+const invalid = (cursor: string, arity: number) => apiErrorOf(() => decodeCursor(cursor, arity));
 
 describe('encodeCursor', () => {
   it('is base64url JSON of the sort values, timestamps as [seconds, nanoseconds]', () => {

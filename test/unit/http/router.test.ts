@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EndpointResult, HttpMethod, RequestContext } from '../../../functions/src/http/endpoint.js';
-import { ApiError } from '../../../functions/src/http/errors.js';
 import { operations, Router } from '../../../functions/src/http/router.js';
+import { apiErrorOfAsync } from '../apiErrors.js';
 
 /** The router reads only the method of the request context. */
 const ctx = (method: HttpMethod) => ({ method }) as RequestContext;
@@ -30,15 +30,7 @@ async function handled(method: HttpMethod, path: string): Promise<Seen> {
   return (await router().handle(ctx(method), path, 'extra!')).body as Seen;
 }
 
-async function refused(method: HttpMethod, path: string): Promise<ApiError> {
-  try {
-    await router().handle(ctx(method), path, 'extra!');
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error(`${method} ${path} was routed`);
-}
+const refused = (method: HttpMethod, path: string) => apiErrorOfAsync(() => router().handle(ctx(method), path, 'extra!'));
 
 describe('Router', () => {
   it('lists its routes in declaration order', () => {
@@ -145,16 +137,6 @@ describe('operations', () => {
   });
   const goodParams = { appId: 'app_1', licenseKey: 'KEY' };
 
-  async function refusedBy(handler: () => Promise<EndpointResult>): Promise<ApiError> {
-    try {
-      await handler();
-    } catch (error) {
-      if (error instanceof ApiError) return error;
-      throw error;
-    }
-    throw new Error('accepted');
-  }
-
   it('keeps the operation’s documentation and drops run and bodyInQuery', () => {
     const routed = declared({ ...spec, bodyInQuery: true, run: async () => ({ body: null }) });
     expect(routed).toMatchObject({ method: 'POST', path: spec.path, summary: 'Note a license', tag: 'Licenses', status: 200, errors: [400] });
@@ -179,17 +161,17 @@ describe('operations', () => {
   });
 
   it('answers 400 naming the first bad path parameter in words', async () => {
-    const error = await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'nope', licenseKey: 'K' }, 'p'));
+    const error = await apiErrorOfAsync(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'nope', licenseKey: 'K' }, 'p'));
     expect(error.code).toBe('bad_request');
     expect(error.message).toBe(`Invalid app id: ${appId.safeParse('nope').error?.issues[0]?.message}`);
-    const second = await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'app_1', licenseKey: 'K' }, 'p'));
+    const second = await apiErrorOfAsync(() => echo.handler(request({ limit: '1' }, { note: 'n' }), { appId: 'app_1', licenseKey: 'K' }, 'p'));
     expect(second.message).toBe(`Invalid license key: ${licenseKey.safeParse('K').error?.issues[0]?.message}`);
   });
 
   it('lists every issue of the bad parameter, and only of that one', async () => {
     const strict = z.object({ keyId: z.string().min(5).regex(/^k/), other: z.string().min(5) });
     const op = declared({ ...spec, params: strict, run: async () => ({ body: null }) });
-    const error = await refusedBy(() => op.handler(request({}, {}), { keyId: 'x', other: 'y' }, 'p'));
+    const error = await apiErrorOfAsync(() => op.handler(request({}, {}), { keyId: 'x', other: 'y' }, 'p'));
     const issues = strict.shape.keyId.safeParse('x').error?.issues.map((issue) => issue.message) ?? [];
     expect(issues).toHaveLength(2);
     expect(error.message).toBe(`Invalid key id: ${issues.join('; ')}`);
@@ -198,21 +180,21 @@ describe('operations', () => {
   it('says "path" when the failing check is on the parameters as a whole', async () => {
     const whole = z.object({ a: z.string() }).refine(() => false, 'never');
     const op = declared({ ...spec, params: whole, run: async () => ({ body: null }) });
-    expect((await refusedBy(() => op.handler(request({}, {}), { a: 'x' }, 'p'))).message).toBe('Invalid path: ');
+    expect((await apiErrorOfAsync(() => op.handler(request({}, {}), { a: 'x' }, 'p'))).message).toBe('Invalid path: ');
   });
 
   it('parses the path, then the query, then the body', async () => {
     const badAll = request({ limit: 'many' }, { note: 5 });
-    expect((await refusedBy(() => echo.handler(badAll, { appId: 'x', licenseKey: 'KEY' }, 'p'))).message).toMatch(/^Invalid app id: /);
-    expect((await refusedBy(() => echo.handler(badAll, goodParams, 'p'))).message).toMatch(/^Invalid query: limit: /);
-    expect((await refusedBy(() => echo.handler(request({ limit: '1' }, { note: 5 }), goodParams, 'p'))).message).toMatch(/^Invalid request: note: /);
+    expect((await apiErrorOfAsync(() => echo.handler(badAll, { appId: 'x', licenseKey: 'KEY' }, 'p'))).message).toMatch(/^Invalid app id: /);
+    expect((await apiErrorOfAsync(() => echo.handler(badAll, goodParams, 'p'))).message).toMatch(/^Invalid query: limit: /);
+    expect((await apiErrorOfAsync(() => echo.handler(request({ limit: '1' }, { note: 5 }), goodParams, 'p'))).message).toMatch(/^Invalid request: note: /);
   });
 
   it('reads body fields from the query string when bodyInQuery is set, the body winning', async () => {
     const op = declared({ ...spec, body: bodySchema, bodyInQuery: true, run: async ({ body }) => ({ body }) });
     expect((await op.handler(request({ note: 'from query', tag: 'q' }, { tag: 'b' }), {}, 'p')).body).toEqual({ note: 'from query', tag: 'b' });
     expect((await echo.handler(request({ limit: '1', note: 'from query' }, { note: 'body' }), goodParams, 'p')).body).toMatchObject({ body: { note: 'body' } });
-    const error = await refusedBy(() => echo.handler(request({ limit: '1', note: 'from query' }, {}), goodParams, 'p'));
+    const error = await apiErrorOfAsync(() => echo.handler(request({ limit: '1', note: 'from query' }, {}), goodParams, 'p'));
     expect(error.message).toMatch(/^Invalid request: note: /);
   });
 });

@@ -1,17 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ApiError } from '../../../functions/src/http/errors.js';
 import { assertSafeJson, describeIssues, parseInput } from '../../../functions/src/http/validation.js';
-
-function thrown(run: () => unknown): ApiError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('nothing thrown');
-}
+import { apiErrorOf } from '../apiErrors.js';
 
 const schema = z.object({ name: z.string(), items: z.array(z.object({ qty: z.number().int() })).optional() });
 
@@ -46,14 +36,14 @@ describe('parseInput', () => {
   });
 
   it('turns invalid input into 400 bad_request "Invalid request: <issues>"', () => {
-    const error = thrown(() => parseInput(schema, { name: 7 }));
+    const error = apiErrorOf(() => parseInput(schema, { name: 7 }));
     expect(error.code).toBe('bad_request');
     expect(error.status).toBe(400);
     expect(error.message).toMatch(/^Invalid request: name: /);
   });
 
   it('names what was invalid', () => {
-    expect(thrown(() => parseInput(schema, {}, 'query')).message).toMatch(/^Invalid query: name: /);
+    expect(apiErrorOf(() => parseInput(schema, {}, 'query')).message).toMatch(/^Invalid query: name: /);
   });
 });
 
@@ -68,11 +58,11 @@ describe('assertSafeJson', () => {
 
   it('refuses one level more with 400 bad_request', () => {
     for (const deep of [{ a: { b: { c: 1 } } }, [[[1]]], { a: [{ b: 1 }] }]) {
-      const error = thrown(() => assertSafeJson(deep, 2));
+      const error = apiErrorOf(() => assertSafeJson(deep, 2));
       expect(error.code).toBe('bad_request');
       expect(error.message).toBe('JSON nested deeper than 2 levels');
     }
-    expect(thrown(() => assertSafeJson({ a: null }, 0)).message).toBe('JSON nested deeper than 0 levels');
+    expect(apiErrorOf(() => assertSafeJson({ a: null }, 0)).message).toBe('JSON nested deeper than 0 levels');
   });
 
   it('refuses prototype keys at any depth', () => {
@@ -83,7 +73,7 @@ describe('assertSafeJson', () => {
       [[1, { b: { constructor: 1 } }], 'constructor'],
     ];
     for (const [value, key] of cases) {
-      const error = thrown(() => assertSafeJson(value, 10));
+      const error = apiErrorOf(() => assertSafeJson(value, 10));
       expect(error.code).toBe('bad_request');
       expect(error.message).toBe(`Forbidden key "${key}" in request body`);
     }

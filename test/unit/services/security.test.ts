@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityLists } from '../../../functions/src/data/apps.js';
-import { ApiError } from '../../../functions/src/http/errors.js';
 import { assertAdmitted, ipEntryValid, ipListed } from '../../../functions/src/services/security.js';
+import { apiErrorOf } from '../apiErrors.js';
 
 describe('ipEntryValid', () => {
   it.each(['10.0.0.1', '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/32', '::1', '2001:db8::/32', '::/0', '2001:db8::1/128', '10.0.0.0/008'])('accepts %s', (entry) => {
@@ -71,15 +71,7 @@ describe('ipListed', () => {
 
 const lists = (overrides: Partial<SecurityLists>): SecurityLists => ({ hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [], ...overrides });
 
-function refusal(security: SecurityLists, hwid: string | null, ip: string): ApiError {
-  try {
-    assertAdmitted(security, hwid, ip);
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('admitted');
-}
+const refusal = (security: SecurityLists, hwid: string | null, ip: string) => apiErrorOf(() => assertAdmitted(security, hwid, ip));
 
 describe('assertAdmitted', () => {
   it('admits anyone when no list is set', () => {
