@@ -14,7 +14,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
-import { startFirestoreEmulator, type RunningEmulator } from '../firestore-emulator/src/index.js';
+import { startFirestoreEmulator, type RunningEmulator } from '@keywarden/firestore-emulator';
 import { ensureAdminSecret, repoRoot, startFunctionsHost, type FunctionsServer } from './lib/localStack.js';
 
 const requestsPerScenario = positiveInt('BENCH_REQUESTS', 600);

@@ -6,7 +6,7 @@
  * `npm run start:emulator` (KEYWARDEN_HOST=emulator) serves the same URLs through the Firebase
  * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
  */
-import { startFirestoreEmulator } from '../firestore-emulator/src/index.js';
+import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
 import { emitExpiryEvents } from '../functions/src/services/licenseExpiry.js';
 import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';

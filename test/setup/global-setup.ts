@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { TestProject } from 'vitest/node';
-import { startFirestoreEmulator, type RunningEmulator } from '../../firestore-emulator/src/index.js';
+import { startFirestoreEmulator, type RunningEmulator } from '@keywarden/firestore-emulator';
 import { ensureLocalSecrets, projectId, startFunctionsHost, type FunctionsServer } from '../../scripts/lib/localStack.js';
 
 let firestore: RunningEmulator | undefined;
