@@ -1,5 +1,5 @@
 /**
- * DESIGN.md door 1, the AuthForge SDK protocol (function `auth`), over real HTTP: the
+ * docs/design.md door 1, the AuthForge SDK protocol (function `auth`), over real HTTP: the
  * byte-level contract of a signed answer, session tokens and TTLs, every error code with its
  * status, heartbeats and selfban.
  */

@@ -1,5 +1,5 @@
 /**
- * DESIGN.md invariants under concurrency, over real HTTP (all requests in flight at once):
+ * docs/design.md invariants under concurrency, over real HTTP (all requests in flight at once):
  * seat limits, unlimited seats, nonce replay, credits.
  */
 import { warmWorkers } from '../support/http.js';

@@ -1,5 +1,5 @@
 /**
- * Helpers shared by the client (seed 004) and SDK-protocol (DESIGN.md door 1) end-to-end tests.
+ * Helpers shared by the client (seed 004) and SDK-protocol (docs/design.md door 1) end-to-end tests.
  * Everything goes over real HTTP to the Functions emulator; Firestore is only read (or, for
  * time travel and forged-but-authentic session tokens, written) through testDb().
  */
@@ -151,7 +151,7 @@ export async function expectSession(product: Product, response: JsonResponse): P
   return payload as unknown as SdkPayload;
 }
 
-/** `{status:"failed", error:"<code>", message}` with the DESIGN.md status. */
+/** `{status:"failed", error:"<code>", message}` with the status docs/design.md gives. */
 export function expectSdkError(response: JsonResponse, status: number, code: string): void {
   expect(response.status, response.text).toBe(status);
   expect(response.body.status).toBe('failed');

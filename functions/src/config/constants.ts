@@ -99,7 +99,7 @@ export const credentialFormat = {
   paymentSecretPrefix: 'pws_',
 } as const;
 
-/** SDK session and replay protection (DESIGN.md, door 1). */
+/** SDK session and replay protection (docs/design.md, door 1). */
 export const sessions = {
   defaultTtlSeconds: 86_400,
   minTtlSeconds: 3_600,

@@ -28,7 +28,7 @@ export type DeactivateInput = ActivateInput;
 export const sessionInput = z.strictObject({ sessionToken, ...machine });
 export type SessionInput = z.infer<typeof sessionInput>;
 
-/** DESIGN.md door 1: AuthForge SDK protocol bodies. */
+/** docs/design.md door 1: AuthForge SDK protocol bodies. */
 export const sdkValidateInput = z.strictObject({
   appId: z.string().min(1).max(64),
   appSecret,
