@@ -95,13 +95,18 @@ describe('cli', () => {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     const exited = new Promise<number | null>(resolve => child.on('exit', code => resolve(code)));
+    // Both lines can arrive in one chunk: collect every line as it comes.
     const lines = createInterface({ input: child.stdout });
-    const first = await new Promise<string>((resolve, reject) => {
-      lines.once('line', resolve);
-      child.once('exit', () => reject(new Error('cli exited before printing')));
+    const seen: string[] = [];
+    const twoLines = new Promise<string[]>((resolve, reject) => {
+      lines.on('line', (line) => {
+        seen.push(line);
+        if (seen.length === 2) resolve(seen);
+      });
+      child.once('exit', () => reject(new Error(`cli exited after printing ${JSON.stringify(seen)}`)));
     });
+    const [first, second] = await twoLines;
     expect(first).toMatch(/^Firestore emulator listening on 127\.0\.0\.1:\d+$/);
-    const second = await new Promise<string>(resolve => lines.once('line', resolve));
     expect(second).toMatch(/^Firestore emulator control endpoint at http:\/\/127\.0\.0\.1:\d+$/);
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

@@ -61,7 +61,8 @@ describe('SDK door (auth)', () => {
     const retried = await call('auth', { path: '/validate', body: request });
     expect(retried.status, retried.text).toBe(200);
     expect(await creditBalance(account)).toBe(9);
-    expect(await eventTypes(String(licenseKey))).toEqual(['license.hwid_bound', 'license.validated']);
+    // license.validated is recorded only for apps with a webhook subscribed to it.
+    expect(await eventTypes(String(licenseKey))).toEqual(['license.hwid_bound']);
   });
 
   it('answers server_error 503 within the client functions\' timeout when reading the license stays UNAVAILABLE', async () => {
@@ -186,7 +187,11 @@ describe('inbound webhooks', () => {
     const account = await createAccount();
     const product = await createProduct(account);
     const order = { orderId: `order-${randomUUID()}`, productId: product.productId, quantity: 1, email: 'buyer@example.com' };
-    const pay = () => call('paymentWebhook', { body: order, headers: { 'x-webhook-secret': inject('paymentWebhookSecret') } });
+    // Payment intake is per product: its own payment secret.
+    const rotated = await call('updateProduct', { headers: { 'X-API-Key': account.apiKey }, body: { productId: product.productId, rotatePaymentSecret: true } });
+    expect(rotated.status, rotated.text).toBe(200);
+    const paymentSecret = String(rotated.body.paymentSecret);
+    const pay = () => call('paymentWebhook', { body: order, headers: { 'x-webhook-secret': paymentSecret } });
     await injectFaults(exhaustedRetries(`paymentOrders/${product.productId}~${order.orderId}`));
     const refused = await pay();
     expectUnavailable(refused);
