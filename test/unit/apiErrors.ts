@@ -1,4 +1,4 @@
-import { ApiError } from '../../functions/src/http/errors.js';
+import { ApiError } from '../../functions/src/domain/errors.js';
 
 /** The ApiError that `run` throws; anything else thrown, or nothing, fails the test. */
 export function apiErrorOf(run: () => unknown): ApiError {

@@ -139,7 +139,7 @@ export const defaultAppSettings = {
   maxIpsPerDay: null,
 } as const;
 
-/** Failed admin/v1 credential attempts per caller IP (http/credentialGuesses.ts, in memory per instance). */
+/** Failed admin/v1 credential attempts per caller IP (services/credentialGuesses.ts, in memory per instance). */
 export const credentialGuesses = {
   maxFailures: 20,
   windowMs: 10 * 60_000,

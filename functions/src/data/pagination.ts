@@ -1,6 +1,6 @@
 import { Timestamp, type Query, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
 import { z } from 'zod';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 
 /** A cursor position value: strings, numbers and timestamps survive the round trip exactly. */
 const cursorValue = z.union([z.string().max(1500), z.number(), z.object({ ts: z.tuple([z.number().int(), z.number().int()]) })]);

@@ -2,7 +2,7 @@ import { onRequest } from 'firebase-functions/v2/https';
 import { Timestamp } from 'firebase-admin/firestore';
 import { benchFloorEnabled } from '../config/settings.js';
 import { db } from '../data/firestore.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { clientFunctionOptions } from './options.js';
 

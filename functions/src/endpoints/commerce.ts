@@ -2,9 +2,9 @@ import Stripe from 'stripe';
 import { onRequest } from 'firebase-functions/v2/https';
 import { limits } from '../config/constants.js';
 import { paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
-import { throttledAuthentication } from '../http/credentialGuesses.js';
+import { throttledAuthentication } from '../services/credentialGuesses.js';
 import { httpEndpoint } from '../http/endpoint.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { parseInput } from '../http/validation.js';
 import {
   createDiscountCodeInput,

@@ -1,5 +1,5 @@
 import { onRequest } from 'firebase-functions/v2/https';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { parseInput } from '../http/validation.js';
 import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas/client.js';

@@ -5,12 +5,12 @@
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { throttledAuthentication } from '../http/credentialGuesses.js';
+import { throttledAuthentication } from '../services/credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from '../http/credentials.js';
 import { httpEndpoint, type RequestContext } from '../http/endpoint.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { openApiDocument, type OperationSpec } from '../http/openapi.js';
-import { TokenBuckets } from '../http/rateLimiter.js';
+import { TokenBuckets } from '../services/rateLimiter.js';
 import { operations, Router, type RoutedOperation } from '../http/router.js';
 import { externalId, resourceId, storedId } from '../schemas/common.js';
 import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';

@@ -1,7 +1,7 @@
 import { credentialFormat } from '../config/constants.js';
 import { queryCredentials } from '../config/settings.js';
 import type { PresentedCredentials } from '../services/authentication.js';
-import { badRequest } from './errors.js';
+import { badRequest } from '../domain/errors.js';
 import type { RequestContext } from './endpoint.js';
 
 /** Only a single string counts as a credential; arrays and objects are rejected outright. */

@@ -5,9 +5,10 @@ import { limits, requestDeadlineMs, retryAfterSeconds } from '../config/constant
 import { trustedProxyHops } from '../config/settings.js';
 import { isTransientFirestoreError } from '../data/errors.js';
 import { bodyParseFailure } from './bodyParserGuard.js';
-import { ApiError } from './errors.js';
+import { ApiError } from '../domain/errors.js';
 import { errorHttpStatus, renderError, type ErrorShape } from './errorShapes.js';
-import { requestLogger, type RequestLogger } from './logger.js';
+import type { RequestLogger } from '../domain/logger.js';
+import { requestLogger } from './logger.js';
 import { assertSafeJson } from './validation.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode } from './errors.js';
+import type { ApiError, ErrorCode } from '../domain/errors.js';
 
 /**
  * The error shapes the seeds document, one per surface:

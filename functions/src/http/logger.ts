@@ -1,10 +1,5 @@
 import * as logger from 'firebase-functions/logger';
-
-export interface RequestLogger {
-  info(message: string, data?: Record<string, unknown>): void;
-  warn(message: string, data?: Record<string, unknown>): void;
-  error(message: string, data?: Record<string, unknown>): void;
-}
+import type { RequestLogger } from '../domain/logger.js';
 
 /** Structured logger whose every line carries the request id. */
 export function requestLogger(requestId: string, endpoint: string): RequestLogger {

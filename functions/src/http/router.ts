@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError } from '../domain/errors.js';
 import type { EndpointResult, HttpMethod, RequestContext } from './endpoint.js';
 import type { OperationSpec } from './openapi.js';
 import { describeIssues, parseInput } from './validation.js';

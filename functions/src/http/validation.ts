@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ApiError } from './errors.js';
+import { ApiError } from '../domain/errors.js';
 
 /** Turns zod issues into one short sentence a developer can act on. */
 export function describeIssues(error: z.ZodError): string {

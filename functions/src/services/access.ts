@@ -3,7 +3,7 @@ import { accountsCollection } from '../data/accounts.js';
 import { appsCollection, type AppDocument } from '../data/apps.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
 import { variantsCollection, type VariantDocument } from '../data/variants.js';
-import { badRequest, notFound } from '../http/errors.js';
+import { badRequest, notFound } from '../domain/errors.js';
 import { assertAccountAccess, type Principal } from './principal.js';
 
 /** The account an admin call acts on: the caller's own, or the one the operator names. */

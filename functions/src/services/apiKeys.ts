@@ -6,7 +6,7 @@ import { accountsCollection, type AccountDocument } from '../data/accounts.js';
 import { apiKeysCollection, type ApiKeyDocument } from '../data/apiKeys.js';
 import { db } from '../data/firestore.js';
 import { readPage } from '../data/pagination.js';
-import { ApiError, badRequest, conflict, forbidden, notFound } from '../http/errors.js';
+import { ApiError, badRequest, conflict, forbidden, notFound } from '../domain/errors.js';
 import type { ApiKeyView, CreateApiKeyInput, ListApiKeysInput, RevokeApiKeyInput } from '../schemas/apiKeys.js';
 import { assertRole } from './keyRoles.js';
 import { assertAccountAccess, describePrincipal, type Principal } from './principal.js';

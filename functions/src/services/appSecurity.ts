@@ -2,7 +2,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { limits } from '../config/constants.js';
 import { appsCollection, type AppDocument, type SecurityLists } from '../data/apps.js';
 import { db } from '../data/firestore.js';
-import { badRequest, conflict } from '../http/errors.js';
+import { badRequest, conflict } from '../domain/errors.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';
 import { ipEntryValid } from './security.js';

@@ -6,8 +6,8 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { authLogEntry, authLogsCollection, type AuthAction } from '../data/authLogs.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, violationType, type ViolationDocument } from '../data/licenses.js';
-import { ApiError } from '../http/errors.js';
-import type { RequestLogger } from '../http/logger.js';
+import { ApiError } from '../domain/errors.js';
+import type { RequestLogger } from '../domain/logger.js';
 import { refusedUnknownLicense } from './clientDecision.js';
 import { withViolation } from './licenseRules.js';
 

@@ -1,7 +1,7 @@
 import { credentialFormat } from '../config/constants.js';
 import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { apiKeysCollection } from '../data/apiKeys.js';
-import { unauthorized } from '../http/errors.js';
+import { unauthorized } from '../domain/errors.js';
 import type { Principal } from './principal.js';
 
 export interface PresentedCredentials {

@@ -10,7 +10,7 @@ import { clientAppCacheSeconds } from '../config/constants.js';
 import { appsCollection, appWrites, type AppDocument } from '../data/apps.js';
 import type { EventType } from '../data/events.js';
 import { webhooksCollection } from '../data/webhooks.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 
 export interface ClientApp {
   appId: string;

@@ -9,10 +9,10 @@ import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../crypto/sessionTokens.js';
 import { signUtf8 } from '../crypto/signing.js';
 import type { AppDocument } from '../data/apps.js';
-import { ApiError } from '../http/errors.js';
-import { assertGuessesAllowed, recordFailedGuess } from '../http/credentialGuesses.js';
+import { ApiError } from '../domain/errors.js';
+import { assertGuessesAllowed, recordFailedGuess } from './credentialGuesses.js';
 import { loadClientAppConfig, type ClientApp } from './clientApps.js';
-import type { RequestLogger } from '../http/logger.js';
+import type { RequestLogger } from '../domain/logger.js';
 import { acceptedSessionSecrets, currentSessionSecret } from './storedSecrets.js';
 
 /** What a client call knows about its caller. */
@@ -33,7 +33,7 @@ export function assertAppSecret(app: AppDocument, appSecret: string): void {
 
 /**
  * The app a call names with its secret (SDK validate, app-secret selfban). A wrong app id or
- * secret is a failed credential guess: past the per-IP allowance (http/credentialGuesses.ts,
+ * secret is a failed credential guess: past the per-IP allowance (services/credentialGuesses.ts,
  * shared with the admin doors) the IP is answered 429 before anything is read.
  */
 export async function loadAppWithSecret(appId: string, appSecret: string, ctx: ClientContext): Promise<ClientApp> {

@@ -10,7 +10,7 @@ import { activationAttemptsPerHour, deactivationsPerHour, sessions } from '../co
 import type { ClientBans, SecurityLists } from '../data/apps.js';
 import type { EventType } from '../data/events.js';
 import type { LicenseDocument } from '../data/licenses.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { admitDevice, assertUsable, endSessionsOf, liveDevices, releaseDevice, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from './licenseRules.js';
 import { assertAdmitted } from './security.js';
 

@@ -7,7 +7,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { sessions } from '../config/constants.js';
 import type { AuthAction } from '../data/authLogs.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';

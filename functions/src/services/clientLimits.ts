@@ -7,8 +7,8 @@
  */
 import { clientDoorLimits } from '../config/constants.js';
 import type { AppSettings } from '../data/apps.js';
-import { TokenBuckets } from '../http/rateLimiter.js';
-import { ApiError } from '../http/errors.js';
+import { TokenBuckets } from './rateLimiter.js';
+import { ApiError } from '../domain/errors.js';
 
 /** One set of buckets per limit value: capacity = the per-minute limit, refilled over a minute. */
 const bucketsByLimit = new Map<number, TokenBuckets>();

@@ -15,7 +15,7 @@ import { eventRecord, eventsCollection } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { heartbeatSlotOf, heartbeatSlotRecord, heartbeatSlotRef, isHeartbeatSlotCollision, secondsToNextSlot } from '../data/heartbeatSlots.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import type { ClientApp } from './clientApps.js';
 import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
 import { takeCredit } from './credits.js';

@@ -5,7 +5,7 @@ import { accountsCollection } from '../data/accounts.js';
 import { appsCollection } from '../data/apps.js';
 import { allCreditShardRefs, creditShardRef } from '../data/credits.js';
 import { db } from '../data/firestore.js';
-import { ApiError, notFound } from '../http/errors.js';
+import { ApiError, notFound } from '../domain/errors.js';
 import type { GetCreditsInput, GrantCreditsInput } from '../schemas/licenses.js';
 import { resolveAccountId } from './access.js';
 import { forgetClientApps } from './clientApps.js';

@@ -11,7 +11,7 @@ import { codeRedemptionsCollection, discountCodeId, discountCodesCollection, typ
 import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
-import { ApiError, badRequest, conflict, notFound } from '../http/errors.js';
+import { ApiError, badRequest, conflict, notFound } from '../domain/errors.js';
 import type {
   CreateDiscountCodeInput,
   DeleteDiscountCodeInput,

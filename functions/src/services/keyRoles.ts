@@ -3,7 +3,7 @@
  * licenses (and redeems trial codes); `admin` also manages products, variants, codes, security
  * settings, webhooks and API keys. The operator (ADMIN_SECRET) may do everything.
  */
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import type { KeyRole, Principal } from './principal.js';
 
 export const apiKeyRoles = ['admin', 'licenses', 'read'] as const satisfies readonly KeyRole[];

@@ -5,7 +5,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { limits, sessions } from '../config/constants.js';
 import type { DeviceDocument, LicenseDocument, ViolationDocument } from '../data/licenses.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 
 export type LicenseStatus = 'active' | 'revoked' | 'expired';
 

@@ -9,7 +9,7 @@ import { readPage, type CursorField } from '../data/pagination.js';
 import { isoDate, type Variables } from '../data/shared.js';
 import type { AppDocument } from '../data/apps.js';
 import type { VariantDocument } from '../data/variants.js';
-import { badRequest, conflict } from '../http/errors.js';
+import { badRequest, conflict } from '../domain/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from './access.js';
 import type { Principal } from './principal.js';

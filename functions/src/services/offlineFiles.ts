@@ -15,7 +15,7 @@ import type { LicenseDocument } from '../data/licenses.js';
 import { offlineFilesCollection, type OfflineFileDocument } from '../data/offlineFiles.js';
 import { readPage } from '../data/pagination.js';
 import { isoDate } from '../data/shared.js';
-import { ApiError, badRequest, type ErrorCode } from '../http/errors.js';
+import { ApiError, badRequest, type ErrorCode } from '../domain/errors.js';
 import type {
   ActivationRequestResponse,
   MintedOfflineFileResponse,

@@ -3,7 +3,7 @@ import { paymentOrdersCollection } from '../data/commerce.js';
 import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
-import { forbidden, unauthorized } from '../http/errors.js';
+import { forbidden, unauthorized } from '../domain/errors.js';
 import { secretsEqual, sha256Hex } from '../crypto/hashing.js';
 import { accountsCollection } from '../data/accounts.js';
 import { appsCollection } from '../data/apps.js';

@@ -1,4 +1,4 @@
-import { forbidden } from '../http/errors.js';
+import { forbidden } from '../domain/errors.js';
 
 /** What an API key may do (services/keyRoles.ts). */
 export type KeyRole = 'admin' | 'licenses' | 'read';

@@ -9,7 +9,7 @@ import { isAlreadyExists } from '../data/errors.js';
 import { db } from '../data/firestore.js';
 import { readPage } from '../data/pagination.js';
 import { variantsCollection, type VariantDocument } from '../data/variants.js';
-import { conflict, notFound } from '../http/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import type {
   CreateProductInput,
   CreateVariantInput,

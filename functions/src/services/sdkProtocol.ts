@@ -9,7 +9,7 @@ import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js
 import { appsCollection, type AppDocument } from '../data/apps.js';
 import type { LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkValidateInput } from '../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import type { SessionClaims } from '../crypto/sessionTokens.js';

@@ -1,6 +1,6 @@
 import { BlockList, isIP } from 'node:net';
 import type { SecurityLists } from '../data/apps.js';
-import { ApiError } from '../http/errors.js';
+import { ApiError } from '../domain/errors.js';
 
 /** An IP list entry is an address or a CIDR range (IPv4 or IPv6). */
 export function ipEntryValid(entry: string): boolean {

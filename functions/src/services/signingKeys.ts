@@ -8,7 +8,7 @@ import { generateSigningKeyPair, publicKeyBase64, signUtf8 } from '../crypto/sig
 import { appsCollection, type AppDocument, type SigningKeyDocument } from '../data/apps.js';
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
-import { ApiError, conflict, notFound } from '../http/errors.js';
+import { ApiError, conflict, notFound } from '../domain/errors.js';
 import type { SigningKeySetResponse } from '../schemas/signingKeys.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';

@@ -25,7 +25,7 @@ import { db } from '../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
 import { variantsCollection } from '../data/variants.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../domain/errors.js';
 import { addNewLicenses, licenseTemplate, newLicenseKeys } from './licenses.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';

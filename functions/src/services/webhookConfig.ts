@@ -6,7 +6,7 @@ import { eventRecord, eventsCollection, type EventType } from '../data/events.js
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
-import { conflict, notFound } from '../http/errors.js';
+import { conflict, notFound } from '../domain/errors.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';
 import { sealSecret } from './storedSecrets.js';

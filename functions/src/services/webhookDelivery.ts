@@ -20,7 +20,7 @@ import { eventsCollection, type EventDocument } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
-import { notFound } from '../http/errors.js';
+import { notFound } from '../domain/errors.js';
 import { loadOwnedApp } from './access.js';
 import { openSecret } from './storedSecrets.js';
 import { postToWebhook } from './webhookTargets.js';

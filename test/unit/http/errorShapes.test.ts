@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { errorHttpStatus, renderError, type ErrorShape } from '../../../functions/src/http/errorShapes.js';
-import { ApiError, errorStatus, type ErrorCode } from '../../../functions/src/http/errors.js';
+import { ApiError, errorStatus, type ErrorCode } from '../../../functions/src/domain/errors.js';
 
 const error = (code: ErrorCode, status?: number) => new ApiError(code, `message for ${code}`, status === undefined ? {} : { status });
 

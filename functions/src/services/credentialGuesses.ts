@@ -4,8 +4,8 @@
  * IP is answered 429 before its credentials are even checked, until the window ends.
  */
 import { credentialGuesses } from '../config/constants.js';
-import { ApiError } from './errors.js';
-import type { RequestLogger } from './logger.js';
+import { ApiError } from '../domain/errors.js';
+import type { RequestLogger } from '../domain/logger.js';
 
 interface Window {
   failures: number;
