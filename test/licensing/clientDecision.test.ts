@@ -49,7 +49,7 @@ describe('decideClientCall', () => {
   it('refuses a full license with hwid_mismatch (a device_limit violation); unlimited seats never', () => {
     const full = decideClientCall(sdkDoor, app, license({ devices: [bound('other')] }), request({}), now);
     expect(refusal(full)).toBe('hwid_mismatch');
-    if (full.outcome === 'refuse') expect(full.error.details?.violation).toBe('device_limit');
+    if (full.outcome === 'refuse') expect(full.error.violation).toBe('device_limit');
     expect(refusal(decideClientCall(sdkDoor, app, license({ unlimitedHwidSlots: true, devices: [] }), request({}), now))).toBe('admitted');
   });
 

@@ -4,6 +4,7 @@ import { activationAttemptsPerHour, collections, deactivationsPerHour, limits } 
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
+import { violationTypes } from '../domain/errors.js';
 
 export const deviceDocument = z.object({
   hwid: z.string(),
@@ -14,7 +15,7 @@ export const deviceDocument = z.object({
 });
 export type DeviceDocument = z.infer<typeof deviceDocument>;
 
-export const violationType = z.enum(['device_limit', 'blocked_hwid', 'blocked_ip', 'replayed_nonce', 'too_many_ips']);
+export const violationType = z.enum(violationTypes);
 export const violationDocument = z.object({
   type: violationType,
   at: timestamp,

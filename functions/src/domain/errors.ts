@@ -36,21 +36,40 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+/** What a refused client call did wrong, recorded on the license (auditTrail.ts). */
+export const violationTypes = ['device_limit', 'blocked_hwid', 'blocked_ip', 'replayed_nonce', 'too_many_ips'] as const;
+export type Violation = (typeof violationTypes)[number];
+
+export interface ApiErrorOptions {
+  status?: number;
+  retryAfterSeconds?: number;
+  /** The violation this refusal stands for: the audit trail records it on the license. */
+  violation?: Violation;
+  /** The refusal names no license of the app: logged, never stored. */
+  unknownLicense?: boolean;
+  /** 405: the methods the path allows (the Allow header). */
+  allow?: string;
+}
+
 export class ApiError extends Error {
   readonly status: number;
+  readonly retryAfterSeconds: number | undefined;
+  readonly violation: Violation | undefined;
+  readonly unknownLicense: boolean;
+  readonly allow: string | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
-    options: { status?: number; retryAfterSeconds?: number; details?: Record<string, unknown> } = {},
+    options: ApiErrorOptions = {},
   ) {
     super(message);
     this.name = 'ApiError';
     this.status = options.status ?? errorStatus[code];
     this.retryAfterSeconds = options.retryAfterSeconds;
-    this.details = options.details;
+    this.violation = options.violation;
+    this.unknownLicense = options.unknownLicense ?? false;
+    this.allow = options.allow;
   }
-  readonly retryAfterSeconds: number | undefined;
-  readonly details: Record<string, unknown> | undefined;
 }
 
 export const badRequest = (message: string) => new ApiError('bad_request', message);

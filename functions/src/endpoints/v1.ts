@@ -320,7 +320,7 @@ export const v1 = onRequest(
     // Served at <functions base>/v1/…; a /v1 prefix is also accepted (e.g. behind a Hosting rewrite).
     const path = ctx.req.path.replace(/^\/v1(?=\/|$)/, '') || '/';
     if (path === '/openapi.json') {
-      if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { details: { allow: 'GET' } });
+      if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { allow: 'GET' });
       return { body: v1OpenApiDocument() };
     }
     if (!router.matches(path)) throw new ApiError('not_found', `No route ${ctx.method} ${path}`);

@@ -150,7 +150,7 @@ export function httpEndpoint(options: EndpointOptions, handler: (ctx: RequestCon
     const sendError = (error: ApiError) => {
       if (res.headersSent) return;
       if (error.retryAfterSeconds !== undefined) res.setHeader('Retry-After', String(Math.ceil(error.retryAfterSeconds)));
-      if (error.status === 405) res.setHeader('Allow', typeof error.details?.allow === 'string' ? error.details.allow : allowMethods);
+      if (error.status === 405) res.setHeader('Allow', error.allow ?? allowMethods);
       res.status(errorHttpStatus(shape, error)).json(renderError(shape, error, requestId));
     };
 

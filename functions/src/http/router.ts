@@ -46,9 +46,7 @@ export class Router<T> {
       allowed.push(route.method);
     }
     if (allowed.length > 0) {
-      throw new ApiError('method_not_allowed', `Method ${ctx.method} not allowed here; use ${allowed.join(', ')}`, {
-        details: { allow: allowed.join(', ') },
-      });
+      throw new ApiError('method_not_allowed', `Method ${ctx.method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
     }
     throw new ApiError('not_found', `No route ${ctx.method} ${path}`);
   }

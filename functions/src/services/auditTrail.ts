@@ -5,7 +5,7 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { authLogEntry, authLogsCollection, type AuthAction } from '../data/authLogs.js';
 import { db } from '../data/firestore.js';
-import { licensesCollection, violationType, type ViolationDocument } from '../data/licenses.js';
+import { licensesCollection, type ViolationDocument } from '../data/licenses.js';
 import { ApiError } from '../domain/errors.js';
 import type { RequestLogger } from '../domain/logger.js';
 import { refusedUnknownLicense } from './clientDecision.js';
@@ -36,9 +36,7 @@ export async function flagViolation(call: CallRecord, violation: Omit<ViolationD
 
 /** The violation an error stands for, if any (set by the rule that refused the call). */
 export function violationOf(error: unknown): ViolationDocument['type'] | undefined {
-  if (!(error instanceof ApiError)) return undefined;
-  const parsed = violationType.safeParse(error.details?.violation);
-  return parsed.success ? parsed.data : undefined;
+  return error instanceof ApiError ? error.violation : undefined;
 }
 
 /**

@@ -112,7 +112,7 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     // A session whose license is gone is over (definitive for the SDKs); a presented key is unknown
     // (marked so the refusal is logged, not stored: random keys must not write documents).
     if (session) throw sessionOver('Invalid session token');
-    throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found', { details: { unknownLicense: true } });
+    throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found', { unknownLicense: true });
   }
   let license = stored;
   let licenseChanged = false;
@@ -199,7 +199,7 @@ export function decideClientCall(policy: DoorPolicy, app: AppRules, stored: Lice
 }
 
 /** True for the refusal of a key that names no license of the app (logged, not stored). */
-export const refusedUnknownLicense = (error: unknown): boolean => error instanceof ApiError && error.details?.unknownLicense === true;
+export const refusedUnknownLicense = (error: unknown): boolean => error instanceof ApiError && error.unknownLicense;
 
 /** Events recorded only when some webhook of the app takes them (not state changes). */
 export const eventsOnlyForSubscribers: ReadonlySet<EventType> = new Set<EventType>(['license.validated']);

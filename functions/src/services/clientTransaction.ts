@@ -99,7 +99,7 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
           retryAfterSeconds: secondsToNextSlot(now),
         });
       }
-      throw new ApiError('replay_detected', 'This nonce has already been used', { details: { violation: 'replayed_nonce' } });
+      throw new ApiError('replay_detected', 'This nonce has already been used', { violation: 'replayed_nonce' });
     }
     throw error;
   }

@@ -58,7 +58,7 @@ export function admitDevice(license: LicenseDocument, hwid: string, ip: string |
   }
   if (live.length >= license.maxHwidSlots) {
     throw new ApiError('hwid_mismatch', `This license is already active on ${license.maxHwidSlots} device(s)`, {
-      details: { violation: 'device_limit' },
+      violation: 'device_limit',
     });
   }
   const devices = [...live, { hwid, boundAt: now, lastSeenAt: now, ip }];

@@ -78,7 +78,7 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
 }
 
 /** A key that cannot name a license (wrong shape): refused like an unknown one, and not stored. */
-const unknownKey = () => new ApiError('invalid_key', 'License key not found', { details: { unknownLicense: true } });
+const unknownKey = () => new ApiError('invalid_key', 'License key not found', { unknownLicense: true });
 
 /**
  * POST /auth/heartbeat: verifies the session (its device, its age, the license's ends), refreshes

@@ -48,7 +48,7 @@ export type BlockReason = 'blocked_hwid' | 'blocked_ip';
  */
 export function assertAdmitted(security: SecurityLists, hwid: string | null, ip: string): void {
   const refuse = (reason: BlockReason, message: string) => {
-    throw new ApiError('blocked', message, { details: { violation: reason } });
+    throw new ApiError('blocked', message, { violation: reason });
   };
   if (hwid !== null && security.hwidBlacklist.includes(hwid)) refuse('blocked_hwid', 'This device is blocked');
   if (ipListed(security.ipBlacklist, ip)) refuse('blocked_ip', 'This IP address is blocked');

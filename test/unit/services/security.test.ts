@@ -84,14 +84,14 @@ describe('assertAdmitted', () => {
     expect(error.code).toBe('blocked');
     expect(error.status).toBe(403);
     expect(error.message).toBe('This device is blocked');
-    expect(error.details).toEqual({ violation: 'blocked_hwid' });
+    expect(error.violation).toBe('blocked_hwid');
     expect(() => assertAdmitted(lists({ hwidBlacklist: ['hw-1'] }), 'hw-2', '10.0.0.1')).not.toThrow();
   });
 
   it('refuses a blacklisted IP or range, violation blocked_ip', () => {
     const error = refusal(lists({ ipBlacklist: ['10.0.0.0/24'] }), 'hw-1', '10.0.0.9');
     expect(error.message).toBe('This IP address is blocked');
-    expect(error.details).toEqual({ violation: 'blocked_ip' });
+    expect(error.violation).toBe('blocked_ip');
     expect(() => assertAdmitted(lists({ ipBlacklist: ['10.0.0.0/24'] }), 'hw-1', '10.0.1.9')).not.toThrow();
   });
 
@@ -100,7 +100,7 @@ describe('assertAdmitted', () => {
     expect(() => assertAdmitted(security, 'hw-ok', '10.0.0.1')).not.toThrow();
     const error = refusal(security, 'hw-other', '10.0.0.1');
     expect(error.message).toBe('This device is not on the allowed list');
-    expect(error.details).toEqual({ violation: 'blocked_hwid' });
+    expect(error.violation).toBe('blocked_hwid');
   });
 
   it('admits only whitelisted IPs when an IP whitelist is set', () => {
@@ -108,7 +108,7 @@ describe('assertAdmitted', () => {
     expect(() => assertAdmitted(security, 'hw-1', '192.168.4.4')).not.toThrow();
     const error = refusal(security, 'hw-1', '10.0.0.1');
     expect(error.message).toBe('This IP address is not on the allowed list');
-    expect(error.details).toEqual({ violation: 'blocked_ip' });
+    expect(error.violation).toBe('blocked_ip');
   });
 
   it('does not apply HWID lists to a request without an HWID', () => {
