@@ -11,7 +11,6 @@ import type { Timestamp, Transaction } from 'firebase-admin/firestore';
 import { sessions } from '../config/constants.js';
 import { authLogEntry, authLogsCollection, callRecordRef, type AuthAction } from '../data/authLogs.js';
 import { isAlreadyExists } from '../data/errors.js';
-import { eventRecord, eventsCollection } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { heartbeatSlotOf, heartbeatSlotRecord, heartbeatSlotRef, isHeartbeatSlotCollision, secondsToNextSlot } from '../data/heartbeatSlots.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
@@ -19,6 +18,7 @@ import { ApiError } from '../domain/errors.js';
 import type { ClientApp } from './clientApps.js';
 import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
 import { takeCredit } from './credits.js';
+import { recordEvent } from './licenseChanges.js';
 
 export interface ClientCall {
   policy: DoorPolicy;
@@ -77,7 +77,7 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
       const scope = { appId, accountId, licenseKey };
       for (const event of decision.events) {
         if (eventsOnlyForSubscribers.has(event.type) && !client.subscribes(event.type)) continue;
-        transaction.create(eventsCollection().doc(), eventRecord(event.type, scope, event.data, now));
+        recordEvent(transaction, event.type, scope, event.data, now);
       }
       const log = authLogEntry({ appId, licenseKey, hwid: request.hwid, ip: request.ip, action: call.logAction, result: 'ok' }, now);
       transaction.create(call.nonce === undefined ? authLogsCollection().doc() : callRecordRef(appId, call.nonce), log);

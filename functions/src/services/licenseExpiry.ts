@@ -1,9 +1,9 @@
 import { Timestamp } from 'firebase-admin/firestore';
-import { eventRecord, eventsCollection } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
 import { licenseStatus } from './licenseRules.js';
+import { commitLicense } from './licenseChanges.js';
 
 /**
  * Emits `license.expired` once per expiry: finds unrevoked licenses past `expiresAt` not yet
@@ -22,11 +22,7 @@ export async function emitExpiryEvents(now = Timestamp.now(), batchSize = 500): 
     const done = await db().runTransaction(async (transaction) => {
       const license = (await transaction.get(doc.ref)).data();
       if (!license || license.expiryNotified || licenseStatus(license, now) !== 'expired') return false;
-      transaction.set(doc.ref, { ...license, expiryNotified: true });
-      transaction.create(
-        eventsCollection().doc(),
-        eventRecord('license.expired', { appId: license.appId, accountId: license.accountId, licenseKey: doc.id }, { expiresAt: isoDate(license.expiresAt) }, now),
-      );
+      commitLicense(transaction, doc.id, { ...license, expiryNotified: true }, { type: 'license.expired', data: { expiresAt: isoDate(license.expiresAt) } }, now);
       return true;
     });
     if (done) emitted += 1;

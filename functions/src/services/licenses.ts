@@ -1,8 +1,8 @@
-import { Filter, Timestamp, type DocumentReference, type Query, type Transaction } from 'firebase-admin/firestore';
+import { Filter, Timestamp, type Query } from 'firebase-admin/firestore';
 import { generateLicenseKey } from '../crypto/licenseKeys.js';
 import { authLogsCollection } from '../data/authLogs.js';
 import { isAlreadyExists } from '../data/errors.js';
-import { eventRecord, eventsCollection, type EventType } from '../data/events.js';
+import type { EventType } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, neverExpires, type LicenseDocument } from '../data/licenses.js';
 import { readPage, type CursorField } from '../data/pagination.js';
@@ -14,30 +14,13 @@ import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateL
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from './access.js';
 import type { Principal } from './principal.js';
 import { activationsView, licenseView, violationsView } from './views.js';
+import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from './licenseChanges.js';
 
 const maxKeyCollisionRetries = 3;
-
-/** Writes a license document and the event that records the change, in one transaction. */
-function writeWithEvent(
-  transaction: Transaction,
-  licenseKey: string,
-  license: LicenseDocument,
-  type: EventType,
-  data: Record<string, unknown>,
-  now: Timestamp,
-): void {
-  transaction.set(licensesCollection().doc(licenseKey), license);
-  transaction.create(eventsCollection().doc(), eventRecord(type, { appId: license.appId, accountId: license.accountId, licenseKey }, data, now));
-}
 
 export interface LicenseSource {
   /** Where the license came from (e.g. stripe ids), kept for lookups. */
   source?: Record<string, string>;
-}
-
-/** Something that can create documents: a WriteBatch or a Transaction. */
-export interface DocumentCreator {
-  create<T extends object>(ref: DocumentReference<T>, data: T): unknown;
 }
 
 export interface LicenseSpec {
@@ -110,17 +93,16 @@ export function newLicenseKeys(quantity: number): string[] {
 /** Adds the license documents and their `license.created` events to a batch or transaction. */
 export function addNewLicenses(writer: DocumentCreator, keys: string[], template: LicenseDocument, now: Timestamp): void {
   for (const key of keys) {
-    writer.create(licensesCollection().doc(key), template);
-    writer.create(
-      eventsCollection().doc(),
-      eventRecord('license.created', { appId: template.appId, accountId: template.accountId, licenseKey: key }, {
+    commitNewLicense(writer, key, template, {
+      type: 'license.created',
+      data: {
         email: template.email,
         label: template.label,
         variantId: template.variantId,
         expiresAt: isoDate(template.expiresAt),
         ...(template.source ? { source: template.source } : {}),
-      }, now),
-    );
+      },
+    }, now);
   }
 }
 
@@ -213,7 +195,7 @@ async function changeLicense(
     const current = await loadOwnedLicense(principal, licenseKey, transaction);
     const outcome = change(current, now);
     if (!outcome) return current;
-    writeWithEvent(transaction, licenseKey, { ...outcome.next, updatedAt: now }, outcome.event, outcome.data ?? {}, now);
+    commitLicense(transaction, licenseKey, { ...outcome.next, updatedAt: now }, { type: outcome.event, data: outcome.data }, now);
     return outcome.next;
   });
   return { license: licenseView(licenseKey, license, now) };
@@ -303,8 +285,7 @@ export async function deleteLicense(principal: Principal, licenseKey: string) {
   const now = Timestamp.now();
   await db().runTransaction(async (transaction) => {
     const license = await loadOwnedLicense(principal, licenseKey, transaction);
-    transaction.delete(licensesCollection().doc(licenseKey));
-    transaction.create(eventsCollection().doc(), eventRecord('license.deleted', { appId: license.appId, accountId: license.accountId, licenseKey }, {}, now));
+    commitLicenseDeletion(transaction, licenseKey, license, { type: 'license.deleted' }, now);
   });
   return { deleted: true, licenseKey };
 }

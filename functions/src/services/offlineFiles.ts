@@ -9,7 +9,6 @@ import { normalizeLicenseKey } from '../crypto/licenseKeys.js';
 import { formatOfflineLicense, offlineLicenseFileName, type OfflineHwidBinding } from '../crypto/offlineLicense.js';
 import { randomId } from '../crypto/random.js';
 import type { AppDocument } from '../data/apps.js';
-import { eventRecord, eventsCollection } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import type { LicenseDocument } from '../data/licenses.js';
 import { offlineFilesCollection, type OfflineFileDocument } from '../data/offlineFiles.js';
@@ -28,6 +27,7 @@ import { takeCredit } from './credits.js';
 import { licenseStatus } from './licenseRules.js';
 import { describePrincipal, type Principal } from './principal.js';
 import { activeSigner } from './signingKeys.js';
+import { recordEvent } from './licenseChanges.js';
 
 const failureCodes: Record<'license_file' | 'truncated' | 'checksum_mismatch' | 'invalid', ErrorCode> = {
   license_file: 'activation_request_is_license_file',
@@ -163,17 +163,14 @@ export async function mintOfflineFile(principal: Principal, licenseKey: string, 
     };
     spendCredit?.();
     transaction.create(offlineFilesCollection().doc(jti), record);
-    transaction.create(
-      eventsCollection().doc(),
-      eventRecord('license.offline_file_minted', { appId: license.appId, accountId: license.accountId, licenseKey }, {
-        jti,
-        keyId: signer.keyId,
-        hwidMode: record.hwidMode,
-        hwids: record.hwids,
-        expiresAt: isoDate(expiresAt),
-        mintedBy: record.mintedBy,
-      }, now),
-    );
+    recordEvent(transaction, 'license.offline_file_minted', { appId: license.appId, accountId: license.accountId, licenseKey }, {
+      jti,
+      keyId: signer.keyId,
+      hwidMode: record.hwidMode,
+      hwids: record.hwids,
+      expiresAt: isoDate(expiresAt),
+      mintedBy: record.mintedBy,
+    }, now);
     return { offlineFile: offlineFileView(jti, record), fileName: offlineLicenseFileName(licenseKey), file };
   });
 }

@@ -20,7 +20,6 @@ import {
   type StripePurchaseDocument,
 } from '../data/commerce.js';
 import { isAlreadyExists } from '../data/errors.js';
-import { eventRecord, eventsCollection } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
@@ -52,6 +51,7 @@ import {
   type StripeSubscription,
 } from './stripeMapping.js';
 import { licenseView } from './views.js';
+import { commitLicense } from './licenseChanges.js';
 
 // endpoints/commerce.ts reads the envelope schema from here; it is defined with the mapping.
 export { stripeEventEnvelope, type StripeEventEnvelope } from './stripeMapping.js';
@@ -129,18 +129,6 @@ async function purchaseLicenses(transaction: Transaction, purchase: StripePurcha
   });
 }
 
-function changeWithEvent(
-  transaction: Transaction,
-  key: string,
-  next: LicenseDocument,
-  type: 'license.extended' | 'license.expired' | 'license.revoked',
-  data: Record<string, unknown>,
-  now: Timestamp,
-) {
-  transaction.set(licensesCollection().doc(key), { ...next, updatedAt: now });
-  transaction.create(eventsCollection().doc(), eventRecord(type, { appId: next.appId, accountId: next.accountId, licenseKey: key }, data, now));
-}
-
 function checkoutCompleted(session: StripeCheckoutSession, event: StripeEventEnvelope): Effect {
   return async (transaction, now) => {
     if (session.payment_status === 'unpaid') {
@@ -214,7 +202,7 @@ function invoicePaid(paid: StripeInvoice): Effect {
         for (const { key, license } of licenses) {
           // Only ever forward: an old invoice arriving late never shortens a license.
           if (!invoiceExtends(license, periodEnd)) continue;
-          changeWithEvent(transaction, key, { ...license, expiresAt: periodEnd, expiresSort: periodEnd, expiryNotified: false }, 'license.extended', { expiresAt: isoDate(periodEnd), reason: 'invoice.paid' }, now);
+          commitLicense(transaction, key, { ...license, expiresAt: periodEnd, expiresSort: periodEnd, expiryNotified: false, updatedAt: now }, { type: 'license.extended', data: { expiresAt: isoDate(periodEnd), reason: 'invoice.paid' } }, now);
         }
       },
     };
@@ -235,7 +223,7 @@ function subscriptionDeleted(ended: StripeSubscription): Effect {
         transaction.set(purchaseRef, { ...purchase, cancelledAt, updatedAt: now });
         for (const { key, license } of licenses) {
           if (alreadyExpiredBy(license, cancelledAt)) continue;
-          changeWithEvent(transaction, key, { ...license, expiresAt: cancelledAt, expiresSort: cancelledAt, expiryNotified: true }, 'license.expired', { reason: 'subscription_cancelled', expiresAt: isoDate(cancelledAt) }, now);
+          commitLicense(transaction, key, { ...license, expiresAt: cancelledAt, expiresSort: cancelledAt, expiryNotified: true, updatedAt: now }, { type: 'license.expired', data: { reason: 'subscription_cancelled', expiresAt: isoDate(cancelledAt) } }, now);
         }
       },
     };
@@ -260,7 +248,7 @@ function chargeRefunded(refunded: StripeCharge): Effect {
         transaction.set(purchaseRef, { ...purchase, refundedAt, updatedAt: now });
         for (const { key, license } of licenses) {
           if (license.revoked) continue;
-          changeWithEvent(transaction, key, { ...license, revoked: true, revokedAt: now, revokeReason: 'refunded' }, 'license.revoked', { reason: 'refunded', stripeChargeId: refunded.id }, now);
+          commitLicense(transaction, key, { ...license, revoked: true, revokedAt: now, revokeReason: 'refunded', updatedAt: now }, { type: 'license.revoked', data: { reason: 'refunded', stripeChargeId: refunded.id } }, now);
         }
       },
     };

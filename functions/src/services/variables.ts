@@ -1,11 +1,10 @@
 import { Timestamp } from 'firebase-admin/firestore';
 import { appsCollection } from '../data/apps.js';
 import { db } from '../data/firestore.js';
-import { eventRecord, eventsCollection } from '../data/events.js';
-import { licensesCollection } from '../data/licenses.js';
 import type { Variables } from '../data/shared.js';
 import { loadOwnedApp, loadOwnedLicense } from './access.js';
 import type { Principal } from './principal.js';
+import { commitLicense } from './licenseChanges.js';
 
 /** App variables appear as `appVariables` in every signed validate payload of the app. */
 export async function getAppVariables(principal: Principal, appId: string) {
@@ -29,11 +28,7 @@ export async function setLicenseVariables(principal: Principal, licenseKey: stri
   const now = Timestamp.now();
   await db().runTransaction(async (transaction) => {
     const license = await loadOwnedLicense(principal, licenseKey, transaction);
-    transaction.set(licensesCollection().doc(licenseKey), { ...license, variables, updatedAt: now });
-    transaction.create(
-      eventsCollection().doc(),
-      eventRecord('license.updated', { appId: license.appId, accountId: license.accountId, licenseKey }, { variables }, now),
-    );
+    commitLicense(transaction, licenseKey, { ...license, variables, updatedAt: now }, { type: 'license.updated', data: { variables } }, now);
   });
   return { licenseKey, variables };
 }

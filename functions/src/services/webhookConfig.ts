@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { maxWebhooksPerApp } from '../config/settings.js';
 import { randomId } from '../crypto/random.js';
-import { eventRecord, eventsCollection, type EventType } from '../data/events.js';
+import type { EventType } from '../data/events.js';
 import { db } from '../data/firestore.js';
 import { isoDate } from '../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../data/webhooks.js';
@@ -10,6 +10,7 @@ import { conflict, notFound } from '../domain/errors.js';
 import { loadOwnedApp } from './access.js';
 import type { Principal } from './principal.js';
 import { sealSecret } from './storedSecrets.js';
+import { recordEvent } from './licenseChanges.js';
 
 const newSigningSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
 
@@ -111,7 +112,8 @@ export async function sendTestEvent(principal: Principal, appId: string, webhook
   const webhook = (await webhooksCollection(appId).doc(webhookId).get()).data();
   if (!webhook) throw notFound('Webhook not found');
   const now = Timestamp.now();
-  const ref = eventsCollection().doc();
-  await ref.create(eventRecord('test.ping', { appId, accountId: app.accountId, licenseKey: null }, { webhookId, message: 'Test event from Keywarden' }, now));
+  const batch = db().batch();
+  const ref = recordEvent(batch, 'test.ping', { appId, accountId: app.accountId, licenseKey: null }, { webhookId, message: 'Test event from Keywarden' }, now);
+  await batch.commit();
   return { eventId: ref.id, event: 'test.ping', webhookId };
 }
