@@ -35,7 +35,7 @@ async function variantsOfProduct(productId: string) {
   return (await testDb().collection('variants').where('appId', '==', productId).get()).docs;
 }
 
-/** SDK door validate (DESIGN.md door 1): used to show what an app secret or signing key does. */
+/** SDK door validate (docs/design.md, door 1): used to show what an app secret or signing key does. */
 function sdkValidate(productId: string, appSecret: string, licenseKey: string) {
   return call('auth', { path: '/validate', body: { appId: productId, appSecret, licenseKey, hwid: uniqueHwid(), nonce: uniqueNonce() } });
 }

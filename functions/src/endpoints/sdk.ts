@@ -6,7 +6,7 @@ import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas
 import * as sdk from '../services/sdkProtocol.js';
 import { clientFunctionOptions } from './options.js';
 
-/** DESIGN.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban (AuthForge SDK wire format). */
+/** docs/design.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban (AuthForge SDK wire format). */
 export const auth = onRequest(
   clientFunctionOptions,
   httpEndpoint({ name: 'auth', methods: ['POST'], errorShape: 'sdk' }, async (ctx) => {

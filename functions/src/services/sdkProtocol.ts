@@ -1,5 +1,5 @@
 /**
- * DESIGN.md door 1: the AuthForge SDK protocol (validate, heartbeat, selfban), answered with
+ * docs/design.md door 1: the AuthForge SDK protocol (validate, heartbeat, selfban), answered with
  * Ed25519-signed payloads. Handlers call these with the parsed body and the caller's IP; every
  * call goes through the client-transaction runner (clientTransaction.ts).
  */
