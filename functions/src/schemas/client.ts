@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { limits, sessions } from '../config/constants.js';
-import { resourceId } from './common.js';
+import { appAlias, resolvingOptionalAppAlias } from './common.js';
 import { hwid, licenseKey } from './licenses.js';
 
 const sessionToken = z.string().min(10).max(2048);
@@ -12,14 +12,14 @@ const machine = {
   hwid: hwid.optional(),
   machineId: hwid.optional(),
 };
-const productCheck = { productId: resourceId.optional(), appId: resourceId.optional() };
 
-export const verifyInput = z.strictObject({ licenseKey, ...productCheck });
+export const verifyInput = z.strictObject({ licenseKey, ...appAlias }).transform(resolvingOptionalAppAlias);
 export type VerifyInput = z.infer<typeof verifyInput>;
 
 export const activateInput = z
-  .strictObject({ licenseKey, ...machine, ...productCheck })
-  .refine((input) => input.hwid ?? input.machineId, { message: 'hwid (or machineId) is required', path: ['hwid'] });
+  .strictObject({ licenseKey, ...machine, ...appAlias })
+  .refine((input) => input.hwid ?? input.machineId, { message: 'hwid (or machineId) is required', path: ['hwid'] })
+  .transform(resolvingOptionalAppAlias);
 export type ActivateInput = z.infer<typeof activateInput>;
 
 export const deactivateInput = activateInput;

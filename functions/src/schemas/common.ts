@@ -31,6 +31,12 @@ export const pageCursor = z.string().min(1).max(2048).optional();
  */
 export const appAlias = { productId: resourceId.optional(), appId: resourceId.optional() };
 
+/** Where the app is only a check (seed 004 client endpoints): optional, and `productId` wins as it always has. */
+export const resolvingOptionalAppAlias = <T extends { productId?: string | undefined; appId?: string | undefined }>({ productId, appId, ...rest }: T) => ({
+  ...rest,
+  appId: productId ?? appId,
+});
+
 export function resolvingAppAlias<T extends { productId?: string | undefined; appId?: string | undefined }>(
   input: T,
   ctx: z.RefinementCtx,

@@ -30,14 +30,13 @@ async function appOfKey(licenseKey: string, productId: string | undefined): Prom
   return license.appId;
 }
 
-const productOf = (input: { productId?: string | undefined; appId?: string | undefined }) => input.productId ?? input.appId;
 const machineOf = (input: { hwid?: string | undefined; machineId?: string | undefined }) => input.hwid ?? input.machineId ?? '';
 
 /** A seed 004 call that presents a key (verify, activate, deactivate). */
-async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; productId?: string | undefined; appId?: string | undefined }, hwid: string | null, ctx: ClientContext): Promise<LicenseDocument> {
+async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; appId?: string | undefined }, hwid: string | null, ctx: ClientContext): Promise<LicenseDocument> {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, productOf(input), now.toMillis());
-  const appId = await appOfKey(input.licenseKey, productOf(input));
+  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  const appId = await appOfKey(input.licenseKey, input.appId);
   const call: CallRecord = { appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action };
   return recordingRefusals(call, ctx.log, async () =>
     runClientCall({
