@@ -7,8 +7,8 @@
  * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
  */
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
-import { emitExpiryEvents } from '../functions/src/services/licenseExpiry.js';
-import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhookDelivery.js';
+import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
+import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';
 import { ensureLocalSecrets, projectId, repoRoot, secretFile, startFunctionsEmulator, startFunctionsHost, type FunctionsServer } from './lib/localStack.js';
 import { join } from 'node:path';

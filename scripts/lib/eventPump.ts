@@ -17,8 +17,8 @@ export interface PumpServices {
  * deploys and shares the functions' firebase-admin app when it runs in their process.
  */
 export function builtPumpServices(require: (id: string) => unknown, functionsLib: string): PumpServices {
-  const delivery = require(`${functionsLib}/services/webhookDelivery.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
-  const expiry = require(`${functionsLib}/services/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
+  const delivery = require(`${functionsLib}/services/webhooks/webhookDelivery.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
+  const expiry = require(`${functionsLib}/services/licensing/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
   return { pumpRecentEvents: delivery.pumpRecentEvents, processDueDeliveries: delivery.processDueDeliveries, emitExpiryEvents: expiry.emitExpiryEvents };
 }
 

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { v1RateLimit } from '../../functions/src/config/constants.js';
-import { TokenBuckets } from '../../functions/src/services/rateLimiter.js';
+import { TokenBuckets } from '../../functions/src/services/access/rateLimiter.js';
 import { createAccount, createLicenses, createProduct, uniqueHwid, uniqueNonce, type Product } from '../support/fixtures.js';
 import { call } from '../support/http.js';
 

@@ -10,7 +10,7 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { afterEach, describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../functions/src/services/webhookDelivery.js';
+import { retryDelayMs } from '../../functions/src/services/webhooks/webhookDelivery.js';
 import { createAccount, createLicenses, createProduct } from '../support/fixtures.js';
 import { testDb } from '../support/firestore.js';
 import {

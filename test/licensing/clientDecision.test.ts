@@ -1,5 +1,5 @@
 /**
- * The client decision (functions/src/services/clientDecision.ts) without Firestore or HTTP:
+ * The client decision (functions/src/services/client/clientDecision.ts) without Firestore or HTTP:
  * every rule of every action, in milliseconds. The HTTP suites are the contract; this is the
  * fast layer under them.
  */
@@ -7,7 +7,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../functions/src/data/licenses.js';
 import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../functions/src/config/constants.js';
-import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/clientDecision.js';
+import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/client/clientDecision.js';
 
 const now = Timestamp.fromMillis(Date.now());
 const ago = (seconds: number) => Timestamp.fromMillis(now.toMillis() - seconds * 1000);

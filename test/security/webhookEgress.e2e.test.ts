@@ -8,7 +8,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { isGlobalUnicast, useHostResolver } from '../../functions/src/services/webhookTargets.js';
+import { isGlobalUnicast, useHostResolver } from '../../functions/src/services/webhooks/webhookTargets.js';
 import { createAccount, createProduct } from '../support/fixtures.js';
 import { Timestamp } from 'firebase-admin/firestore';
 import { testDb } from '../support/firestore.js';

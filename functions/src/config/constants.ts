@@ -139,7 +139,7 @@ export const defaultAppSettings = {
   maxIpsPerDay: null,
 } as const;
 
-/** Failed admin/v1 credential attempts per caller IP (services/credentialGuesses.ts, in memory per instance). */
+/** Failed admin/v1 credential attempts per caller IP (services/access/credentialGuesses.ts, in memory per instance). */
 export const credentialGuesses = {
   maxFailures: 20,
   windowMs: 10 * 60_000,
@@ -153,7 +153,7 @@ export const deactivationsPerHour = 15;
 
 /**
  * Client doors (SDK `auth`, seed 004 client functions): token buckets in each instance's memory,
- * taken before any Firestore work (services/clientLimits.ts). Loopback callers (the local stack's
+ * taken before any Firestore work (services/client/clientLimits.ts). Loopback callers (the local stack's
  * tests and bench) are not limited per IP; production callers never appear as loopback.
  */
 export const clientDoorLimits = {

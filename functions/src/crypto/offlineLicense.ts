@@ -52,7 +52,7 @@ export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
 /**
  * The armored file: informational headers, the payload, and its signature. `sign` returns the
  * standard base64 Ed25519 signature over the UTF-8 bytes of the string it is given; the
- * caller chooses the key (services/signingKeys.ts), so key handling stays in one place.
+ * caller chooses the key (services/admin/signingKeys.ts), so key handling stays in one place.
  */
 export function formatOfflineLicense(grant: OfflineLicenseGrant, sign: (message: string) => string): string {
   const payload = Buffer.from(offlineLicensePayloadJson(grant), 'utf8').toString('base64');

@@ -13,7 +13,7 @@ export const apiKeyDocument = z.object({
   prefix: z.string(),
   createdAt: z.instanceof(Timestamp),
   createdBy: z.string(),
-  /** What the key may do (services/keyRoles.ts); keys made before roles existed read as `admin`. */
+  /** What the key may do (services/access/keyRoles.ts); keys made before roles existed read as `admin`. */
   role: z.enum(['admin', 'licenses', 'read']).default('admin'),
   revokedAt: z.instanceof(Timestamp).nullable(),
 });

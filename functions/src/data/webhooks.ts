@@ -14,7 +14,7 @@ export const webhookDocument = z.object({
   /** Event types delivered; empty means every type. */
   events: z.array(eventType),
   active: z.boolean(),
-  /** Sealed with the KEK (services/storedSecrets.ts): deliveries are signed with it (HMAC-SHA256). */
+  /** Sealed with the KEK (services/access/storedSecrets.ts): deliveries are signed with it (HMAC-SHA256). */
   secret: z.string(),
   disabledReason: z.string().nullable(),
   createdAt: timestamp,

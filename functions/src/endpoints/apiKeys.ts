@@ -1,5 +1,5 @@
 import { createApiKeyInput, listApiKeysInput, revokeApiKeyInput } from '../schemas/apiKeys.js';
-import * as apiKeys from '../services/apiKeys.js';
+import * as apiKeys from '../services/admin/apiKeys.js';
 import { adminChange, adminRead } from './adminFunction.js';
 
 export const createApiKey = adminChange('createApiKey', createApiKeyInput, async (principal, input) => ({

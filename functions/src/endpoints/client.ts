@@ -1,7 +1,7 @@
 import { onRequest } from 'firebase-functions/v2/https';
 import { clientEndpoint } from '../http/clientEndpoint.js';
 import { activateInput, deactivateInput, sessionInput, verifyInput } from '../schemas/client.js';
-import * as client from '../services/clientLicensing.js';
+import * as client from '../services/client/clientLicensing.js';
 import { clientFunctionOptions } from './options.js';
 
 export const verify = onRequest(clientFunctionOptions, clientEndpoint({ name: 'verify', shape: 'valid', input: verifyInput }, client.verifyLicense));

@@ -2,7 +2,7 @@ import Stripe from 'stripe';
 import { onRequest } from 'firebase-functions/v2/https';
 import { limits } from '../config/constants.js';
 import { paymentWebhookSecret, stripeWebhookSecret } from '../config/secrets.js';
-import { throttledAuthentication } from '../services/credentialGuesses.js';
+import { throttledAuthentication } from '../services/access/credentialGuesses.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { ApiError } from '../domain/errors.js';
 import { parseInput } from '../http/validation.js';
@@ -14,9 +14,9 @@ import {
   redeemTrialCodeInput,
   updateDiscountCodeInput,
 } from '../schemas/commerce.js';
-import * as discountCodes from '../services/discountCodes.js';
-import { assertPaymentIntake, fulfilPaymentOrder } from '../services/paymentOrders.js';
-import { applyStripeEvent, stripeEventEnvelope } from '../services/stripeCommerce.js';
+import * as discountCodes from '../services/commerce/discountCodes.js';
+import { assertPaymentIntake, fulfilPaymentOrder } from '../services/commerce/paymentOrders.js';
+import { applyStripeEvent, stripeEventEnvelope } from '../services/commerce/stripeCommerce.js';
 import { adminChange, adminRead } from './adminFunction.js';
 import { paymentWebhookOptions, stripeWebhookOptions } from './options.js';
 

@@ -1,7 +1,7 @@
 import { getCreditsInput, grantCreditsInput } from '../schemas/licenses.js';
 import { createLicenseInput, licenseKeyInput, listLicensesInput, revokeLicenseInput, updateLicenseInput } from '../schemas/licenses.js';
-import * as credits from '../services/credits.js';
-import * as licenses from '../services/licenses.js';
+import * as credits from '../services/admin/credits.js';
+import * as licenses from '../services/admin/licenses.js';
 import { adminChange, adminRead } from './adminFunction.js';
 
 // A lambda: createLicenses' third parameter is the license source, not the request context.

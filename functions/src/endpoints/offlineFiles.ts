@@ -1,6 +1,6 @@
 /** seed 004 style admin functions for offline licensing (the v1 routes call the same services). */
 import { listOfflineLicensesInput, mintOfflineLicenseInput, parseActivationRequestInput } from '../schemas/offlineFiles.js';
-import * as offlineFiles from '../services/offlineFiles.js';
+import * as offlineFiles from '../services/admin/offlineFiles.js';
 import { adminChange, adminRead } from './adminFunction.js';
 
 export const mintOfflineLicense = adminChange('mintOfflineLicense', mintOfflineLicenseInput, async (principal, input, ctx) => {

@@ -1,5 +1,5 @@
 import { createProductInput, createVariantInput, listProductsInput, listVariantsInput, updateProductInput, updateVariantInput } from '../schemas/products.js';
-import * as products from '../services/products.js';
+import * as products from '../services/admin/products.js';
 import { adminChange, adminRead } from './adminFunction.js';
 
 export const createProduct = adminChange('createProduct', createProductInput, async (principal, input) => ({

@@ -3,7 +3,7 @@ import { ApiError } from '../domain/errors.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { parseInput } from '../http/validation.js';
 import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas/client.js';
-import * as sdk from '../services/sdkProtocol.js';
+import * as sdk from '../services/client/sdkProtocol.js';
 import { clientFunctionOptions } from './options.js';
 
 /** docs/design.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban (AuthForge SDK wire format). */

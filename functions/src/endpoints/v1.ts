@@ -5,12 +5,12 @@
  */
 import { onRequest } from 'firebase-functions/v2/https';
 import { z } from 'zod';
-import { throttledAuthentication } from '../services/credentialGuesses.js';
+import { throttledAuthentication } from '../services/access/credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from '../http/credentials.js';
 import { httpEndpoint, type RequestContext } from '../http/endpoint.js';
 import { ApiError } from '../domain/errors.js';
 import { openApiDocument, type OperationSpec } from '../http/openapi.js';
-import { TokenBuckets } from '../services/rateLimiter.js';
+import { TokenBuckets } from '../services/access/rateLimiter.js';
 import { operations, Router, type RoutedOperation } from '../http/router.js';
 import { externalId, resourceId, storedId } from '../schemas/common.js';
 import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
@@ -41,18 +41,18 @@ import {
   v1ParseActivationRequestBody,
 } from '../schemas/offlineFiles.js';
 import { signingKeySetResponse } from '../schemas/signingKeys.js';
-import { authenticate } from '../services/authentication.js';
-import { assertRole, v1RouteRole } from '../services/keyRoles.js';
-import * as appSecurity from '../services/appSecurity.js';
-import * as authLogs from '../services/authLogs.js';
-import * as licenses from '../services/licenses.js';
-import * as offlineFiles from '../services/offlineFiles.js';
-import * as signingKeys from '../services/signingKeys.js';
-import type { Principal } from '../services/principal.js';
-import * as variables from '../services/variables.js';
-import * as webhooks from '../services/webhookConfig.js';
-import * as deliveries from '../services/webhookDelivery.js';
-import { checkoutSessionLicenses } from '../services/stripeCommerce.js';
+import { authenticate } from '../services/access/authentication.js';
+import { assertRole, v1RouteRole } from '../services/access/keyRoles.js';
+import * as appSecurity from '../services/admin/securitySettings.js';
+import * as authLogs from '../services/admin/authLogs.js';
+import * as licenses from '../services/admin/licenses.js';
+import * as offlineFiles from '../services/admin/offlineFiles.js';
+import * as signingKeys from '../services/admin/signingKeys.js';
+import type { Principal } from '../services/access/principal.js';
+import * as variables from '../services/admin/variables.js';
+import * as webhooks from '../services/webhooks/webhookConfig.js';
+import * as deliveries from '../services/webhooks/webhookDelivery.js';
+import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
 import { v1RateLimit } from '../config/constants.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
 

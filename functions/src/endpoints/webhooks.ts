@@ -3,8 +3,8 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { collections, delivery } from '../config/constants.js';
 import { eventDocument } from '../data/events.js';
-import { emitExpiryEvents } from '../services/licenseExpiry.js';
-import { deliverEvent, processDueDeliveries } from '../services/webhookDelivery.js';
+import { emitExpiryEvents } from '../services/licensing/licenseExpiry.js';
+import { deliverEvent, processDueDeliveries } from '../services/webhooks/webhookDelivery.js';
 import { deliverEventsOptions, expireLicensesOptions, retryWebhookDeliveriesOptions } from './options.js';
 
 /**

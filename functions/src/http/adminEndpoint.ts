@@ -1,8 +1,8 @@
 import type { z } from 'zod';
-import { authenticate } from '../services/authentication.js';
-import { adminFunctionRole, assertRole } from '../services/keyRoles.js';
-import type { Principal } from '../services/principal.js';
-import { throttledAuthentication } from '../services/credentialGuesses.js';
+import { authenticate } from '../services/access/authentication.js';
+import { adminFunctionRole, assertRole } from '../services/access/keyRoles.js';
+import type { Principal } from '../services/access/principal.js';
+import { throttledAuthentication } from '../services/access/credentialGuesses.js';
 import { presentedCredentials, withoutCredentials } from './credentials.js';
 import { httpEndpoint, type HttpMethod, type RequestContext } from './endpoint.js';
 import { parseInput } from './validation.js';

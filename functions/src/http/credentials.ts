@@ -1,6 +1,6 @@
 import { credentialFormat } from '../config/constants.js';
 import { queryCredentials } from '../config/settings.js';
-import type { PresentedCredentials } from '../services/authentication.js';
+import type { PresentedCredentials } from '../services/access/authentication.js';
 import { badRequest } from '../domain/errors.js';
 import type { RequestContext } from './endpoint.js';
 

@@ -1,4 +1,4 @@
-/** An app's published Ed25519 key set (services/signingKeys.ts). */
+/** An app's published Ed25519 key set (services/admin/signingKeys.ts). */
 import { z } from 'zod';
 
 export const publishedKeyResponse = z.object({

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { limits } from '../config/constants.js';
 import { eventType } from '../data/events.js';
 import { variablesSchema } from '../data/shared.js';
-import { refusedWebhookHost } from '../services/webhookTargets.js';
+import { refusedWebhookHost } from '../services/webhooks/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
 import { isoDateTime } from './licenses.js';
 

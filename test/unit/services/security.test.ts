@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SecurityLists } from '../../../functions/src/data/apps.js';
-import { assertAdmitted, ipEntryValid, ipListed } from '../../../functions/src/services/security.js';
+import { assertAdmitted, ipEntryValid, ipListed } from '../../../functions/src/services/client/accessLists.js';
 import { apiErrorOf } from '../apiErrors.js';
 
 describe('ipEntryValid', () => {

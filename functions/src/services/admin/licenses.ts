@@ -1,0 +1,292 @@
+import { Filter, Timestamp, type Query } from 'firebase-admin/firestore';
+import { generateLicenseKey } from '../../crypto/licenseKeys.js';
+import { authLogsCollection } from '../../data/authLogs.js';
+import { isAlreadyExists } from '../../data/errors.js';
+import type { EventType } from '../../data/events.js';
+import { db } from '../../data/firestore.js';
+import { licensesCollection, neverExpires, type LicenseDocument } from '../../data/licenses.js';
+import { readPage, type CursorField } from '../../data/pagination.js';
+import { isoDate, type Variables } from '../../data/shared.js';
+import type { AppDocument } from '../../data/apps.js';
+import type { VariantDocument } from '../../data/variants.js';
+import { badRequest, conflict } from '../../domain/errors.js';
+import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../../schemas/licenses.js';
+import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
+import type { Principal } from '../access/principal.js';
+import { activationsView, licenseView, violationsView } from './views.js';
+import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
+
+const maxKeyCollisionRetries = 3;
+
+export interface LicenseSource {
+  /** Where the license came from (e.g. stripe ids), kept for lookups. */
+  source?: Record<string, string>;
+}
+
+export interface LicenseSpec {
+  variantId?: string | undefined;
+  expiresAt?: string | null | undefined;
+  maxHwidSlots?: number | undefined;
+  unlimitedHwidSlots?: boolean | undefined;
+  label?: string | undefined;
+  email?: string | undefined;
+  floating?: boolean | undefined;
+  heartbeatTimeoutSeconds?: number | undefined;
+  variables?: Variables | undefined;
+}
+
+/** The document every license of one create call starts as: explicit fields, else the variant's, else seed 002's defaults. */
+export function licenseTemplate(
+  appId: string,
+  app: AppDocument,
+  variant: VariantDocument | undefined,
+  spec: LicenseSpec,
+  now: Timestamp,
+  source: Record<string, string> | null = null,
+): LicenseDocument {
+  const expiresAt =
+    spec.expiresAt !== undefined
+      ? spec.expiresAt === null
+        ? null
+        : Timestamp.fromDate(new Date(spec.expiresAt))
+      : variant?.durationDays
+        ? Timestamp.fromMillis(now.toMillis() + variant.durationDays * 86_400_000)
+        : null;
+  return {
+    appId,
+    accountId: app.accountId,
+    variantId: spec.variantId ?? null,
+    label: spec.label ?? null,
+    email: spec.email ?? null,
+    maxHwidSlots: spec.maxHwidSlots ?? variant?.maxHwidSlots ?? 1,
+    unlimitedHwidSlots: spec.unlimitedHwidSlots ?? variant?.unlimitedHwidSlots ?? false,
+    floating: spec.floating ?? variant?.floating ?? false,
+    heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds ?? variant?.heartbeatTimeoutSeconds ?? 300,
+    expiresAt,
+    expiresSort: expiresAt ?? neverExpires,
+    revoked: false,
+    revokedAt: null,
+    revokeReason: null,
+    expiryNotified: false,
+    devices: [],
+    variables: { ...variant?.variables, ...spec.variables },
+    violations: [],
+    flagged: false,
+    ipDay: { day: '', ips: [] },
+    heartbeatCount: 0,
+    sessionsValidAfter: null,
+    endedSessions: [],
+    activationAttempts: [],
+    deactivations: [],
+    source,
+    createdAt: now,
+    updatedAt: now,
+  };
+}
+
+export function newLicenseKeys(quantity: number): string[] {
+  const keys = new Set<string>();
+  while (keys.size < quantity) keys.add(generateLicenseKey());
+  return [...keys];
+}
+
+/** Adds the license documents and their `license.created` events to a batch or transaction. */
+export function addNewLicenses(writer: DocumentCreator, keys: string[], template: LicenseDocument, now: Timestamp): void {
+  for (const key of keys) {
+    commitNewLicense(writer, key, template, {
+      type: 'license.created',
+      data: {
+        email: template.email,
+        label: template.label,
+        variantId: template.variantId,
+        expiresAt: isoDate(template.expiresAt),
+        ...(template.source ? { source: template.source } : {}),
+      },
+    }, now);
+  }
+}
+
+/** Loads the app and (optional) variant a create call names, checking ownership and that they match. */
+export async function licenseOrigin(principal: Principal, appId: string, variantId: string | undefined) {
+  const app = await loadOwnedApp(principal, appId);
+  const variant = variantId ? await loadOwnedVariant(principal, variantId) : undefined;
+  if (variant && variant.appId !== appId) throw badRequest('The variant belongs to another product');
+  if (variant?.disabled) throw badRequest('The variant is disabled: licenses are no longer made from it');
+  return { app, variant };
+}
+
+/**
+ * Creates 1–100 licenses (seed 002 defaults, or a variant's). Each key is created with a
+ * create-if-absent write, so a key collision fails the batch, which is retried with fresh
+ * keys: a license is never overwritten. Each license gets its `license.created` event.
+ */
+export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
+  const { appId } = input;
+  const { app, variant } = await licenseOrigin(principal, appId, input.variantId);
+  const now = Timestamp.now();
+  const template = licenseTemplate(appId, app, variant, input, now, extra.source ?? null);
+  for (let attempt = 1; ; attempt += 1) {
+    const keys = newLicenseKeys(input.quantity);
+    const batch = db().batch();
+    addNewLicenses(batch, keys, template, now);
+    try {
+      await batch.commit();
+      return { licenses: keys.map((key) => licenseView(key, template, now)) };
+    } catch (error) {
+      if (!isAlreadyExists(error) || attempt >= maxKeyCollisionRetries) throw error;
+    }
+  }
+}
+
+export async function getLicense(principal: Principal, licenseKey: string) {
+  const license = await loadOwnedLicense(principal, licenseKey);
+  const now = Timestamp.now();
+  const logs = await authLogsCollection().where('appId', '==', license.appId).where('licenseKey', '==', licenseKey).orderBy('createdAt', 'desc').limit(20).get();
+  return {
+    license: licenseView(licenseKey, license, now),
+    activations: activationsView(license, now),
+    violations: violationsView(license),
+    recentLogs: logs.docs.map((doc) => {
+      const entry = doc.data();
+      return { action: entry.action, result: entry.result, hwid: entry.hwid, ip: entry.ip, timestamp: isoDate(entry.createdAt) };
+    }),
+  };
+}
+
+/**
+ * Lists an app's licenses with cursor pagination (never offsets). Status is derived from
+ * `revoked` and `expiresSort` so "active" and "expired" are single range queries.
+ */
+export async function listLicenses(principal: Principal, input: ListLicensesInput) {
+  const { appId } = input;
+  await loadOwnedApp(principal, appId);
+  const now = Timestamp.now();
+  let query: Query<LicenseDocument> = licensesCollection().where('appId', '==', appId);
+  if (input.label !== undefined) query = query.where('label', '==', input.label);
+  if (input.email !== undefined) query = query.where('email', '==', input.email);
+  let sortValues: (license: LicenseDocument, id: string) => CursorField[];
+  let arity: number;
+  if (input.status === 'active' || input.status === 'expired') {
+    query = query
+      .where('revoked', '==', false)
+      .where(input.status === 'active' ? Filter.where('expiresSort', '>', now) : Filter.where('expiresSort', '<=', now))
+      .orderBy('expiresSort', 'asc')
+      .orderBy('__name__', 'asc');
+    sortValues = (license, id) => [license.expiresSort, id];
+    arity = 2;
+  } else {
+    if (input.status === 'revoked') query = query.where('revoked', '==', true);
+    query = query.orderBy('createdAt', 'asc').orderBy('__name__', 'asc');
+    sortValues = (license, id) => [license.createdAt, id];
+    arity = 2;
+  }
+  const page = await readPage(query, input, (doc) => sortValues(doc.data(), doc.id), arity);
+  return { licenses: page.items.map((doc) => licenseView(doc.id, doc.data(), now)), cursor: page.cursor };
+}
+
+/** Applies a change to one owned license in a transaction, with its event. */
+async function changeLicense(
+  principal: Principal,
+  licenseKey: string,
+  change: (license: LicenseDocument, now: Timestamp) => { next: LicenseDocument; event: EventType; data?: Record<string, unknown> } | undefined,
+) {
+  const now = Timestamp.now();
+  const license = await db().runTransaction(async (transaction) => {
+    const current = await loadOwnedLicense(principal, licenseKey, transaction);
+    const outcome = change(current, now);
+    if (!outcome) return current;
+    commitLicense(transaction, licenseKey, { ...outcome.next, updatedAt: now }, { type: outcome.event, data: outcome.data }, now);
+    return outcome.next;
+  });
+  return { license: licenseView(licenseKey, license, now) };
+}
+
+export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
+  return changeLicense(principal, input.licenseKey, (current) => {
+    const next: LicenseDocument = { ...current };
+    if (input.maxHwidSlots !== undefined) {
+      if (!(input.unlimitedHwidSlots ?? current.unlimitedHwidSlots) && current.devices.length > input.maxHwidSlots) {
+        throw conflict(`${current.devices.length} devices are bound; reset activations before lowering maxHwidSlots to ${input.maxHwidSlots}`);
+      }
+      next.maxHwidSlots = input.maxHwidSlots;
+    }
+    if (input.unlimitedHwidSlots !== undefined) next.unlimitedHwidSlots = input.unlimitedHwidSlots;
+    if (!next.unlimitedHwidSlots && next.devices.length > next.maxHwidSlots) {
+      throw conflict(`${next.devices.length} devices are bound; reset activations before limiting seats to ${next.maxHwidSlots}`);
+    }
+    if (input.label !== undefined) next.label = input.label;
+    if (input.email !== undefined) next.email = input.email;
+    if (input.floating !== undefined) next.floating = input.floating;
+    if (input.heartbeatTimeoutSeconds !== undefined) next.heartbeatTimeoutSeconds = input.heartbeatTimeoutSeconds;
+    if (input.variables !== undefined) next.variables = input.variables;
+    let event: EventType = 'license.updated';
+    if (input.expiresAt !== undefined) {
+      next.expiresAt = input.expiresAt === null ? null : Timestamp.fromDate(new Date(input.expiresAt));
+      next.expiresSort = next.expiresAt ?? neverExpires;
+      next.expiryNotified = false;
+      event = 'license.extended';
+    }
+    // Nothing changed: no write and no event (an event always records a change).
+    if (JSON.stringify(next) === JSON.stringify(current)) return undefined;
+    return { next, event, data: { expiresAt: isoDate(next.expiresAt) } };
+  });
+}
+
+export function extendLicense(principal: Principal, licenseKey: string, expiresAt: string) {
+  return changeLicense(principal, licenseKey, (current) => {
+    const at = Timestamp.fromDate(new Date(expiresAt));
+    return { next: { ...current, expiresAt: at, expiresSort: at, expiryNotified: false }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
+  });
+}
+
+export function revokeLicense(principal: Principal, input: RevokeLicenseInput) {
+  return changeLicense(principal, input.licenseKey, (current, now) =>
+    current.revoked
+      ? undefined
+      : {
+          // Revoking ends the license's sessions: reinstating it does not revive them.
+          next: { ...current, revoked: true, revokedAt: now, revokeReason: input.reason ?? null, sessionsValidAfter: now },
+          event: 'license.revoked',
+          data: { reason: input.reason ?? null },
+        },
+  );
+}
+
+export function reinstateLicense(principal: Principal, licenseKey: string) {
+  return changeLicense(principal, licenseKey, (current) =>
+    current.revoked ? { next: { ...current, revoked: false, revokedAt: null, revokeReason: null }, event: 'license.activated' } : undefined,
+  );
+}
+
+export function resolveLicense(principal: Principal, licenseKey: string) {
+  return changeLicense(principal, licenseKey, (current) =>
+    current.violations.length === 0 && !current.flagged
+      ? undefined
+      : { next: { ...current, violations: [], flagged: false }, event: 'license.updated', data: { resolvedViolations: current.violations.length } },
+  );
+}
+
+export function resetActivations(principal: Principal, licenseKey: string) {
+  // The reset also ends the license's sessions (sessionsValidAfter): every client door refuses
+  // them, so an unlimited-seat license, which binds no device, is reset too.
+  return changeLicense(principal, licenseKey, (current, now) =>
+    current.devices.length === 0 && !current.unlimitedHwidSlots
+      ? undefined
+      : {
+          next: { ...current, devices: [], sessionsValidAfter: now },
+          event: 'license.hwid_reset',
+          data: { hwids: current.devices.map((device) => device.hwid) },
+        },
+  );
+}
+
+/** Deletes a license; its event outlives it. Auth logs expire by TTL. */
+export async function deleteLicense(principal: Principal, licenseKey: string) {
+  const now = Timestamp.now();
+  await db().runTransaction(async (transaction) => {
+    const license = await loadOwnedLicense(principal, licenseKey, transaction);
+    commitLicenseDeletion(transaction, licenseKey, license, { type: 'license.deleted' }, now);
+  });
+  return { deleted: true, licenseKey };
+}
+

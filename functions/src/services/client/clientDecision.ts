@@ -1,0 +1,205 @@
+/**
+ * The one decision behind every client call (SDK validate, heartbeat and selfban; seed 004
+ * verify, activate, validate, heartbeat and deactivate): given the license as stored, the app's
+ * configuration, the request and the time, admit or refuse, say what changes on the license and
+ * which events record it. Pure: no Firestore, no clock; services/client/clientTransaction.ts runs it
+ * inside the license transaction. Where the doors differ, `DoorPolicy` says so.
+ */
+import type { Timestamp } from 'firebase-admin/firestore';
+import { activationAttemptsPerHour, deactivationsPerHour, sessions } from '../../config/constants.js';
+import type { ClientBans, SecurityLists } from '../../data/apps.js';
+import type { EventType } from '../../data/events.js';
+import type { LicenseDocument } from '../../data/licenses.js';
+import { ApiError } from '../../domain/errors.js';
+import { admitDevice, assertUsable, endSessionsOf, liveDevices, releaseDevice, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { assertAdmitted } from './accessLists.js';
+
+export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
+
+/** How a door differs: its codes, nothing else. */
+export interface DoorPolicy {
+  door: 'sdk' | 'seed004';
+  /** The code when the key is unknown or belongs to another app, for calls that present a key. */
+  unknownKey: 'invalid_key' | 'not_found';
+}
+
+export const sdkDoor: DoorPolicy = { door: 'sdk', unknownKey: 'invalid_key' };
+export const seed004Door: DoorPolicy = { door: 'seed004', unknownKey: 'not_found' };
+
+/** The app configuration a decision reads (from the instance cache). */
+export interface AppRules {
+  disabled: boolean;
+  security: SecurityLists;
+  /** Bans reported by the app's clients (SDK selfban): refused like blacklist entries. */
+  clientBans: ClientBans;
+  maxIpsPerDay: number | null;
+}
+
+export interface ClientRequest {
+  action: ClientAction;
+  appId: string;
+  hwid: string | null;
+  ip: string;
+  /**
+   * Calls made with a session token: the device it was issued to, when this token was issued and
+   * when the validate (or activate) that opened the session was (ms; the absolute lifetime).
+   */
+  session?: { hwid: string; issuedAtMs: number; openedAtMs: number };
+  /** selfban: revoke the license (only with a session; checked by the door). */
+  revoke?: boolean;
+}
+
+export interface ClientEvent {
+  type: EventType;
+  data: Record<string, unknown>;
+}
+
+export type ClientDecision =
+  /** `record`: refused, but the license is written as this (a counted activation attempt). */
+  | { outcome: 'refuse'; error: ApiError; record?: LicenseDocument }
+  | {
+      outcome: 'admit';
+      /** The license after the call (the stored one when nothing changed). */
+      license: LicenseDocument;
+      /** True when the license document must be written. */
+      licenseChanged: boolean;
+      events: ClientEvent[];
+    };
+
+/**
+ * What each action checks; one row per action, the same for every door. `window`: which hourly
+ * window of the license the call takes a place in: every seed 004 activate attempt (`attempts`,
+ * counted even when then refused), a fixed seat newly bound by SDK validate (`binds`, the same
+ * window), a seat freed by deactivate (`releases`).
+ */
+const actionRules: Record<ClientAction, { checksApp: boolean; checksUsable: boolean; tracksIp: boolean; window: 'attempts' | 'binds' | 'releases' | null }> = {
+  validate: { checksApp: true, checksUsable: true, tracksIp: true, window: 'binds' },
+  activate: { checksApp: true, checksUsable: true, tracksIp: true, window: 'attempts' },
+  heartbeat: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
+  session: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
+  verify: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
+  // Freeing a seat and reporting tampering work on any license, even a revoked one or a disabled app's.
+  deactivate: { checksApp: false, checksUsable: false, tracksIp: false, window: 'releases' },
+  selfban: { checksApp: false, checksUsable: false, tracksIp: false, window: null },
+};
+
+const sessionOver = (message: string) => new ApiError('session_expired', message);
+
+/** The client bans as blacklists, for the same check as the vendor's lists. */
+const asBlacklists = (bans: ClientBans): SecurityLists => ({ hwidBlacklist: bans.hwids, ipBlacklist: bans.ips, hwidWhitelist: [], ipWhitelist: [] });
+
+/** The checks before the license is looked at: the session's device and age, the app, its lists. */
+function assertCallAdmitted(app: AppRules, request: ClientRequest, now: Timestamp): void {
+  const { hwid, ip, session } = request;
+  if (session) {
+    // A session is bound to its device at every door and action (selfban included).
+    if (hwid !== null && session.hwid !== hwid) throw new ApiError('hwid_mismatch', 'The session belongs to another device');
+    if (now.toMillis() - session.openedAtMs >= sessions.maxLifetimeSeconds * 1000) throw sessionOver('Session lifetime reached; validate again');
+  }
+  if (actionRules[request.action].checksApp) {
+    if (app.disabled) throw new ApiError('app_disabled', 'This app is disabled');
+    assertAdmitted(app.security, hwid, ip);
+    assertAdmitted(asBlacklists(app.clientBans), hwid, ip);
+  }
+}
+
+/** Throws the refusal; `decideClientCall` turns it into a decision. */
+function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp, counted: { license?: LicenseDocument }): Extract<ClientDecision, { outcome: 'admit' }> {
+  const rules = actionRules[request.action];
+  const { hwid, ip, session } = request;
+  assertCallAdmitted(app, request, now);
+  if (!stored || stored.appId !== request.appId) {
+    // A session whose license is gone is over (definitive for the SDKs); a presented key is unknown
+    // (marked so the refusal is logged, not stored: random keys must not write documents).
+    if (session) throw sessionOver('Invalid session token');
+    throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found', { unknownLicense: true });
+  }
+  let license = stored;
+  let licenseChanged = false;
+  if (rules.window === 'attempts') {
+    // Counted before the license's own checks: a refused attempt is an attempt (seed 004).
+    license = { ...license, activationAttempts: takeHourlyPlace(license.activationAttempts, activationAttemptsPerHour, now, 'activation attempts') };
+    licenseChanged = true;
+    counted.license = { ...license, updatedAt: now };
+  }
+  if (rules.checksUsable) assertUsable(stored, now);
+  // Reset, revoke (sessionsValidAfter) and deactivate (the device's endedSessions) end sessions;
+  // a revoked or expired license says so first (410), a reinstated one does not revive them.
+  if (session && session.issuedAtMs < sessionsEndedBefore(stored, session.hwid)) throw sessionOver('This session was ended; validate again');
+
+  const events: ClientEvent[] = [];
+  const device = hwid ?? '';
+  switch (request.action) {
+    case 'validate':
+    case 'activate':
+    case 'heartbeat': {
+      // A fixed seat freed by deactivate or resetActivations is not re-taken by an old session
+      // (that would undo the reset and skip the activation limit): the device validates again.
+      // A floating seat lost to timeout is re-taken while one is free.
+      if (request.action === 'heartbeat' && !license.floating && !license.unlimitedHwidSlots && !license.devices.some((bound) => bound.hwid === device)) {
+        throw sessionOver('This device is no longer activated; validate again');
+      }
+      const binding = admitDevice(license, device, ip, now);
+      license = binding.license;
+      licenseChanged ||= binding.changed;
+      if (binding.newlyBound) {
+        // A fixed seat bound by SDK validate is an activation: it takes a place in the same window
+        // (a floating seat re-taken after its timeout is not).
+        if (rules.window === 'binds' && !license.floating) {
+          license = { ...license, activationAttempts: takeHourlyPlace(stored.activationAttempts, activationAttemptsPerHour, now, 'new device activations') };
+        }
+        events.push({ type: 'license.hwid_bound', data: { hwid: device, ip } });
+      }
+      break;
+    }
+    case 'session':
+      if (!license.unlimitedHwidSlots && !liveDevices(license, now).some((bound) => bound.hwid === device)) {
+        throw sessionOver('This machine is no longer activated; activate again');
+      }
+      break;
+    case 'deactivate': {
+      const released = releaseDevice(license, device, now);
+      if (!released) throw new ApiError('not_found', 'This machine is not activated on this license');
+      // The freed device's sessions end with its seat (a floating seat would otherwise be re-taken).
+      license = endSessionsOf({ ...released, deactivations: takeHourlyPlace(license.deactivations, deactivationsPerHour, now, 'deactivations') }, device, now);
+      licenseChanged = true;
+      events.push({ type: 'license.hwid_reset', data: { hwid: device, reason: 'deactivated' } });
+      break;
+    }
+    case 'selfban':
+      if (request.revoke && !license.revoked) {
+        license = { ...license, revoked: true, revokedAt: now, revokeReason: 'selfban', sessionsValidAfter: now, updatedAt: now };
+        licenseChanged = true;
+        events.push({ type: 'license.revoked', data: { reason: 'selfban', hwid } });
+      }
+      break;
+    case 'verify':
+      break;
+  }
+  if (rules.tracksIp && app.maxIpsPerDay !== null) {
+    const tracked = trackIp(license, ip, app.maxIpsPerDay, now);
+    license = tracked.license;
+    licenseChanged ||= tracked.changed;
+    if (tracked.exceeded) {
+      license = withViolation(license, { type: 'too_many_ips', at: now, hwid, ip, detail: `More than ${app.maxIpsPerDay} IPs today` });
+    }
+  }
+  if (request.action === 'validate' && policy.door === 'sdk') events.push({ type: 'license.validated', data: { hwid, ip } });
+  return { outcome: 'admit', license: licenseChanged ? { ...license, updatedAt: now } : license, licenseChanged, events };
+}
+
+export function decideClientCall(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp): ClientDecision {
+  const counted: { license?: LicenseDocument } = {};
+  try {
+    return decide(policy, app, stored, request, now, counted);
+  } catch (error) {
+    if (error instanceof ApiError) return counted.license ? { outcome: 'refuse', error, record: counted.license } : { outcome: 'refuse', error };
+    throw error;
+  }
+}
+
+/** True for the refusal of a key that names no license of the app (logged, not stored). */
+export const refusedUnknownLicense = (error: unknown): boolean => error instanceof ApiError && error.unknownLicense;
+
+/** Events recorded only when some webhook of the app takes them (not state changes). */
+export const eventsOnlyForSubscribers: ReadonlySet<EventType> = new Set<EventType>(['license.validated']);

@@ -1,0 +1,124 @@
+/**
+ * seed 004 client endpoints (no auth: the license key is the credential): verify, activate,
+ * validate (a session token), deactivate, heartbeat. Same rules as the SDK door, through the
+ * same runner (clientTransaction.ts), other shapes.
+ */
+import { Timestamp } from 'firebase-admin/firestore';
+import { sessions } from '../../config/constants.js';
+import type { AuthAction } from '../../data/authLogs.js';
+import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
+import { ApiError } from '../../domain/errors.js';
+import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '../../schemas/client.js';
+import { recordingRefusals, type CallRecord } from './auditTrail.js';
+import { loadClientAppConfig } from './clientApps.js';
+import { peekSessionClaims } from '../../crypto/sessionTokens.js';
+import { newSession, openSession, sessionOf, type ClientContext } from './clientCore.js';
+import { seed004Door, type ClientAction } from './clientDecision.js';
+import { assertClientDoorRate } from './clientLimits.js';
+import { runClientCall } from './clientTransaction.js';
+import { clientLicenseView } from '../admin/views.js';
+
+/**
+ * Finds the app of a key for the calls that present only the key: 404 when unknown, 403 when
+ * for another product. (One read more than a call that names its app: seed 004's key is all
+ * the caller sends.)
+ */
+async function appOfKey(licenseKey: string, productId: string | undefined): Promise<string> {
+  const license = (await licensesCollection().doc(licenseKey).get()).data();
+  if (!license) throw new ApiError('not_found', 'License key does not exist');
+  if (productId !== undefined && license.appId !== productId) throw new ApiError('forbidden', 'This license is for another product');
+  return license.appId;
+}
+
+const machineOf = (input: { hwid?: string | undefined; machineId?: string | undefined }) => input.hwid ?? input.machineId ?? '';
+
+/** A seed 004 call that presents a key (verify, activate, deactivate). */
+async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; appId?: string | undefined }, hwid: string | null, ctx: ClientContext): Promise<LicenseDocument> {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  const appId = await appOfKey(input.licenseKey, input.appId);
+  const call: CallRecord = { appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action };
+  return recordingRefusals(call, ctx.log, async () =>
+    runClientCall({
+      policy: seed004Door,
+      client: await loadClientAppConfig(appId),
+      licenseKey: input.licenseKey,
+      request: { action, appId, hwid, ip: ctx.ip },
+      logAction: action,
+      now,
+    }),
+  );
+}
+
+/**
+ * A seed 004 call that presents a session token (validate, heartbeat). An `hwid` (or
+ * `machineId`) sent with it must be the session's (403 otherwise); the lists apply to the
+ * session's device. Heartbeats take the device's heartbeat slot, as the SDK's do.
+ */
+async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthAction, input: SessionInput, ctx: ClientContext) {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, peekSessionClaims(input.sessionToken)?.app, now.toMillis());
+  const { claims, app } = await openSession(input.sessionToken, now);
+  const hwid = input.hwid ?? input.machineId ?? claims.hwid;
+  const call: CallRecord = { appId: claims.app, licenseKey: claims.lic, hwid, ip: ctx.ip, action: logAction };
+  const session = sessionOf(claims);
+  const license = await recordingRefusals(call, ctx.log, async () =>
+    runClientCall({
+      policy: seed004Door,
+      client: await loadClientAppConfig(claims.app),
+      licenseKey: claims.lic,
+      request: { action, appId: claims.app, hwid, ip: ctx.ip, session },
+      logAction,
+      now,
+      heartbeatSlot: action === 'heartbeat',
+    }),
+  );
+  return { claims, app, license, now, session };
+}
+
+/** Checks a key without binding a machine. */
+export async function verifyLicense(input: VerifyInput, ctx: ClientContext) {
+  const license = await keyCall('verify', input, null, ctx);
+  return { license: clientLicenseView(input.licenseKey, license, Timestamp.now()) };
+}
+
+/** Binds a machine (respecting the seat limit) and opens a session. 15 attempts per hour per key, counted on the license. */
+export async function activateLicense(input: ActivateInput, ctx: ClientContext) {
+  const hwid = machineOf(input);
+  const license = await keyCall('activate', input, hwid, ctx);
+  const now = Timestamp.now();
+  const { app, appId } = await loadClientAppConfig(license.appId);
+  const session = newSession(app, { appId, licenseKey: input.licenseKey, hwid }, sessions.defaultTtlSeconds, now);
+  return {
+    sessionToken: session.token,
+    expiresAt: new Date(session.claims.exp * 1000).toISOString(),
+    license: clientLicenseView(input.licenseKey, license, now),
+  };
+}
+
+/** Checks a session token: authentic, unexpired, license usable, machine still activated. */
+export async function validateSession(input: SessionInput, ctx: ClientContext) {
+  const { claims, license, now } = await sessionCall('session', 'session', input, ctx);
+  return {
+    license: clientLicenseView(claims.lic, license, now),
+    hwid: claims.hwid,
+    expiresAt: new Date(claims.exp * 1000).toISOString(),
+  };
+}
+
+/** Frees the machine's seat and ends its sessions; its event is `license.hwid_reset` with the one HWID. */
+export async function deactivateLicense(input: DeactivateInput, ctx: ClientContext) {
+  const license = await keyCall('deactivate', input, machineOf(input), ctx);
+  return { license: clientLicenseView(input.licenseKey, license, Timestamp.now()) };
+}
+
+/** Keeps a floating seat alive; returns a refreshed session token (never past the session's absolute lifetime). */
+export async function heartbeatSession(input: SessionInput, ctx: ClientContext) {
+  const { claims, app, license, now, session } = await sessionCall('heartbeat', 'floating_heartbeat', input, ctx);
+  const refreshed = newSession(app, { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now, session.openedAtMs);
+  return {
+    sessionToken: refreshed.token,
+    expiresAt: new Date(refreshed.claims.exp * 1000).toISOString(),
+    license: clientLicenseView(claims.lic, license, now),
+  };
+}

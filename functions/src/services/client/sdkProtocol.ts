@@ -1,0 +1,184 @@
+/**
+ * docs/design.md door 1: the AuthForge SDK protocol (validate, heartbeat, selfban), answered with
+ * Ed25519-signed payloads. Handlers call these with the parsed body and the caller's IP; every
+ * call goes through the client-transaction runner (clientTransaction.ts).
+ */
+import { Timestamp } from 'firebase-admin/firestore';
+import { limits } from '../../config/constants.js';
+import { licenseKeyPattern, normalizeLicenseKey } from '../../crypto/licenseKeys.js';
+import { appsCollection, type AppDocument } from '../../data/apps.js';
+import type { LicenseDocument } from '../../data/licenses.js';
+import { isoDate } from '../../data/shared.js';
+import { ApiError } from '../../domain/errors.js';
+import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkValidateInput } from '../../schemas/client.js';
+import { recordingRefusals, type CallRecord } from './auditTrail.js';
+import type { SessionClaims } from '../../crypto/sessionTokens.js';
+import { loadClientAppConfig, type ClientApp } from './clientApps.js';
+import { loadAppWithSecret, newSession, openSession, sessionOf, signAnswer, type ClientContext, type SignedAnswer } from './clientCore.js';
+import { sdkDoor } from './clientDecision.js';
+import { assertClientDoorRate, assertValidateRate } from './clientLimits.js';
+import { runClientCall } from './clientTransaction.js';
+import { liveDevices } from '../licensing/licenseRules.js';
+
+/**
+ * The signed validate and heartbeat payload. `appId`, `licenseKey` and `hwid` say what was asked,
+ * so a client can refuse an answer relayed from another app, license or device.
+ */
+function sessionPayload(
+  app: AppDocument,
+  license: LicenseDocument,
+  session: { token: string; claims: SessionClaims },
+  nonce: string,
+  ctx: ClientContext,
+  now: Timestamp,
+) {
+  return {
+    appId: session.claims.app,
+    licenseKey: session.claims.lic,
+    hwid: session.claims.hwid,
+    sessionToken: session.token,
+    timestamp: now.seconds,
+    expiresIn: session.claims.exp,
+    nonce,
+    requestId: ctx.requestId,
+    appVariables: app.variables,
+    licenseVariables: license.variables,
+    sessionExpiresAt: new Date(session.claims.exp * 1000).toISOString(),
+    licenseExpiresAt: isoDate(license.expiresAt),
+    maxHwidSlots: license.maxHwidSlots,
+    hwidCount: liveDevices(license, now).length,
+    licenseLabel: license.label,
+    unlimitedHwidSlots: license.unlimitedHwidSlots,
+  };
+}
+
+/** POST /auth/validate: door limits, app secret, validate rate limits, then the runner (binds the device, costs a credit). */
+export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): Promise<SignedAnswer> {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  const licenseKey = normalizeLicenseKey(input.licenseKey);
+  const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'validate' };
+  const client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
+  return recordingRefusals(call, ctx.log, async () => {
+    if (!licenseKeyPattern.test(licenseKey)) throw unknownKey();
+    assertValidateRate(input.appId, client.app.settings, licenseKey, ctx.ip, now.toMillis());
+    const license = await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey,
+      request: { action: 'validate', appId: input.appId, hwid: input.hwid, ip: ctx.ip },
+      logAction: 'validate',
+      now,
+      nonce: input.nonce,
+      credit: 'always',
+    });
+    const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid }, clampTtl(input.ttlSeconds), now);
+    return signAnswer(client.app, sessionPayload(client.app, license, session, input.nonce, ctx, now));
+  });
+}
+
+/** A key that cannot name a license (wrong shape): refused like an unknown one, and not stored. */
+const unknownKey = () => new ApiError('invalid_key', 'License key not found', { unknownLicense: true });
+
+/**
+ * POST /auth/heartbeat: verifies the session (its device, its age, the license's ends), refreshes
+ * it (same TTL as issued, never past its absolute lifetime), keeps a floating seat alive; one
+ * heartbeat per device per 10 s slot; one credit per ten on average.
+ */
+export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext): Promise<SignedAnswer> {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  const { claims, app } = await openSession(input.sessionToken, now, input.appId);
+  const client = await loadClientAppConfig(input.appId);
+  const call: CallRecord = { appId: input.appId, licenseKey: claims.lic, hwid: input.hwid, ip: ctx.ip, action: 'heartbeat' };
+  return recordingRefusals(call, ctx.log, async () => {
+    const session = sessionOf(claims);
+    const license = await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey: claims.lic,
+      request: { action: 'heartbeat', appId: input.appId, hwid: input.hwid, ip: ctx.ip, session },
+      logAction: 'heartbeat',
+      now,
+      nonce: input.nonce,
+      heartbeatSlot: true,
+      credit: 'sometimes',
+    });
+    const refreshed = newSession(app, { appId: input.appId, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now, session.openedAtMs);
+    return signAnswer(app, sessionPayload(app, license, refreshed, input.nonce, ctx, now));
+  });
+}
+
+/** Adds `entry` to a client-ban list unless it is there or the list is full; says whether it is on the list. */
+function banned(list: string[], entry: string): { list: string[]; listed: boolean } {
+  if (list.includes(entry)) return { list, listed: true };
+  if (list.length >= limits.maxClientBans) return { list, listed: false };
+  return { list: [...list, entry], listed: true };
+}
+
+/**
+ * POST /auth/selfban: a client reports tampering. With a session it may revoke its license and
+ * ban its session's device (another `hwid` is refused, hwid_mismatch); with only the app secret
+ * it may not revoke (`revoke_requires_session`) and bans only a device bound to the license it
+ * names. Bans go to the app's client-ban lists (apps.clientBans, apart from the vendor's lists),
+ * at most limits.maxClientBans each, checked in the transaction; a full list takes no more.
+ */
+export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Promise<SignedAnswer> {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  let client: ClientApp;
+  let licenseKey: string;
+  let session: ReturnType<typeof sessionOf> | undefined;
+  if ('sessionToken' in input) {
+    const opened = await openSession(input.sessionToken, now, input.appId);
+    client = await loadClientAppConfig(input.appId);
+    licenseKey = opened.claims.lic;
+    session = sessionOf(opened.claims);
+  } else {
+    client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
+    licenseKey = normalizeLicenseKey(input.licenseKey);
+    if (input.revokeLicense) throw new ApiError('revoke_requires_session', 'Revoking a license requires a session token');
+  }
+  const { app } = client;
+  const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'selfban' };
+  return recordingRefusals(call, ctx.log, async () => {
+    if (!session && !licenseKeyPattern.test(licenseKey)) throw unknownKey();
+    const outcome = { hwid: false, ip: false };
+    await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey,
+      request: { action: 'selfban', appId: input.appId, hwid: input.hwid, ip: ctx.ip, revoke: input.revokeLicense, ...(session ? { session } : {}) },
+      logAction: 'selfban',
+      now,
+      ...('nonce' in input ? { nonce: input.nonce } : {}),
+      alsoWrite: async (transaction, license) => {
+        const banHwid = input.blacklistHwid && (session !== undefined || license.devices.some((device) => device.hwid === input.hwid));
+        if (!banHwid && !input.blacklistIp) return;
+        const ref = appsCollection().doc(input.appId);
+        const current = (await transaction.get(ref)).data();
+        if (!current) return;
+        const hwids = banHwid ? banned(current.clientBans.hwids, input.hwid) : { list: current.clientBans.hwids, listed: false };
+        const ips = input.blacklistIp ? banned(current.clientBans.ips, ctx.ip) : { list: current.clientBans.ips, listed: false };
+        outcome.hwid = hwids.listed;
+        outcome.ip = ips.listed;
+        if (hwids.list !== current.clientBans.hwids || ips.list !== current.clientBans.ips) {
+          // Written through the converter: this instance's cached app is dropped at once.
+          transaction.set(ref, { ...current, clientBans: { hwids: hwids.list, ips: ips.list }, updatedAt: now });
+        }
+      },
+    });
+    return signAnswer(app, {
+      action: 'selfban',
+      appId: input.appId,
+      licenseKey,
+      hwid: input.hwid,
+      timestamp: now.seconds,
+      requestId: ctx.requestId,
+      revoked: input.revokeLicense,
+      hwidBlacklisted: outcome.hwid,
+      ipBlacklisted: outcome.ip,
+      ...('nonce' in input ? { nonce: input.nonce } : {}),
+    });
+  });
+}
