@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { ClientContext } from '../services/client/clientCore.js';
+import type { ClientContext } from '../services/client/callers.js';
 import { httpEndpoint, type HttpMethod } from './endpoint.js';
 import { parseInput } from './validation.js';
 

@@ -12,7 +12,8 @@ import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
 import { peekSessionClaims } from '../../crypto/sessionTokens.js';
-import { newSession, openSession, sessionOf, type ClientContext } from './clientCore.js';
+import type { ClientContext } from './callers.js';
+import { newSession, openSession, sessionOf } from './sessions.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
 import { assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';

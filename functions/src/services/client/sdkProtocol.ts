@@ -14,7 +14,9 @@ import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkValidat
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import type { SessionClaims } from '../../crypto/sessionTokens.js';
 import { loadClientAppConfig, type ClientApp } from './clientApps.js';
-import { loadAppWithSecret, newSession, openSession, sessionOf, signAnswer, type ClientContext, type SignedAnswer } from './clientCore.js';
+import { loadAppWithSecret, type ClientContext } from './callers.js';
+import { newSession, openSession, sessionOf } from './sessions.js';
+import { signAnswer, type SignedAnswer } from './signedAnswers.js';
 import { sdkDoor } from './clientDecision.js';
 import { assertClientDoorRate, assertValidateRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';

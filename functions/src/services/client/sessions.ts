@@ -1,0 +1,46 @@
+/**
+ * Client sessions: issuing a session token (bounded by the absolute lifetime) and opening one
+ * (the app's MAC, then expiry).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Timestamp } from 'firebase-admin/firestore';
+import { sessions } from '../../config/constants.js';
+import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../../crypto/sessionTokens.js';
+import type { AppDocument } from '../../data/apps.js';
+import { ApiError } from '../../domain/errors.js';
+import { acceptedSessionSecrets, currentSessionSecret } from '../access/storedSecrets.js';
+import { loadClientAppConfig } from './clientApps.js';
+
+/**
+ * Issues a session token. `openedMs`: when the session was opened (a refresh passes the old
+ * token's); its expiry never passes `sessions.maxLifetimeSeconds` after that.
+ */
+export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp, openedMs = now.toMillis()) {
+  const iat = now.seconds;
+  const exp = Math.min(iat + ttlSeconds, Math.floor(openedMs / 1000) + sessions.maxLifetimeSeconds);
+  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), openedMs, exp };
+  return { token: issueSessionToken(currentSessionSecret(app), claims), claims };
+}
+
+/**
+ * Verifies a session token: the app's MAC, then expiry. Returns the claims and the app.
+ * Forged, altered, foreign and expired tokens all answer 401 `session_expired`.
+ */
+export async function openSession(token: string, now: Timestamp, expectedAppId?: string): Promise<{ claims: SessionClaims; app: AppDocument }> {
+  const claims = peekSessionClaims(token);
+  if (!claims || (expectedAppId !== undefined && claims.app !== expectedAppId)) {
+    throw new ApiError('session_expired', 'Invalid session token');
+  }
+  const app = await loadClientAppConfig(claims.app).then((client) => client.app, () => undefined);
+  if (!app || !acceptedSessionSecrets(app, now).some((secret) => sessionTokenAuthentic(secret, token))) {
+    throw new ApiError('session_expired', 'Invalid session token');
+  }
+  if (claims.exp <= now.seconds) throw new ApiError('session_expired', 'Session expired; validate again');
+  return { claims, app };
+}
+
+/** When a session was issued, in ms (tokens from before `iatMs` existed: the start of their second). */
+export const sessionIssuedAtMs = (claims: SessionClaims) => claims.iatMs ?? claims.iat * 1000;
+
+/** The session a token stands for, as the client decision reads it (tokens before `openedMs`: opened when issued). */
+export const sessionOf = (claims: SessionClaims) => ({ hwid: claims.hwid, issuedAtMs: sessionIssuedAtMs(claims), openedAtMs: claims.openedMs ?? sessionIssuedAtMs(claims) });
