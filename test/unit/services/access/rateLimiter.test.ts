@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBuckets } from '../../../functions/src/services/access/rateLimiter.js';
+import { TokenBuckets } from '../../../../functions/src/services/access/rateLimiter.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst of exactly `capacity`, then refuses', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../functions/src/services/webhooks/webhookDelivery.js';
+import { retryDelayMs } from '../../../../functions/src/services/webhooks/webhookDelivery.js';
 
 /** Many draws of the delay after `attempts` failed attempts: their range shows base and jitter. */
 function draws(attempts: number, count = 2000): { min: number; max: number; all: number[] } {

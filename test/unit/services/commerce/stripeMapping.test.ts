@@ -20,7 +20,7 @@ import {
   withPurchaseFacts,
   type StripeCheckoutSession,
   type StripeEventEnvelope,
-} from '../../../functions/src/services/commerce/stripeMapping.js';
+} from '../../../../functions/src/services/commerce/stripeMapping.js';
 
 const event = (type: string, object: Record<string, unknown>): StripeEventEnvelope => ({ id: 'evt_1', type, data: { object } });
 const session = (fields: Record<string, unknown> = {}): StripeCheckoutSession => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { SecurityLists } from '../../../functions/src/data/apps.js';
-import { assertAdmitted, ipEntryValid, ipListed } from '../../../functions/src/services/client/accessLists.js';
-import { apiErrorOf } from '../apiErrors.js';
+import type { SecurityLists } from '../../../../functions/src/data/apps.js';
+import { assertAdmitted, ipEntryValid, ipListed } from '../../../../functions/src/services/client/accessLists.js';
+import { apiErrorOf } from '../../apiErrors.js';
 
 describe('ipEntryValid', () => {
   it.each(['10.0.0.1', '10.0.0.0/8', '0.0.0.0/0', '10.0.0.1/32', '::1', '2001:db8::/32', '::/0', '2001:db8::1/128', '10.0.0.0/008'])('accepts %s', (entry) => {
