@@ -29,6 +29,8 @@ import {
   v1UpdateWebhookBody,
   v1VariablesBody,
   webhookResponse,
+  deliveryResponse,
+  deliveryDetailResponse,
 } from '../schemas/v1.js';
 import { variablesSchema } from '../data/shared.js';
 import { offlineLicenseMediaType } from '../crypto/offlineLicense.js';
@@ -74,35 +76,6 @@ const checkoutSessionPath = z.object({ sessionId: externalId });
 const wantsLicenseFile = (ctx: RequestContext) => (ctx.header('accept') ?? '').toLowerCase().includes(offlineLicenseMediaType);
 const deleted = z.object({ deleted: z.literal(true) });
 const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });
-const deliveryResponse = z.object({
-  deliveryId: z.string(),
-  eventId: z.string(),
-  webhookId: z.string(),
-  event: z.string(),
-  status: z.enum(['pending', 'delivering', 'delivered', 'failed', 'cancelled']),
-  attempts: z.number().int(),
-  nextAttemptAt: z.string().nullable(),
-  lastAttemptAt: z.string().nullable(),
-  lastStatusCode: z.number().int().nullable(),
-  lastError: z.string().nullable(),
-  deliveredAt: z.string().nullable(),
-  createdAt: z.string().nullable(),
-});
-const deliveryDetailResponse = z.object({
-  delivery: deliveryResponse,
-  body: z.string(),
-  attempts: z.array(
-    z.object({
-      attempt: z.number().int(),
-      at: z.string().nullable(),
-      url: z.string(),
-      statusCode: z.number().int().nullable(),
-      durationMs: z.number(),
-      responseSnippet: z.string().nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-});
 const variablesResponse = z.object({ variables: variablesSchema });
 
 const routes: V1Route[] = [

@@ -133,6 +133,36 @@ export const webhookResponse = z.object({
   updatedAt: z.string().nullable(),
 });
 
+/** A webhook delivery as v1 shows it (views/webhooks.ts builds it). */
+export const deliveryResponse = z.object({
+  deliveryId: z.string(),
+  eventId: z.string(),
+  webhookId: z.string(),
+  event: z.string(),
+  status: z.enum(['pending', 'delivering', 'delivered', 'failed', 'cancelled']),
+  attempts: z.number().int(),
+  nextAttemptAt: z.string().nullable(),
+  lastAttemptAt: z.string().nullable(),
+  lastStatusCode: z.number().int().nullable(),
+  lastError: z.string().nullable(),
+  deliveredAt: z.string().nullable(),
+  createdAt: z.string().nullable(),
+});
+export const deliveryDetailResponse = z.object({
+  delivery: deliveryResponse,
+  body: z.string(),
+  attempts: z.array(
+    z.object({
+      attempt: z.number().int(),
+      at: z.string().nullable(),
+      url: z.string(),
+      statusCode: z.number().int().nullable(),
+      durationMs: z.number(),
+      responseSnippet: z.string().nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
 export const securityResponse = z.object({
   appId: z.string(),
   settings: z.object({

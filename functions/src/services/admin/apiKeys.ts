@@ -10,20 +10,7 @@ import { ApiError, badRequest, conflict, forbidden, notFound } from '../../domai
 import type { ApiKeyView, CreateApiKeyInput, ListApiKeysInput, RevokeApiKeyInput } from '../../schemas/apiKeys.js';
 import { assertRole } from '../access/keyRoles.js';
 import { assertAccountAccess, describePrincipal, type Principal } from '../access/principal.js';
-
-export function apiKeyView(key: ApiKeyDocument): ApiKeyView {
-  return {
-    keyId: key.keyId,
-    accountId: key.accountId,
-    name: key.name,
-    prefix: key.prefix,
-    role: key.role,
-    createdBy: key.createdBy,
-    createdAt: key.createdAt.toDate().toISOString(),
-    revokedAt: key.revokedAt ? key.revokedAt.toDate().toISOString() : null,
-    status: key.revokedAt ? 'revoked' : 'active',
-  };
-}
+import { apiKeyView } from '../../views/apiKeys.js';
 
 export function generateApiKey(): string {
   return credentialFormat.apiKeyPrefix + randomString(credentialFormat.apiKeyRandomLength, base62Alphabet);

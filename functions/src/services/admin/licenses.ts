@@ -13,7 +13,7 @@ import { badRequest, conflict } from '../../domain/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
-import { activationsView, licenseView, violationsView } from './views.js';
+import { activationsView, licenseView, violationsView } from '../../views/licenses.js';
 import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
 
 const maxKeyCollisionRetries = 3;

@@ -19,7 +19,6 @@ import type {
   ActivationRequestResponse,
   MintedOfflineFileResponse,
   MintOfflineFileFields,
-  OfflineFileResponse,
   OfflineFilesPageResponse,
 } from '../../schemas/offlineFiles.js';
 import { loadOwnedApp, loadOwnedLicense } from '../access/ownership.js';
@@ -28,6 +27,7 @@ import { licenseStatus } from '../licensing/licenseRules.js';
 import { describePrincipal, type Principal } from '../access/principal.js';
 import { activeSigner } from './signingKeys.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
+import { activationRequestView, machineFacts, offlineFileView } from '../../views/offlineFiles.js';
 
 const failureCodes: Record<'license_file' | 'truncated' | 'checksum_mismatch' | 'invalid', ErrorCode> = {
   license_file: 'activation_request_is_license_file',
@@ -49,36 +49,12 @@ function assertRequestForApp(request: ActivationRequestPayload, appId: string): 
   }
 }
 
-/** What a request says about the machine (kept with a file minted from it). */
-function machineFacts(request: ActivationRequestPayload): NonNullable<OfflineFileDocument['activationRequest']> {
-  return { hwid: request.hwid, createdAt: request.createdAt, machineName: request.machineName ?? null, os: request.os ?? null, sdk: request.sdk ?? null };
-}
-
-export function activationRequestView(request: ActivationRequestPayload, checksum: string): ActivationRequestResponse {
-  return { activationRequest: { appId: request.appId, ...machineFacts(request), licenseKey: request.licenseKey ?? null, checksum } };
-}
-
 /** Shows what a customer's activation request says, after checking it belongs to this app. */
 export async function parseActivationRequest(principal: Principal, appId: string, text: string): Promise<ActivationRequestResponse> {
   await loadOwnedApp(principal, appId);
   const { request, checksum } = assertActivationRequest(text);
   assertRequestForApp(request, appId);
   return activationRequestView(request, checksum);
-}
-
-export function offlineFileView(jti: string, file: OfflineFileDocument): OfflineFileResponse {
-  return {
-    jti,
-    appId: file.appId,
-    licenseKey: file.licenseKey,
-    keyId: file.keyId,
-    hwid: file.hwidMode === 'bound' ? { mode: 'bound', hwids: file.hwids } : { mode: 'any' },
-    issuedAt: isoDate(file.issuedAt),
-    expiresAt: isoDate(file.expiresAt),
-    mintedBy: file.mintedBy,
-    activationRequest: file.activationRequest,
-    creditCharged: file.creditCharged,
-  };
 }
 
 /**

@@ -21,7 +21,7 @@ import type {
 import { loadOwnedApp, loadOwnedVariant, resolveAccountId } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { rotatedKeyRing } from './signingKeys.js';
-import { productView, variantView } from './views.js';
+import { productView, variantView } from '../../views/products.js';
 import { newSealedSessionSecret, rotatedSessionSecret } from '../access/storedSecrets.js';
 
 function slugify(name: string): string {

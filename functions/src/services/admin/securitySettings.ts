@@ -6,19 +6,10 @@ import { badRequest, conflict } from '../../domain/errors.js';
 import { loadOwnedApp } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { ipEntryValid } from '../client/accessLists.js';
+import { securityView } from '../../views/securitySettings.js';
 
 export type ListKind = 'blacklist' | 'whitelist';
 export type EntryType = 'hwid' | 'ip';
-
-function securityView(appId: string, app: AppDocument) {
-  return {
-    appId,
-    settings: app.settings,
-    blacklist: { hwids: app.security.hwidBlacklist, ips: app.security.ipBlacklist },
-    whitelist: { hwids: app.security.hwidWhitelist, ips: app.security.ipWhitelist },
-    clientBans: app.clientBans,
-  };
-}
 
 const listField = (kind: ListKind, type: EntryType): keyof SecurityLists =>
   type === 'hwid' ? (kind === 'blacklist' ? 'hwidBlacklist' : 'hwidWhitelist') : kind === 'blacklist' ? 'ipBlacklist' : 'ipWhitelist';

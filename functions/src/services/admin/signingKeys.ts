@@ -4,14 +4,14 @@
  * signed before it keep verifying, until the vendor withdraws that key.
  */
 import { Timestamp } from 'firebase-admin/firestore';
-import { generateSigningKeyPair, publicKeyBase64, signUtf8 } from '../../crypto/signing.js';
+import { generateSigningKeyPair, signUtf8 } from '../../crypto/signing.js';
 import { appsCollection, type AppDocument, type SigningKeyDocument } from '../../data/apps.js';
 import { db } from '../../data/firestore.js';
-import { isoDate } from '../../data/shared.js';
 import { ApiError, conflict, notFound } from '../../domain/errors.js';
 import type { SigningKeySetResponse } from '../../schemas/signingKeys.js';
 import { loadOwnedApp } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
+import { signingKeySetView } from '../../views/signingKeys.js';
 
 /** Keys an app holds at most (active + retired); rotating past it asks for a withdrawal first. */
 export const maxSigningKeysKept = 10;
@@ -36,30 +36,6 @@ export interface Signer {
 export function activeSigner(app: AppDocument): Signer {
   const key = activeSigningKey(app);
   return { keyId: key.keyId, sign: (message) => signUtf8(key, message) };
-}
-
-/** The published keys, the active one first, then retired ones newest first. */
-export function publishedSigningKeys(app: AppDocument): SigningKeyDocument[] {
-  const active = app.signingKeys.filter((key) => key.keyId === app.activeSigningKeyId);
-  const retired = app.signingKeys.filter((key) => key.keyId !== app.activeSigningKeyId).reverse();
-  return [...active, ...retired];
-}
-
-export function publishedKeyView(app: AppDocument, key: SigningKeyDocument) {
-  return {
-    keyId: key.keyId,
-    algorithm: 'Ed25519' as const,
-    publicKey: publicKeyBase64(key),
-    active: key.keyId === app.activeSigningKeyId,
-    createdAt: isoDate(key.createdAt),
-    retiredAt: isoDate(key.retiredAt),
-  };
-}
-
-/** What a vendor pastes into an SDK's `publicKey` list: every published key, the current first. */
-export function signingKeySetView(appId: string, app: AppDocument): SigningKeySetResponse {
-  const keys = publishedSigningKeys(app).map((key) => publishedKeyView(app, key));
-  return { appId, activeKeyId: app.activeSigningKeyId, publicKeys: keys.map((key) => key.publicKey), keys };
 }
 
 /** The key ring after a rotation: a fresh active key, every earlier one retired but kept. */

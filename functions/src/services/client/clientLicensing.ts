@@ -17,7 +17,7 @@ import { newSession, openSession, sessionOf } from './sessions.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
 import { assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
-import { clientLicenseView } from '../admin/views.js';
+import { clientLicenseView } from '../../views/licenses.js';
 
 /**
  * Finds the app of a key for the calls that present only the key: 404 when unknown, 403 when

@@ -10,7 +10,6 @@ import { sha256Hex } from '../../crypto/hashing.js';
 import { codeRedemptionsCollection, discountCodeId, discountCodesCollection, type DiscountCodeDocument } from '../../data/commerce.js';
 import { isAlreadyExists } from '../../data/errors.js';
 import { db } from '../../data/firestore.js';
-import { isoDate } from '../../data/shared.js';
 import { ApiError, badRequest, conflict, notFound } from '../../domain/errors.js';
 import type {
   CreateDiscountCodeInput,
@@ -22,27 +21,9 @@ import type {
 import { loadOwnedApp, loadOwnedVariant, resolveAccountId } from '../access/ownership.js';
 import { addNewLicenses, licenseTemplate, newLicenseKeys } from '../admin/licenses.js';
 import { assertAccountAccess, type Principal } from '../access/principal.js';
-import { licenseView } from '../admin/views.js';
+import { licenseView } from '../../views/licenses.js';
 import { appsCollection } from '../../data/apps.js';
-
-function codeView(code: DiscountCodeDocument) {
-  return {
-    code: code.code,
-    productId: code.appId,
-    kind: code.kind,
-    percentOff: code.percentOff,
-    amountOff: code.amountOff,
-    currency: code.currency,
-    trialDays: code.trialDays,
-    variantId: code.variantId,
-    maxHwidSlots: code.maxHwidSlots,
-    maxRedemptions: code.maxRedemptions,
-    redemptions: code.redemptions,
-    expiresAt: isoDate(code.expiresAt),
-    active: code.active,
-    createdAt: isoDate(code.createdAt),
-  };
-}
+import { codeView } from '../../views/discountCodes.js';
 
 export async function createDiscountCode(principal: Principal, input: CreateDiscountCodeInput) {
   const app = await loadOwnedApp(principal, input.productId);

@@ -9,7 +9,7 @@ import { accountsCollection } from '../../data/accounts.js';
 import { appsCollection } from '../../data/apps.js';
 import type { PaymentWebhookInput } from '../../schemas/commerce.js';
 import { addNewLicenses, licenseOrigin, licenseTemplate, newLicenseKeys } from '../admin/licenses.js';
-import { licenseView } from '../admin/views.js';
+import { licenseView } from '../../views/licenses.js';
 
 /**
  * Who may feed orders to an app: whoever holds the app's own payment secret (updateProduct

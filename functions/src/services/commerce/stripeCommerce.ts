@@ -50,7 +50,7 @@ import {
   type StripeInvoice,
   type StripeSubscription,
 } from './stripeMapping.js';
-import { licenseView } from '../admin/views.js';
+import { licenseView } from '../../views/licenses.js';
 import { commitLicense } from '../licensing/licenseChanges.js';
 
 // endpoints/commerce.ts reads the envelope schema from here; it is defined with the mapping.

@@ -4,29 +4,15 @@ import { maxWebhooksPerApp } from '../../config/settings.js';
 import { randomId } from '../../crypto/random.js';
 import type { EventType } from '../../data/events.js';
 import { db } from '../../data/firestore.js';
-import { isoDate } from '../../data/shared.js';
 import { webhooksCollection, type WebhookDocument } from '../../data/webhooks.js';
 import { conflict, notFound } from '../../domain/errors.js';
 import { loadOwnedApp } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { sealSecret } from '../access/storedSecrets.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
+import { webhookView } from '../../views/webhooks.js';
 
 const newSigningSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
-
-export function webhookView(webhookId: string, webhook: WebhookDocument) {
-  return {
-    webhookId,
-    appId: webhook.appId,
-    url: webhook.url,
-    description: webhook.description,
-    events: webhook.events,
-    active: webhook.active,
-    disabledReason: webhook.disabledReason,
-    createdAt: isoDate(webhook.createdAt),
-    updatedAt: isoDate(webhook.updatedAt),
-  };
-}
 
 /** Creates a webhook; its signing secret is shown once. At most maxWebhooksPerApp() per app. */
 export async function createWebhook(

@@ -25,6 +25,7 @@ import { loadOwnedApp } from '../access/ownership.js';
 import { openSecret } from '../access/storedSecrets.js';
 import { postToWebhook } from './webhookTargets.js';
 import type { Principal } from '../access/principal.js';
+import { deliveryView } from '../../views/webhooks.js';
 
 const expiry = (now: Timestamp) => Timestamp.fromMillis(now.toMillis() + retention.deliveryDays * 86_400_000);
 
@@ -221,23 +222,6 @@ export async function processDueDeliveries(now = Timestamp.now(), budgetMs = Num
 export async function deliverEvent(eventId: string, event: EventDocument): Promise<void> {
   const created = await fanOutEvent(eventId, event);
   await Promise.all(created.map((id) => attemptDelivery(id)));
-}
-
-function deliveryView(id: string, record: DeliveryDocument) {
-  return {
-    deliveryId: id,
-    eventId: record.eventId,
-    webhookId: record.webhookId,
-    event: record.eventType,
-    status: record.status,
-    attempts: record.attempts,
-    nextAttemptAt: record.status === 'pending' ? isoDate(record.nextAttemptAt) : null,
-    lastAttemptAt: isoDate(record.lastAttemptAt),
-    lastStatusCode: record.lastStatusCode,
-    lastError: record.lastError,
-    deliveredAt: isoDate(record.deliveredAt),
-    createdAt: isoDate(record.createdAt),
-  };
 }
 
 async function ownedDelivery(principal: Principal, appId: string, webhookId: string, id: string) {
