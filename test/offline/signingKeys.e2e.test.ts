@@ -9,7 +9,8 @@ import { call } from '../support/http.js';
 import { uniqueHwid } from '../support/fixtures.js';
 import { expectStatus, expectV1Error, tenant, v1 } from '../v1/v1Support.js';
 import { verifyLicenseFile } from './authforgeFormats.js';
-import { keySet, mint, type KeySet } from './offlineSupport.js';
+import { signingKeySetResponse } from '../../functions/src/schemas/signingKeys.js';
+import { keySet, mint } from './offlineSupport.js';
 
 describe('signing key sets', () => {
   it('publishes, rotates and withdraws: old files verify until their key is withdrawn', async () => {
@@ -28,7 +29,7 @@ describe('signing key sets', () => {
 
     const rotatedResponse = await v1(apiKey, 'POST', `/apps/${t.appId}/signing-keys`);
     expectStatus(rotatedResponse, 201);
-    const rotated = rotatedResponse.body as unknown as KeySet;
+    const rotated = signingKeySetResponse.parse(rotatedResponse.body);
     expect(rotated.keys.map((entry) => entry.keyId)).toEqual([rotated.activeKeyId, initial.activeKeyId]);
     expect(rotated.activeKeyId).not.toBe(initial.activeKeyId);
     expect(rotated.keys[1]).toMatchObject({ active: false, publicKey: initial.publicKeys[0] });
@@ -50,7 +51,7 @@ describe('signing key sets', () => {
     expectV1Error(await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/sk_neverissued0000`), 404, 'not_found');
     const withdrawn = await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/${initial.activeKeyId}`);
     expectStatus(withdrawn, 200);
-    const remaining = withdrawn.body as unknown as KeySet;
+    const remaining = signingKeySetResponse.parse(withdrawn.body);
     expect(remaining.keys.map((entry) => entry.keyId)).toEqual([rotated.activeKeyId]);
     expect(open(before.file, remaining.publicKeys)).toBe(false);
     expect(open(after.file, remaining.publicKeys)).toBe(true);

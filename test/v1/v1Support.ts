@@ -4,6 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
+import type { z } from 'zod';
+import { licenseResponse, securityResponse } from '../../functions/src/schemas/v1.js';
 import { createAccount, createProduct, uniqueNonce, type Account, type Product } from '../support/fixtures.js';
 import { call, type JsonResponse } from '../support/http.js';
 
@@ -73,16 +75,12 @@ export interface WebhookView {
   updatedAt: string | null;
 }
 
-export interface SecurityView {
-  appId: string;
-  settings: { validatesPerLicensePerMinute: number; validatesPerIpPerMinute: number; maxIpsPerDay: number | null };
-  blacklist: { hwids: string[]; ips: string[] };
-  whitelist: { hwids: string[]; ips: string[] };
-}
+export type SecurityView = z.infer<typeof securityResponse>;
 
 export const licensesOf = (response: JsonResponse) => response.body.licenses as LicenseView[];
-export const asLicense = (response: JsonResponse) => response.body as unknown as LicenseView;
-export const asSecurity = (response: JsonResponse) => response.body as unknown as SecurityView;
+/** The body parsed by v1's own response schema: a drift from the documented shape fails the test. */
+export const asLicense = (response: JsonResponse): LicenseView => licenseResponse.parse(response.body);
+export const asSecurity = (response: JsonResponse): SecurityView => securityResponse.parse(response.body);
 
 /** POST /v1/licenses, asserting 201. */
 export async function createV1Licenses(apiKey: string, appId: string, fields: Record<string, unknown> = {}): Promise<LicenseView[]> {
