@@ -6,43 +6,38 @@ import { isoDate } from '../data/shared.js';
 import type { licenseResponse } from '../schemas/v1.js';
 import { licenseStatus, liveDevices } from '../services/licensing/licenseRules.js';
 
-export function licenseView(licenseKey: string, license: LicenseDocument, now: Timestamp): z.infer<typeof licenseResponse> {
-  const devices = liveDevices(license, now);
+/**
+ * What a seed 004 client (verify, activate, validate, deactivate, heartbeat) is told about its
+ * license: anyone holding the key gets this, so no personal data (no email, label or other
+ * devices' HWIDs) and no vendor notes (violations, flags). An allow-list: a field added to the
+ * license reaches clients only when it is added here.
+ */
+export function clientLicenseView(licenseKey: string, license: LicenseDocument, now: Timestamp) {
   return {
     licenseKey,
     appId: license.appId,
     productId: license.appId,
     variantId: license.variantId,
     status: licenseStatus(license, now),
-    label: license.label,
-    email: license.email,
     expiresAt: isoDate(license.expiresAt),
     maxHwidSlots: license.maxHwidSlots,
     unlimitedHwidSlots: license.unlimitedHwidSlots,
     floating: license.floating,
-    hwidList: devices.map((device) => device.hwid),
-    hwidCount: devices.length,
-    flagged: license.flagged,
+    hwidCount: liveDevices(license, now).length,
     variables: license.variables,
-    createdAt: isoDate(license.createdAt),
-    updatedAt: isoDate(license.updatedAt),
   };
 }
 
-export function clientLicenseView(licenseKey: string, license: LicenseDocument, now: Timestamp) {
-  const devices = liveDevices(license, now);
+/** The license as seeds 000/002 describe it (`licenseKey`, `hwidList`, `status`, …): the client's view and what only its vendor sees. */
+export function licenseView(licenseKey: string, license: LicenseDocument, now: Timestamp): z.infer<typeof licenseResponse> {
   return {
-    licenseKey,
-    appId: license.appId,
-    productId: license.appId,
-    variantId: license.variantId,
-    status: licenseStatus(license, now),
-    expiresAt: isoDate(license.expiresAt),
-    maxHwidSlots: license.maxHwidSlots,
-    unlimitedHwidSlots: license.unlimitedHwidSlots,
-    floating: license.floating,
-    hwidCount: devices.length,
-    variables: license.variables,
+    ...clientLicenseView(licenseKey, license, now),
+    label: license.label,
+    email: license.email,
+    hwidList: liveDevices(license, now).map((device) => device.hwid),
+    flagged: license.flagged,
+    createdAt: isoDate(license.createdAt),
+    updatedAt: isoDate(license.updatedAt),
   };
 }
 
