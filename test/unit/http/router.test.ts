@@ -1,7 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EndpointResult, HttpMethod, RequestContext } from '../../../functions/src/http/endpoint.js';
-import { operations, Router } from '../../../functions/src/http/router.js';
+import { operations, Router, type RoutedOperation } from '../../../functions/src/http/router.js';
 import { apiErrorOfAsync } from '../apiErrors.js';
 
 /** The router reads only the method of the request context. */
@@ -127,13 +127,19 @@ describe('operations', () => {
     errors: [400],
   };
   const request = (query: Record<string, unknown>, body: Record<string, unknown>) => ({ method: 'POST', query, body }) as RequestContext;
-  const declared = operations<string>();
-  const echo = declared({
-    ...spec,
-    params: pathSchema,
-    query: querySchema,
-    body: bodySchema,
-    run: async (parsed) => ({ body: parsed }),
+  // Declared in beforeEach, not while collecting: a describe body that throws fails no test by
+  // name, and Stryker would count the mutant that made it throw as surviving.
+  let declared: ReturnType<typeof operations<string>>;
+  let echo: RoutedOperation<string>;
+  beforeEach(() => {
+    declared = operations<string>();
+    echo = declared({
+      ...spec,
+      params: pathSchema,
+      query: querySchema,
+      body: bodySchema,
+      run: async (parsed) => ({ body: parsed }),
+    });
   });
   const goodParams = { appId: 'app_1', licenseKey: 'KEY' };
 
