@@ -50,9 +50,15 @@ export type FaultTarget =
   /** A query: its collection path (collection queries) or parent path (collection-group / kindless). */
   | { readonly kind: 'query'; readonly base: string };
 
+/**
+ * A document operation matches when it touches a document under the prefix; a query matches
+ * when the collection it reads is the prefix or below it. A fault scoped to one document does
+ * not fail queries on its collection: test files share the emulator, and their queries on the
+ * same collection must not see each other's faults.
+ */
 function matchesTarget(prefix: string, target: FaultTarget): boolean {
   if (target.kind === 'documents') return target.paths.some(p => isUnder(p, prefix));
-  return isUnder(target.base, prefix) || isUnder(prefix, target.base);
+  return isUnder(target.base, prefix);
 }
 
 export function validateFaultSpec(input: unknown): FaultSpec {

@@ -6,7 +6,8 @@
  * burst of concurrent requests from one key drains its bucket. What a slow, shared machine can
  * do reliably is pinned here: 300 requests at once see 429s only past the first 100 (the
  * bucket refills at 50/s while they are served, so the 429s start after 100 plus what refilled:
- * at least 100 pass, and unless serving the 300 took over 4 s, some are refused). The exact
+ * at least 100 pass, and unless serving the 300 took over 4 s, some are refused; on a loaded
+ * machine the burst is repeated, up to five times, until the key is refused). The exact
  * burst of 100 and the sustained 50/s are the token bucket's arithmetic, pinned with simulated
  * time in test/contract/rateLimits.e2e.test.ts; they need no race with a real clock.
  */
@@ -26,6 +27,17 @@ async function burst(apiKey: string, count = 300): Promise<{ allowed: number; li
   return { allowed: responses.length - limited.length, limited };
 }
 
+/**
+ * Bursts until the key is refused (at most `rounds` bursts): on a loaded machine one burst can
+ * be served slower than the bucket refills. Returns the first burst's count and the refusals.
+ */
+async function burstUntilLimited(apiKey: string, rounds = 5): Promise<{ firstAllowed: number; limited: JsonResponse[] }> {
+  const first = await burst(apiKey);
+  let limited = first.limited;
+  for (let round = 1; round < rounds && limited.length === 0; round += 1) limited = (await burst(apiKey)).limited;
+  return { firstAllowed: first.allowed, limited };
+}
+
 describe('rate limiting', () => {
   it('answers 429 rate_limited with Retry-After after the burst of 100; other keys pass; the key recovers', async () => {
     const { account, appId } = await tenant();
@@ -34,12 +46,12 @@ describe('rate limiting', () => {
     expectStatus(secondKey, 200);
     const other = await tenant();
 
-    const { allowed, limited: refused } = await burst(account.apiKey);
+    const { firstAllowed, limited: refused } = await burstUntilLimited(account.apiKey);
     const [limited] = refused;
-    expect(limited, `no 429 among 300 concurrent requests (${allowed} passed)`).toBeDefined();
+    expect(limited, `no 429 among up to 5 bursts of 300 concurrent requests (${firstAllowed} of the first passed)`).toBeDefined();
     if (!limited) return;
     // The bucket starts full: at least the burst passes before the first refusal.
-    expect(allowed).toBeGreaterThanOrEqual(100);
+    expect(firstAllowed).toBeGreaterThanOrEqual(100);
     expectV1Error(limited, 429, 'rate_limited');
     expect(limited.text).not.toContain(key);
     const retryAfter = limited.headers.get('retry-after');
@@ -64,7 +76,7 @@ describe('rate limiting', () => {
     useApiKey(account.apiKey);
     const sleptBefore = sleeps.length;
     for (let round = 0; round < 20 && sleeps.length === sleptBefore; round += 1) {
-      const { limited } = await burst(account.apiKey);
+      const { limited } = await burstUntilLimited(account.apiKey);
       expect(limited.length, 'the key was never rate limited').toBeGreaterThan(0);
       // Called right after a 429: the bucket is (nearly) empty, so the first try is often refused.
       const data = (await safeApiCall(`${apiBase()}/licenses?appId=${appId}`, { headers: authHeaders() })) as { licenses: Array<{ licenseKey: string; label: string }>; cursor: string | null };
