@@ -75,12 +75,24 @@ describe('rate limiting', () => {
     const key = await createV1License(account.apiKey, appId, { label: 'retry me' });
     useApiKey(account.apiKey);
     const sleptBefore = sleeps.length;
-    for (let round = 0; round < 20 && sleeps.length === sleptBefore; round += 1) {
-      const { limited } = await burstUntilLimited(account.apiKey);
-      expect(limited.length, 'the key was never rate limited').toBeGreaterThan(0);
-      // Called right after a 429: the bucket is (nearly) empty, so the first try is often refused.
+    // Keep the key's bucket drained while safeApiCall makes its first try, and stop as soon as
+    // it has slept once, so its retry a second later finds tokens again.
+    const { limited } = await burstUntilLimited(account.apiKey);
+    expect(limited.length, 'the key was never rate limited').toBeGreaterThan(0);
+    let pressing = true;
+    const pressure = (async () => {
+      while (pressing) await burst(account.apiKey, 60);
+    })();
+    const stopWhenSlept = setInterval(() => {
+      if (sleeps.length > sleptBefore) pressing = false;
+    }, 10);
+    try {
       const data = (await safeApiCall(`${apiBase()}/licenses?appId=${appId}`, { headers: authHeaders() })) as { licenses: Array<{ licenseKey: string; label: string }>; cursor: string | null };
       expect(data).toEqual({ licenses: [expect.objectContaining({ licenseKey: key, label: 'retry me' })], cursor: null });
+    } finally {
+      pressing = false;
+      clearInterval(stopWhenSlept);
+      await pressure;
     }
     expect(sleeps.length).toBeGreaterThan(sleptBefore);
     expect(sleeps.slice(sleptBefore).every((ms) => ms === 1000)).toBe(true);
