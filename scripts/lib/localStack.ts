@@ -160,6 +160,11 @@ function watchChild(child: ChildProcess, echo: boolean | undefined) {
   return { output: () => output, exited: () => exited, exit };
 }
 
+/** The environment every local functions runtime gets: this stack's Firestore and project, no metadata server. */
+function functionsEnv(firestoreHost: string, extra: Record<string, string> | undefined): NodeJS.ProcessEnv {
+  return { ...process.env, ...extra, FIRESTORE_EMULATOR_HOST: firestoreHost, GCLOUD_PROJECT: projectId, METADATA_SERVER_DETECTION: 'none' };
+}
+
 /**
  * Starts scripts/functionsHost.ts: the built functions served by functions-framework in one
  * process, as Cloud Run serves them. Resolves when the host reports it is listening.
@@ -168,13 +173,9 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   const child = spawn(process.execPath, ['--import', 'tsx', join(repoRoot, 'scripts', 'functionsHost.ts')], {
     cwd: repoRoot,
     env: {
-      ...process.env,
-      ...options.env,
-      FIRESTORE_EMULATOR_HOST: options.firestoreHost,
-      GCLOUD_PROJECT: projectId,
+      ...functionsEnv(options.firestoreHost, options.env),
       KEYWARDEN_HOST_PORT: String(options.port ?? 0),
       KEYWARDEN_PUMP: options.pump === false ? 'off' : 'on',
-      METADATA_SERVER_DETECTION: 'none',
     },
     stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
   });
@@ -219,14 +220,10 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
     {
       cwd: repoRoot,
       env: {
-        ...process.env,
-        ...options.env,
-        FIRESTORE_EMULATOR_HOST: options.firestoreHost,
-        GCLOUD_PROJECT: projectId,
+        ...functionsEnv(options.firestoreHost, options.env),
         FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? '',
         // No network here: keep firebase-tools from looking for updates or sending usage data.
         NO_UPDATE_NOTIFIER: '1',
-        METADATA_SERVER_DETECTION: 'none',
         FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-import type { Transaction } from 'firebase-admin/firestore';
+import type { DocumentReference, Transaction } from 'firebase-admin/firestore';
 import { accountsCollection } from '../../data/accounts.js';
 import { appsCollection, type AppDocument } from '../../data/apps.js';
 import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
@@ -18,27 +18,25 @@ export async function resolveAccountId(principal: Principal, requested: string |
   return requested;
 }
 
+/** Reads a document the caller may manage: 404 `missing` when absent, 403 when another account's. */
+async function loadOwned<T extends { accountId: string }>(
+  principal: Principal,
+  ref: DocumentReference<T>,
+  missing: string,
+  transaction?: Transaction,
+): Promise<T> {
+  const document = (transaction ? await transaction.get(ref) : await ref.get()).data();
+  if (!document) throw notFound(missing);
+  assertAccountAccess(principal, document.accountId);
+  return document;
+}
+
 /** Loads an app the caller may manage: 404 when missing, 403 when another account's. */
-export async function loadOwnedApp(principal: Principal, appId: string, transaction?: Transaction): Promise<AppDocument> {
-  const ref = appsCollection().doc(appId);
-  const app = (transaction ? await transaction.get(ref) : await ref.get()).data();
-  if (!app) throw notFound('Product not found');
-  assertAccountAccess(principal, app.accountId);
-  return app;
-}
+export const loadOwnedApp = (principal: Principal, appId: string, transaction?: Transaction): Promise<AppDocument> =>
+  loadOwned(principal, appsCollection().doc(appId), 'Product not found', transaction);
 
-export async function loadOwnedVariant(principal: Principal, variantId: string, transaction?: Transaction): Promise<VariantDocument> {
-  const ref = variantsCollection().doc(variantId);
-  const variant = (transaction ? await transaction.get(ref) : await ref.get()).data();
-  if (!variant) throw notFound('Variant not found');
-  assertAccountAccess(principal, variant.accountId);
-  return variant;
-}
+export const loadOwnedVariant = (principal: Principal, variantId: string, transaction?: Transaction): Promise<VariantDocument> =>
+  loadOwned(principal, variantsCollection().doc(variantId), 'Variant not found', transaction);
 
-export async function loadOwnedLicense(principal: Principal, licenseKey: string, transaction?: Transaction): Promise<LicenseDocument> {
-  const ref = licensesCollection().doc(licenseKey);
-  const license = (transaction ? await transaction.get(ref) : await ref.get()).data();
-  if (!license) throw notFound('License key does not exist');
-  assertAccountAccess(principal, license.accountId);
-  return license;
-}
+export const loadOwnedLicense = (principal: Principal, licenseKey: string, transaction?: Transaction): Promise<LicenseDocument> =>
+  loadOwned(principal, licensesCollection().doc(licenseKey), 'License key does not exist', transaction);
