@@ -34,6 +34,10 @@ export const collections = {
   codeRedemptions: 'redemptions',
   /** offlineFiles/{jti}: every minted `.authforge` offline license file (kept: a file cannot be revoked). */
   offlineFiles: 'offlineFiles',
+  /** members/{accountId}~{uid}: a console user's role in one account (Firebase Authentication uid). */
+  members: 'members',
+  /** invitations/{accountId}~{sha256(email)}: a pending invitation to join an account; one per email. */
+  invitations: 'invitations',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -84,6 +88,8 @@ export const limits = {
   maxIpsPerDay: 1000,
   /** Unrevoked API keys per account. */
   maxApiKeysPerAccount: 25,
+  /** Console members (and pending invitations) per account. */
+  maxMembersPerAccount: 100,
 } as const;
 
 /** Key and secret formats. */
@@ -178,6 +184,8 @@ export const retention = {
   eventDays: 30,
   deliveryDays: 30,
   stripeEventDays: 30,
+  /** An invitation to the console can be accepted for this long (its `expireAt` drives the TTL policy). */
+  invitationDays: 7,
 } as const;
 
 /** Outbound webhook delivery. */

@@ -1,4 +1,4 @@
-import { getApps, initializeApp } from 'firebase-admin/app';
+import { getApps, initializeApp, type App } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import { firestoreRetryBudget } from '../config/constants.js';
 
@@ -27,11 +27,15 @@ const retryBudgetOverride = {
   },
 };
 
+/** The default firebase-admin app (project and credentials from the environment), made on first use. */
+export function firebaseApp(): App {
+  return getApps().find((candidate) => candidate.name === '[DEFAULT]') ?? initializeApp();
+}
+
 /** The Firestore client, built on first use so cold starts that never touch data stay cheap. */
 export function db(): Firestore {
   if (!database) {
-    const app = getApps().find((candidate) => candidate.name === '[DEFAULT]') ?? initializeApp();
-    database = getFirestore(app);
+    database = getFirestore(firebaseApp());
     try {
       database.settings({ clientConfig: retryBudgetOverride });
     } catch {

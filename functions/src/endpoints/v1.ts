@@ -44,7 +44,7 @@ import {
 } from '../schemas/offlineFiles.js';
 import { signingKeySetResponse } from '../schemas/signingKeys.js';
 import { authenticate } from '../services/access/authentication.js';
-import { assertRole, v1RouteRole } from '../services/access/keyRoles.js';
+import { assertMemberMayCall, assertRole, v1RouteRole } from '../services/access/keyRoles.js';
 import * as appSecurity from '../services/admin/securitySettings.js';
 import * as authLogs from '../services/admin/authLogs.js';
 import * as licenses from '../services/admin/licenses.js';
@@ -57,6 +57,8 @@ import * as deliveries from '../services/webhooks/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
 import { v1RateLimit } from '../config/constants.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
+import { memberRoutes, signedInUserRoutes } from './v1/memberRoutes.js';
+import { verifySignedInUser, type SignedInUser } from '../services/access/consoleUsers.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
 const apiKeyBuckets = new TokenBuckets(v1RateLimit.burst, v1RateLimit.perSecond);
@@ -267,10 +269,13 @@ const routes: V1Route[] = [
       }),
     }),
   ]),
+  ...memberRoutes,
 ];
 
 const router = new Router<Principal>();
 for (const { method, path, handler } of routes) router.on(method, path, handler);
+const signedInUserRouter = new Router<SignedInUser>();
+for (const { method, path, handler } of signedInUserRoutes) signedInUserRouter.on(method, path, handler);
 
 let cachedDocument: ReturnType<typeof openApiDocument> | undefined;
 const openApiRoute: OperationSpec = {
@@ -282,7 +287,7 @@ const openApiRoute: OperationSpec = {
 export function v1OpenApiDocument() {
   cachedDocument ??= openApiDocument(
     { title: 'Keywarden Developer API', version: '1.0.0', serverUrl: '/v1', errorSchema: errorResponse },
-    [...routes, openApiRoute],
+    [...routes, ...signedInUserRoutes, openApiRoute],
   );
   return cachedDocument;
 }
@@ -296,17 +301,27 @@ export const v1 = onRequest(
       if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { allow: 'GET' });
       return { body: v1OpenApiDocument() };
     }
+    if (signedInUserRouter.matches(path)) {
+      const user = await throttledAuthentication(ctx.ip, ctx.log, () => verifySignedInUser(presentedCredentials(ctx).idToken ?? ''));
+      takeRateLimit(`user:${user.uid}`);
+      return signedInUserRouter.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, user);
+    }
     if (!router.matches(path)) throw new ApiError('not_found', `No route ${ctx.method} ${path}`);
     const principal = await throttledAuthentication(ctx.ip, ctx.log, () => authenticate(presentedCredentials(ctx), operatorSecret()));
     assertRole(principal, v1RouteRole(ctx.method, path));
-    const bucket = principal.kind === 'account' ? principal.keyId : 'operator';
-    const taken = apiKeyBuckets.take(bucket);
-    if (!taken.allowed) {
-      throw new ApiError('rate_limited', `Rate limit exceeded: ${v1RateLimit.burst} requests/second burst, ${v1RateLimit.perSecond}/second sustained`, {
-        retryAfterSeconds: taken.retryAfterSeconds,
-      });
-    }
+    assertMemberMayCall(principal, path);
+    takeRateLimit(principal.kind === 'account' ? principal.keyId : 'operator');
     // Credentials may also travel as apiKey/adminSecret fields: they are not request parameters.
     return router.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, principal);
   }),
 );
+
+/** seed 001's per-key rate limit (a console user counts as one key). */
+function takeRateLimit(bucket: string): void {
+  const taken = apiKeyBuckets.take(bucket);
+  if (!taken.allowed) {
+    throw new ApiError('rate_limited', `Rate limit exceeded: ${v1RateLimit.burst} requests/second burst, ${v1RateLimit.perSecond}/second sustained`, {
+      retryAfterSeconds: taken.retryAfterSeconds,
+    });
+  }
+}

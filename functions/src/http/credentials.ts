@@ -1,6 +1,7 @@
 import { credentialFormat } from '../config/constants.js';
 import { queryCredentials } from '../config/settings.js';
 import type { PresentedCredentials } from '../services/access/authentication.js';
+import { looksLikeIdToken } from '../services/access/consoleUsers.js';
 import { badRequest } from '../domain/errors.js';
 import type { RequestContext } from './endpoint.js';
 
@@ -16,6 +17,8 @@ function single(value: unknown, where: string): string | undefined {
  * admin secret in the body (`adminSecret`) or `X-Admin-Secret`; API key in `X-API-Key`, the
  * `apiKey` body field or `Authorization: Bearer`; in the query string only those the
  * deployment's KEYWARDEN_QUERY_CREDENTIALS lists (default: `apiKey`, seed 004's compatibility).
+ * A console user's Firebase ID token travels as `Authorization: Bearer <JWT>` with the account
+ * in `X-Keywarden-Account`.
  */
 export function presentedCredentials(ctx: RequestContext): PresentedCredentials {
   const bearer = ctx.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
@@ -27,17 +30,18 @@ export function presentedCredentials(ctx: RequestContext): PresentedCredentials 
       throw badRequest(`${name} is not accepted in the URL (URLs are logged); send it in a header or the JSON body`);
     }
   }
+  const idToken = bearer && looksLikeIdToken(bearer) ? bearer : undefined;
   const adminSecret =
     single(ctx.body.adminSecret, 'adminSecret') ??
     single(ctx.query.adminSecret, 'adminSecret') ??
     ctx.header('x-admin-secret') ??
-    (bearer && !bearer.startsWith(credentialFormat.apiKeyPrefix) ? bearer : undefined);
+    (bearer && !idToken && !bearer.startsWith(credentialFormat.apiKeyPrefix) ? bearer : undefined);
   const apiKey =
     ctx.header('x-api-key') ??
     single(ctx.query.apiKey, 'apiKey') ??
     single(ctx.body.apiKey, 'apiKey') ??
     (bearer?.startsWith(credentialFormat.apiKeyPrefix) ? bearer : undefined);
-  return { adminSecret, apiKey };
+  return { adminSecret, apiKey, idToken, accountId: idToken ? ctx.header('x-keywarden-account') : undefined };
 }
 
 /** The request's parameters without the credential fields, for schema validation. */

@@ -46,7 +46,7 @@ export interface EndpointOptions {
   rawBody?: boolean;
 }
 
-const corsAllowedHeaders = 'Content-Type, Authorization, X-API-Key, X-Request-Id, X-Webhook-Secret, Stripe-Signature';
+const corsAllowedHeaders = 'Content-Type, Authorization, X-API-Key, X-Keywarden-Account, X-Request-Id, X-Webhook-Secret, Stripe-Signature';
 
 function isJsonContentType(contentType: string | undefined): boolean {
   if (!contentType) return false;

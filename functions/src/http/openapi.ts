@@ -98,7 +98,13 @@ export function openApiDocument(options: { title: string; version: string; serve
     servers: [{ url: options.serverUrl }],
     security: [{ bearerAuth: [] }],
     components: {
-      securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'An API key: af_live_…' } },
+      securitySchemes: {
+        bearerAuth: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'An API key (af_live_…), or a console user\'s Firebase ID token with the account in the X-Keywarden-Account header',
+        },
+      },
       schemas: { Error: schemaObject(options.errorSchema, 'output') },
     },
     paths,

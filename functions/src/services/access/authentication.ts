@@ -2,11 +2,15 @@ import { credentialFormat } from '../../config/constants.js';
 import { secretsEqual, sha256Hex } from '../../crypto/hashing.js';
 import { apiKeysCollection } from '../../data/apiKeys.js';
 import { unauthorized } from '../../domain/errors.js';
+import { authenticateMember } from './consoleUsers.js';
 import type { Principal } from './principal.js';
 
 export interface PresentedCredentials {
   adminSecret?: string | undefined;
   apiKey?: string | undefined;
+  /** A console user's Firebase ID token, and the account they act in. */
+  idToken?: string | undefined;
+  accountId?: string | undefined;
 }
 
 const apiKeyShape = new RegExp(`^${credentialFormat.apiKeyPrefix}[0-9A-Za-z]{${credentialFormat.apiKeyRandomLength}}$`);
@@ -21,7 +25,8 @@ export async function authenticate(credentials: PresentedCredentials, operatorSe
     return { kind: 'operator' };
   }
   if (credentials.apiKey !== undefined) return authenticateApiKey(credentials.apiKey);
-  throw unauthorized('Missing credentials: send an API key (X-API-Key header, apiKey parameter or Bearer token) or the admin secret');
+  if (credentials.idToken !== undefined) return authenticateMember(credentials.idToken, credentials.accountId);
+  throw unauthorized('Missing credentials: send an API key (X-API-Key header, apiKey parameter or Bearer token), a console sign-in token or the admin secret');
 }
 
 /** One document read: the key's hash is its document id. */

@@ -1,10 +1,22 @@
 import { forbidden } from '../../domain/errors.js';
+import type { MemberRole } from '../../data/members.js';
 
 /** What an API key may do (services/access/keyRoles.ts). */
 export type KeyRole = 'admin' | 'licenses' | 'read';
 
-/** Who is calling: the operator (ADMIN_SECRET) or one account through one of its API keys. */
-export type Principal = { kind: 'operator' } | { kind: 'account'; accountId: string; keyId: string; role: KeyRole };
+/** A console user acting in one account, signed in with Firebase Authentication. */
+export interface ConsoleMember {
+  uid: string;
+  email: string;
+  role: MemberRole;
+}
+
+/**
+ * Who is calling: the operator (ADMIN_SECRET), or one account through one of its API keys or
+ * one of its console members (`member` set; `role` is then the key role the member's role
+ * amounts to, and `keyId` is `member:<uid>`).
+ */
+export type Principal = { kind: 'operator' } | { kind: 'account'; accountId: string; keyId: string; role: KeyRole; member?: ConsoleMember };
 
 /** Operators reach every account; an API key only its own. Anything else is 403. */
 export function assertAccountAccess(principal: Principal, accountId: string): void {
@@ -13,5 +25,6 @@ export function assertAccountAccess(principal: Principal, accountId: string): vo
 }
 
 export function describePrincipal(principal: Principal): string {
-  return principal.kind === 'operator' ? 'operator' : `apiKey:${principal.keyId}`;
+  if (principal.kind === 'operator') return 'operator';
+  return principal.member ? `member:${principal.member.uid}` : `apiKey:${principal.keyId}`;
 }
