@@ -136,6 +136,12 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { type: 'ip', value: data.allowedIp } };
     case 'POST /licenses/{licenseKey}/offline-files':
       return { body: { anyHwid: true, expiresAt: new Date(Date.now() + 30 * 86_400_000).toISOString() } };
+    case 'POST /accounts':
+      return { body: { name: 'B makes accounts', ownerEmail: 'b@example.com' } };
+    case 'POST /accounts/{accountId}/invitations':
+      return { body: { email: 'b-joins-a@example.com', role: 'owner' } };
+    case 'PUT /accounts/{accountId}/members/{uid}':
+      return { body: { role: 'viewer' } };
     case 'POST /apps/{appId}/activation-requests/parse':
       return { body: { activationRequest: '-----BEGIN AUTHFORGE ACTIVATION REQUEST-----\nVersion: 1\n-----END AUTHFORGE ACTIVATION REQUEST-----' } };
     default:
@@ -222,6 +228,10 @@ describe('tenant isolation', () => {
       sessionId: data.checkoutSessionId,
       keyId: data.signingKeyId,
       deliveryId: data.deliveryId,
+      accountId: data.tenant.account.accountId,
+      // Members are checked before any lookup: B is refused whoever it names.
+      invitationId: `${data.tenant.account.accountId}~0000`,
+      uid: 'someMemberOfA',
     };
     for (const route of v1Routes) {
       const path = concretePath(route, params);

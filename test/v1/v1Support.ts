@@ -198,6 +198,12 @@ export const v1Routes: RouteSpec[] = [
   { method: 'DELETE', path: '/apps/{appId}/security/blacklist' },
   { method: 'POST', path: '/apps/{appId}/security/whitelist' },
   { method: 'DELETE', path: '/apps/{appId}/security/whitelist' },
+  { method: 'POST', path: '/accounts' },
+  { method: 'GET', path: '/accounts/{accountId}/members' },
+  { method: 'POST', path: '/accounts/{accountId}/invitations' },
+  { method: 'DELETE', path: '/accounts/{accountId}/invitations/{invitationId}' },
+  { method: 'PUT', path: '/accounts/{accountId}/members/{uid}' },
+  { method: 'DELETE', path: '/accounts/{accountId}/members/{uid}' },
 ];
 
 /** The routes the running `v1` serves behind an API key, from its own OpenAPI document. */
@@ -206,7 +212,8 @@ export async function servedV1Routes(): Promise<RouteSpec[]> {
   expect(response.status, response.text).toBe(200);
   const paths = response.body.paths as Record<string, Record<string, unknown>>;
   return Object.entries(paths)
-    .filter(([path]) => path !== '/openapi.json')
+    // /openapi.json is public; /me… is the signed-in console user's own, reached by no API key.
+    .filter(([path]) => path !== '/openapi.json' && path !== '/me' && !path.startsWith('/me/'))
     .flatMap(([path, operations]) =>
       Object.keys(operations)
         .filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method))
