@@ -207,30 +207,35 @@ export async function startFunctionsHost(options: FunctionsHostOptions): Promise
   return { baseUrl: `http://127.0.0.1:${port}/${projectId}/${region}`, process: child, stop };
 }
 
-/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
-export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
-  // A given port, like 'auto', needs a config of its own (firebase.json says 5001).
-  const auto = options.config === 'auto' || (options.config === undefined && options.port !== undefined) ? await writeAutoConfig(options.port) : undefined;
-  const config = auto?.config ?? options.config ?? 'firebase.json';
-  const port = auto?.port ?? options.port ?? 5001;
+/** A running `firebase emulators:start`: its process, its output, and a stop for its whole process group. */
+interface FirebaseEmulatorsProcess {
+  child: ChildProcess;
+  output(): string;
+  exited(): boolean;
+  stop(): Promise<void>;
+}
+
+/**
+ * `firebase emulators:start --only <only>` from this repository's firebase-tools, in a process
+ * group of its own (the Functions emulator starts workers; SIGINT to the group stops them all).
+ * `cleanup` runs once the process has exited.
+ */
+function spawnFirebaseEmulators(only: string, config: string, env: NodeJS.ProcessEnv, echo: boolean | undefined, cleanup?: () => void): FirebaseEmulatorsProcess {
   const firebaseBin = join(repoRoot, 'node_modules', 'firebase-tools', 'lib', 'bin', 'firebase.js');
-  const child = spawn(
-    process.execPath,
-    [firebaseBin, 'emulators:start', '--only', 'functions', '--project', projectId, '--config', config],
-    {
-      cwd: repoRoot,
-      env: {
-        ...functionsEnv(options.firestoreHost, options.env),
-        FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? '',
-        // No network here: keep firebase-tools from looking for updates or sending usage data.
-        NO_UPDATE_NOTIFIER: '1',
-        FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
+  const child = spawn(process.execPath, [firebaseBin, 'emulators:start', '--only', only, '--project', projectId, '--config', config], {
+    cwd: repoRoot,
+    env: {
+      ...env,
+      FIREBASE_CLI_EXPERIMENTS: process.env.FIREBASE_CLI_EXPERIMENTS ?? '',
+      // No network here: keep firebase-tools from looking for updates or sending usage data.
+      NO_UPDATE_NOTIFIER: '1',
+      FIREBASE_CLI_DISABLE_UPDATE_CHECK: 'true',
     },
-  );
-  const watched = watchChild(child, options.echo);
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  const watched = watchChild(child, echo);
+  if (cleanup) child.once('exit', cleanup);
   const stop = async () => {
     if (watched.exited()) return;
     try {
@@ -243,24 +248,90 @@ export async function startFunctionsEmulator(options: FunctionsEmulatorOptions):
     }, 10_000);
     await watched.exit;
     clearTimeout(timer);
-    auto?.cleanup();
+    cleanup?.();
   };
-  child.once('exit', () => auto?.cleanup());
+  return { child, output: watched.output, exited: watched.exited, stop };
+}
+
+/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
+export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
+  // A given port, like 'auto', needs a config of its own (firebase.json says 5001).
+  const auto = options.config === 'auto' || (options.config === undefined && options.port !== undefined) ? await writeAutoConfig(options.port) : undefined;
+  const config = auto?.config ?? options.config ?? 'firebase.json';
+  const port = auto?.port ?? options.port ?? 5001;
+  const emulators = spawnFirebaseEmulators('functions', config, functionsEnv(options.firestoreHost, options.env), options.echo, auto?.cleanup);
 
   const baseUrl = `http://127.0.0.1:${port}/${projectId}/${region}`;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (watched.exited()) throw new Error(`Functions emulator exited during start-up:\n${watched.output()}`);
-    if (watched.output().includes('All emulators ready')) {
+    if (emulators.exited()) throw new Error(`Functions emulator exited during start-up:\n${emulators.output()}`);
+    if (emulators.output().includes('All emulators ready')) {
       try {
         const response = await fetch(`${baseUrl}/listApiKeys`, { method: 'OPTIONS' });
-        if (response.status === 204) return { baseUrl, process: child, stop };
+        if (response.status === 204) return { baseUrl, process: emulators.child, stop: emulators.stop };
       } catch {
         // not listening yet
       }
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
-  await stop();
-  throw new Error(`Functions emulator did not become ready in 90 s:\n${watched.output()}`);
+  await emulators.stop();
+  throw new Error(`Functions emulator did not become ready in 90 s:\n${emulators.output()}`);
+}
+
+export interface AuthEmulatorOptions {
+  /** npm start uses 9099; 0 or none picks a free port. */
+  port?: number;
+  /** Print the emulator's output (npm start) or keep it for errors only (tests). */
+  echo?: boolean;
+}
+
+/** The Auth emulator: `host` is what FIREBASE_AUTH_EMULATOR_HOST takes (`127.0.0.1:<port>`). */
+export interface AuthEmulator {
+  host: string;
+  process: ChildProcess;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts firebase-tools' own Auth emulator (`emulators:start --only auth`: Node, no Java, no
+ * network) for the demo project, from a generated config with free hub and logging ports so it
+ * can run beside `npm start` or another test run. Resolves once its REST API answers.
+ */
+export async function startAuthEmulator(options: AuthEmulatorOptions = {}): Promise<AuthEmulator> {
+  const [authPort, hubPort, loggingPort] = [options.port || (await freePort()), await freePort(), await freePort()];
+  const config = `.firebase.auto.auth.${process.pid}.${authPort}.json`;
+  const generated = {
+    emulators: {
+      auth: { host: '127.0.0.1', port: authPort },
+      hub: { host: '127.0.0.1', port: hubPort },
+      logging: { host: '127.0.0.1', port: loggingPort },
+      ui: { enabled: false },
+      singleProjectMode: true,
+    },
+  };
+  writeFileSync(join(repoRoot, config), JSON.stringify(generated, null, 2));
+  const cleanup = () => rmSync(join(repoRoot, config), { force: true });
+  const env: NodeJS.ProcessEnv = { ...process.env, GCLOUD_PROJECT: projectId };
+  // The emulator must not find a running Auth emulator for itself in the environment.
+  delete env.FIREBASE_AUTH_EMULATOR_HOST;
+  const emulators = spawnFirebaseEmulators('auth', config, env, options.echo, cleanup);
+
+  const host = `127.0.0.1:${authPort}`;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (emulators.exited()) throw new Error(`Auth emulator exited during start-up:\n${emulators.output()}`);
+    try {
+      const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2_000) });
+      if (response.ok) {
+        await response.arrayBuffer();
+        return { host, process: emulators.child, stop: emulators.stop };
+      }
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  await emulators.stop();
+  throw new Error(`Auth emulator did not become ready in 60 s:\n${emulators.output()}`);
 }
