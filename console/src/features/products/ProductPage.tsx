@@ -1,0 +1,5 @@
+import { Page } from '../../ui/parts';
+
+export function ProductPage() {
+  return <Page title="Product"><p>Coming next.</p></Page>;
+}

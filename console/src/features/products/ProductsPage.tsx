@@ -1,0 +1,5 @@
+import { Page } from '../../ui/parts';
+
+export function ProductsPage() {
+  return <Page title="Products"><p>Coming next.</p></Page>;
+}
