@@ -1,4 +1,4 @@
-import { Timestamp } from 'firebase-admin/firestore';
+import { Timestamp, type FirestoreDataConverter } from 'firebase-admin/firestore';
 import { z } from 'zod';
 import { activationAttemptsPerHour, collections, deactivationsPerHour, limits } from '../config/constants.js';
 import { schemaConverter } from './converter.js';
@@ -78,4 +78,20 @@ export const licenseDocument = z.object({
 });
 export type LicenseDocument = z.infer<typeof licenseDocument>;
 
-export const licensesCollection = () => db().collection(collections.licenses).withConverter(schemaConverter(licenseDocument));
+const checked = schemaConverter(licenseDocument);
+
+/**
+ * The license converter also stores `boundHwids` (the bound devices' HWIDs), derived on every
+ * write from `devices`, so a search by HWID is one array-contains query. It costs no extra write
+ * (it rides on the license's own) and is dropped on read (the schema strips unknown fields).
+ * A license last written before the field existed is found by HWID once it is written again.
+ */
+const licenseConverter: FirestoreDataConverter<LicenseDocument> = {
+  toFirestore: (value) => {
+    const parsed = checked.toFirestore(value as LicenseDocument) as LicenseDocument;
+    return { ...parsed, boundHwids: parsed.devices.map((device) => device.hwid) };
+  },
+  fromFirestore: (snapshot) => checked.fromFirestore(snapshot),
+};
+
+export const licensesCollection = () => db().collection(collections.licenses).withConverter(licenseConverter);

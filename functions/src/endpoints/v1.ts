@@ -57,6 +57,9 @@ import * as deliveries from '../services/webhooks/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
 import { v1RateLimit } from '../config/constants.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
+import { accountRoutes } from './v1/accountRoutes.js';
+import { appRoutes } from './v1/appRoutes.js';
+import { licenseRoutes } from './v1/licenseRoutes.js';
 import { memberRoutes, signedInUserRoutes } from './v1/memberRoutes.js';
 import { verifySignedInUser, type SignedInUser } from '../services/access/consoleUsers.js';
 
@@ -81,6 +84,9 @@ const deliveriesQuery = z.strictObject({ limit: z.coerce.number().int().min(1).m
 const variablesResponse = z.object({ variables: variablesSchema });
 
 const routes: V1Route[] = [
+  ...appRoutes,
+  ...accountRoutes,
+  ...licenseRoutes,
   route({
     method: 'POST', path: '/licenses', tag: 'Licenses', summary: 'Create one or more licenses', body: v1CreateLicensesBody,
     response: z.object({ licenses: z.array(licenseResponse) }), status: 201, errors: [400, 401, 402, 403, 404, 429],

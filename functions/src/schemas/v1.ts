@@ -8,7 +8,7 @@ import { eventType } from '../data/events.js';
 import { variablesSchema } from '../data/shared.js';
 import { refusedWebhookHost } from '../services/webhooks/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
-import { isoDateTime } from './licenses.js';
+import { isoDateTime, licenseStatusFilter } from './licenses.js';
 
 export const v1CreateLicensesBody = z.strictObject({
   appId: resourceId.describe('The application to issue licenses for'),
@@ -26,6 +26,16 @@ export const v1ListLicensesQuery = z.strictObject({
   appId: resourceId.describe('The application to list licenses for'),
   limit: z.coerce.number().int().min(1).max(200).default(50).describe('Results per page (1–200, default 50)'),
   cursor: pageCursor.describe('Pagination cursor from a previous response'),
+  status: licenseStatusFilter.optional().describe('active, expired or revoked'),
+  variantId: resourceId.optional().describe('Only licenses made from this variant'),
+  expiresBefore: isoDateTime.optional().describe('Only licenses whose expiry is before this instant (lifetime licenses never match); sorted by expiry'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(limits.maxHwidLength)
+    .optional()
+    .describe('Search: a license key prefix, an exact email, a bound HWID, a label or an order id (exact); not combined with the other filters'),
 });
 
 export const v1PageQuery = z.strictObject({
@@ -99,6 +109,10 @@ export const licenseResponse = z.object({
   unlimitedHwidSlots: z.boolean(),
   floating: z.boolean(),
   hwidList: z.array(z.string()),
+  /** The devices holding a seat (machine name and OS are not stored: an activation records the HWID and IP). */
+  devices: z.array(
+    z.object({ hwid: z.string(), boundAt: z.string().nullable(), lastSeenAt: z.string().nullable(), ip: z.string().nullable() }),
+  ),
   hwidCount: z.number().int(),
   flagged: z.boolean(),
   variables: variablesSchema,

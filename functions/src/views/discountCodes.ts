@@ -1,8 +1,10 @@
 /** What callers see of a discount or trial code. */
+import type { z } from 'zod';
 import type { DiscountCodeDocument } from '../data/commerce.js';
+import type { discountCodeResponse } from '../schemas/console.js';
 import { isoDate } from '../data/shared.js';
 
-export function codeView(code: DiscountCodeDocument) {
+export function codeView(code: DiscountCodeDocument): z.infer<typeof discountCodeResponse> {
   return {
     code: code.code,
     productId: code.appId,

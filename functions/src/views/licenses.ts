@@ -35,6 +35,7 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
     label: license.label,
     email: license.email,
     hwidList: liveDevices(license, now).map((device) => device.hwid),
+    devices: activationsView(license, now),
     flagged: license.flagged,
     createdAt: isoDate(license.createdAt),
     updatedAt: isoDate(license.updatedAt),

@@ -1,10 +1,12 @@
 /** What callers see of a product (an app) and its variants: ISO dates, status, never secrets. */
+import type { z } from 'zod';
 import type { AppDocument } from '../data/apps.js';
+import type { appResponse, variantResponse } from '../schemas/console.js';
 import { isoDate } from '../data/shared.js';
 import type { VariantDocument } from '../data/variants.js';
 import { publishedKeyView, publishedSigningKeys } from './signingKeys.js';
 
-export function productView(appId: string, app: AppDocument) {
+export function productView(appId: string, app: AppDocument): z.infer<typeof appResponse> {
   return {
     productId: appId,
     appId,
@@ -23,7 +25,7 @@ export function productView(appId: string, app: AppDocument) {
   };
 }
 
-export function variantView(variantId: string, variant: VariantDocument) {
+export function variantView(variantId: string, variant: VariantDocument): z.infer<typeof variantResponse> {
   return {
     variantId,
     productId: variant.appId,

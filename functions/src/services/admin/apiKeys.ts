@@ -91,11 +91,18 @@ export async function listApiKeys(principal: Principal, input: ListApiKeysInput)
 }
 
 /** Revocation takes effect on the next request: every request reads the key's document. */
-export async function revokeApiKey(principal: Principal, input: RevokeApiKeyInput): Promise<ApiKeyView> {
+export function revokeApiKey(principal: Principal, input: RevokeApiKeyInput): Promise<ApiKeyView> {
+  return revokeAccountApiKey(principal, undefined, input);
+}
+
+/** v1 names the key's account (`accountId`): a key of another account is not there (404). */
+export async function revokeAccountApiKey(principal: Principal, accountId: string | undefined, input: RevokeApiKeyInput): Promise<ApiKeyView> {
   assertRole(principal, 'admin');
+  // v1 names the account in the path: another account's is refused before any lookup.
+  if (accountId !== undefined) assertAccountAccess(principal, accountId);
   const snapshot = await apiKeysCollection().where('keyId', '==', input.keyId).limit(1).get();
   const found = snapshot.docs[0];
-  if (!found) throw notFound('API key not found');
+  if (!found || (accountId !== undefined && found.data().accountId !== accountId)) throw notFound('API key not found');
   assertAccountAccess(principal, found.data().accountId);
   const accountRef = accountsCollection().doc(found.data().accountId);
   return db().runTransaction(async (transaction) => {

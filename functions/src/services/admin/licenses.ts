@@ -1,19 +1,20 @@
-import { Filter, Timestamp, type Query } from 'firebase-admin/firestore';
+import { FieldPath, Filter, Timestamp, type Query } from 'firebase-admin/firestore';
 import { generateLicenseKey } from '../../crypto/licenseKeys.js';
 import { authLogsCollection } from '../../data/authLogs.js';
 import { isAlreadyExists } from '../../data/errors.js';
 import type { EventType } from '../../data/events.js';
 import { db } from '../../data/firestore.js';
 import { licensesCollection, neverExpires, type LicenseDocument } from '../../data/licenses.js';
-import { readPage, type CursorField } from '../../data/pagination.js';
+import { decodeCursor, encodeCursor, readPage, type CursorField } from '../../data/pagination.js';
 import { isoDate, type Variables } from '../../data/shared.js';
 import type { AppDocument } from '../../data/apps.js';
 import type { VariantDocument } from '../../data/variants.js';
-import { badRequest, conflict } from '../../domain/errors.js';
+import { badRequest, conflict, notFound } from '../../domain/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { activationsView, licenseView, violationsView } from '../../views/licenses.js';
+import { deactivateDevice } from '../licensing/licenseRules.js';
 import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
 
 const maxKeyCollisionRetries = 3;
@@ -153,35 +154,104 @@ export async function getLicense(principal: Principal, licenseKey: string) {
   };
 }
 
+/** The filters of a license list beyond seed 004's (label, email, status): v1 adds these. */
+export interface LicenseListFilters {
+  variantId?: string | undefined;
+  /** ISO instant: only licenses expiring before it (lifetime licenses never do). */
+  expiresBefore?: string | undefined;
+  /** Search: key prefix, exact email, bound HWID, label or order id. */
+  q?: string | undefined;
+}
+
 /**
  * Lists an app's licenses with cursor pagination (never offsets). Status is derived from
- * `revoked` and `expiresSort` so "active" and "expired" are single range queries.
+ * `revoked` and `expiresSort` so "active" and "expired" are single range queries. The shapes,
+ * each served by a declared index (firestore.indexes.json): appId, then optionally label and/or
+ * email (seed 004) or variantId (v1), then optionally revoked; ordered by createdAt, or by
+ * expiresSort when the status or expiresBefore is a range on it. A search (`q`) is its own
+ * shape (searchLicenses). Other combinations are refused with a 400 rather than scanned.
  */
-export async function listLicenses(principal: Principal, input: ListLicensesInput) {
+export async function listLicenses(principal: Principal, input: ListLicensesInput & LicenseListFilters) {
   const { appId } = input;
+  if (input.q !== undefined) {
+    if (input.status !== undefined || input.variantId !== undefined || input.expiresBefore !== undefined || input.label !== undefined || input.email !== undefined) {
+      throw badRequest('q (search) cannot be combined with status, variantId, expiresBefore, label or email');
+    }
+    await loadOwnedApp(principal, appId);
+    return searchLicenses(appId, input.q, input);
+  }
+  if (input.variantId !== undefined && (input.label !== undefined || input.email !== undefined)) {
+    throw badRequest('variantId cannot be combined with label or email');
+  }
+  if (input.expiresBefore !== undefined && (input.label !== undefined || input.email !== undefined)) {
+    throw badRequest('expiresBefore cannot be combined with label or email');
+  }
   await loadOwnedApp(principal, appId);
   const now = Timestamp.now();
   let query: Query<LicenseDocument> = licensesCollection().where('appId', '==', appId);
   if (input.label !== undefined) query = query.where('label', '==', input.label);
   if (input.email !== undefined) query = query.where('email', '==', input.email);
+  if (input.variantId !== undefined) query = query.where('variantId', '==', input.variantId);
+  const expiresBefore = input.expiresBefore === undefined ? undefined : Timestamp.fromDate(new Date(input.expiresBefore));
   let sortValues: (license: LicenseDocument, id: string) => CursorField[];
-  let arity: number;
-  if (input.status === 'active' || input.status === 'expired') {
-    query = query
-      .where('revoked', '==', false)
-      .where(input.status === 'active' ? Filter.where('expiresSort', '>', now) : Filter.where('expiresSort', '<=', now))
-      .orderBy('expiresSort', 'asc')
-      .orderBy('__name__', 'asc');
+  if (input.status === 'revoked') query = query.where('revoked', '==', true);
+  if (input.status === 'active' || input.status === 'expired' || expiresBefore !== undefined) {
+    if (input.status === 'active' || input.status === 'expired') {
+      query = query
+        .where('revoked', '==', false)
+        .where(input.status === 'active' ? Filter.where('expiresSort', '>', now) : Filter.where('expiresSort', '<=', now));
+    }
+    if (expiresBefore !== undefined) query = query.where('expiresSort', '<', expiresBefore);
+    query = query.orderBy('expiresSort', 'asc').orderBy('__name__', 'asc');
     sortValues = (license, id) => [license.expiresSort, id];
-    arity = 2;
   } else {
-    if (input.status === 'revoked') query = query.where('revoked', '==', true);
     query = query.orderBy('createdAt', 'asc').orderBy('__name__', 'asc');
     sortValues = (license, id) => [license.createdAt, id];
-    arity = 2;
   }
-  const page = await readPage(query, input, (doc) => sortValues(doc.data(), doc.id), arity);
+  const page = await readPage(query, input, (doc) => sortValues(doc.data(), doc.id), 2);
   return { licenses: page.items.map((doc) => licenseView(doc.id, doc.data(), now)), cursor: page.cursor };
+}
+
+/** Characters a license key is written with (crypto/licenseKeys.ts), and its dashes. */
+const keyPrefixPattern = /^[0-9A-Z-]{1,19}$/;
+
+/**
+ * One search answers from a few exact lookups run side by side, each ordered by key (document
+ * id) after the same cursor, merged and de-duplicated: a key prefix (a range on the id), an
+ * exact email, a bound HWID (`boundHwids`, array-contains), a label, an order id (the payment
+ * webhook's `orderId` or a Stripe Checkout Session id). Every one is an index lookup: no scan.
+ */
+async function searchLicenses(appId: string, q: string, page: { limit: number; cursor?: string | undefined }) {
+  const now = Timestamp.now();
+  const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor, 1)[0];
+  const base = licensesCollection().where('appId', '==', appId);
+  const shapes: Query<LicenseDocument>[] = [
+    base.where('label', '==', q),
+    base.where('boundHwids', 'array-contains', q),
+    base.where('source.orderId', '==', q),
+    base.where('source.stripeCheckoutSessionId', '==', q),
+  ];
+  if (q.includes('@')) shapes.push(base.where('email', '==', q));
+  const prefix = q.toUpperCase();
+  if (keyPrefixPattern.test(prefix)) {
+    shapes.push(base.where(FieldPath.documentId(), '>=', prefix).where(FieldPath.documentId(), '<', `${prefix}\uf8ff`));
+  }
+  const snapshots = await Promise.all(
+    shapes.map((shape) => {
+      let ordered = shape.orderBy(FieldPath.documentId(), 'asc');
+      if (after !== undefined) ordered = ordered.startAfter(after);
+      return ordered.limit(page.limit + 1).get();
+    }),
+  );
+  const byKey = new Map<string, LicenseDocument>();
+  for (const snapshot of snapshots) for (const doc of snapshot.docs) byKey.set(doc.id, doc.data());
+  const keys = [...byKey.keys()].sort();
+  const shown = keys.slice(0, page.limit);
+  const last = shown[shown.length - 1];
+  return {
+    licenses: shown.map((key) => licenseView(key, byKey.get(key) as LicenseDocument, now)),
+    cursor: keys.length > page.limit && last !== undefined ? encodeCursor([last]) : null,
+  };
 }
 
 /** Applies a change to one owned license in a transaction, with its event. */
@@ -278,6 +348,20 @@ export function resetActivations(principal: Principal, licenseKey: string) {
           data: { hwids: current.devices.map((device) => device.hwid) },
         },
   );
+}
+
+/**
+ * The vendor releases one device: the seed 004 deactivate rule (licenseRules.deactivateDevice:
+ * seat freed, the device's sessions ended), with its `license.hwid_reset` event, in one
+ * transaction. Not counted against the client's hourly deactivations (those bound churn by
+ * clients, not the vendor's support staff). 404 when the device holds no seat.
+ */
+export function releaseLicenseDevice(principal: Principal, licenseKey: string, hwid: string) {
+  return changeLicense(principal, licenseKey, (current, now) => {
+    const next = deactivateDevice(current, hwid, now);
+    if (!next) throw notFound('This device is not activated on this license');
+    return { next, event: 'license.hwid_reset', data: { hwid, reason: 'released' } };
+  });
 }
 
 /** Deletes a license; its event outlives it. Auth logs expire by TTL. */

@@ -146,9 +146,15 @@ export async function createVariant(principal: Principal, input: CreateVariantIn
   return { variant: variantView(variantId, variant) };
 }
 
-export async function updateVariant(principal: Principal, input: UpdateVariantInput) {
+export function updateVariant(principal: Principal, input: UpdateVariantInput) {
+  return updateVariantOf(principal, undefined, input);
+}
+
+/** v1 reaches a variant through its app (`appId`): through another app it is not there (404). */
+export async function updateVariantOf(principal: Principal, appId: string | undefined, input: UpdateVariantInput) {
   const variant = await db().runTransaction(async (transaction) => {
     const current = await loadOwnedVariant(principal, input.variantId, transaction);
+    if (appId !== undefined && current.appId !== appId) throw notFound('Variant not found');
     const { variantId: _variantId, ...changes } = input;
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const next: VariantDocument = { ...current, ...defined, updatedAt: Timestamp.now() };

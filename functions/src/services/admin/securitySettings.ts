@@ -55,3 +55,15 @@ export function removeListEntry(principal: Principal, appId: string, kind: ListK
     clientBans: kind === 'blacklist' ? { ...app.clientBans, [bans]: app.clientBans[bans].filter((entry) => entry !== value) } : app.clientBans,
   }));
 }
+
+/** The bans the app's clients reported (SDK selfban), apart from the vendor's blacklist. */
+export async function getClientBans(principal: Principal, appId: string) {
+  return { appId, clientBans: (await loadOwnedApp(principal, appId)).clientBans };
+}
+
+/** Lifts one client ban (the vendor's blacklist is left as it is); lifting an absent ban changes nothing. */
+export async function liftClientBan(principal: Principal, appId: string, type: EntryType, value: string) {
+  const bans: keyof AppDocument['clientBans'] = type === 'hwid' ? 'hwids' : 'ips';
+  const view = await changeApp(principal, appId, (app) => ({ ...app, clientBans: { ...app.clientBans, [bans]: app.clientBans[bans].filter((entry) => entry !== value) } }));
+  return { appId, clientBans: view.clientBans };
+}

@@ -11,7 +11,7 @@ import type { ClientBans, SecurityLists } from '../../data/apps.js';
 import type { EventType } from '../../data/events.js';
 import type { LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
-import { admitDevice, assertUsable, endSessionsOf, liveDevices, releaseDevice, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { admitDevice, assertUsable, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -158,10 +158,10 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       }
       break;
     case 'deactivate': {
-      const released = releaseDevice(license, device, now);
+      // The freed device's sessions end with its seat (licenseRules.deactivateDevice).
+      const released = deactivateDevice(license, device, now);
       if (!released) throw new ApiError('not_found', 'This machine is not activated on this license');
-      // The freed device's sessions end with its seat (a floating seat would otherwise be re-taken).
-      license = endSessionsOf({ ...released, deactivations: takeHourlyPlace(license.deactivations, deactivationsPerHour, now, 'deactivations') }, device, now);
+      license = { ...released, deactivations: takeHourlyPlace(license.deactivations, deactivationsPerHour, now, 'deactivations') };
       licenseChanged = true;
       events.push({ type: 'license.hwid_reset', data: { hwid: device, reason: 'deactivated' } });
       break;

@@ -59,6 +59,14 @@ export async function createDiscountCode(principal: Principal, input: CreateDisc
   return { discountCode: codeView(document) };
 }
 
+/** v1: a code created under /accounts/:accountId is for one of that account's apps. */
+export async function createAccountDiscountCode(principal: Principal, accountId: string, input: CreateDiscountCodeInput) {
+  const owner = await resolveAccountId(principal, accountId);
+  const app = await loadOwnedApp(principal, input.productId);
+  if (app.accountId !== owner) throw badRequest('productId names an app of another account');
+  return createDiscountCode(principal, input);
+}
+
 export async function listDiscountCodes(principal: Principal, input: ListDiscountCodesInput) {
   // Another account's product is refused (403), not answered with an empty list.
   const accountId = input.productId

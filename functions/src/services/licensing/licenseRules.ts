@@ -71,6 +71,16 @@ export function releaseDevice(license: LicenseDocument, hwid: string, now: Times
   return { ...license, devices: license.devices.filter((device) => device.hwid !== hwid), updatedAt: now };
 }
 
+/**
+ * Deactivates a device: frees its seat and ends its sessions (a floating seat would otherwise be
+ * re-taken by them). The rule behind seed 004 deactivate and the vendor's release of one device
+ * (v1 DELETE /licenses/:key/devices/:hwid). Undefined when the device held no seat.
+ */
+export function deactivateDevice(license: LicenseDocument, hwid: string, now: Timestamp): LicenseDocument | undefined {
+  const released = releaseDevice(license, hwid, now);
+  return released && endSessionsOf(released, hwid, now);
+}
+
 export function withViolation(license: LicenseDocument, violation: ViolationDocument): LicenseDocument {
   const violations = [...license.violations, violation].slice(-limits.maxViolationsKept);
   return { ...license, violations, flagged: true, updatedAt: violation.at };

@@ -1,0 +1,56 @@
+/**
+ * v1 routes the console adds to licenses: release one device, and simulate a check. Releasing
+ * needs the `licenses` role (a change under /licenses); simulating writes nothing.
+ */
+import { z } from 'zod';
+import { renderError, errorHttpStatus, type ErrorShape } from '../../http/errorShapes.js';
+import { operations, type RoutedOperation } from '../../http/router.js';
+import { hwid, licenseKey } from '../../schemas/licenses.js';
+import { simulateResponse, v1SimulateBody } from '../../schemas/console.js';
+import { licenseResponse } from '../../schemas/v1.js';
+import type { Principal } from '../../services/access/principal.js';
+import * as licenses from '../../services/admin/licenses.js';
+import { simulateCheck, type SimulatedDoor } from '../../services/client/checkSimulation.js';
+
+const route = operations<Principal>();
+type V1Route = RoutedOperation<Principal>;
+
+const licensePath = z.object({ licenseKey });
+const devicePath = licensePath.extend({ hwid });
+
+/** How each simulated door renders its answers (http/errorShapes.ts). */
+const doorShapes: Record<SimulatedDoor, ErrorShape> = { sdk: 'sdk', activate: 'success', validate: 'valid' };
+
+export const licenseRoutes: V1Route[] = [
+  route({
+    method: 'DELETE', path: '/licenses/:licenseKey/devices/:hwid', tag: 'Licenses',
+    summary: "Release one device: its seat is freed and its sessions end (as seed 004 deactivate); reset-hwid releases all", params: devicePath,
+    response: licenseResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: (await licenses.releaseLicenseDevice(principal, params.licenseKey, params.hwid)).license }),
+  }),
+  route({
+    method: 'POST', path: '/licenses/:licenseKey/simulate', tag: 'Licenses',
+    summary: 'Simulate a check: the answer a client on this machine would get now, and the rule that decided it (writes nothing)', params: licensePath,
+    body: v1SimulateBody, response: simulateResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ ctx, params, body, extra: principal }) => {
+      const check = await simulateCheck(principal, params.licenseKey, body);
+      const shape = doorShapes[check.door];
+      const refusal = check.error ? renderError(shape, check.error, ctx.requestId) : undefined;
+      return {
+        body: {
+          licenseKey: check.licenseKey,
+          door: check.door,
+          status: check.error ? ('failed' as const) : ('ok' as const),
+          httpStatus: check.error ? errorHttpStatus(shape, check.error) : 200,
+          // The code as the door names it (the SDK's closed set maps the others to the nearest).
+          error: check.error ? String(refusal?.code ?? refusal?.error ?? check.error.code) : null,
+          message: check.message,
+          rule: check.rule,
+          wouldBindDevice: check.wouldBindDevice,
+          ipChecked: check.ipChecked,
+          notSimulated: [check.door === 'validate' ? 'the session token' : 'the app secret', ...(check.door === 'sdk' ? ['the nonce'] : []), 'rate limits'],
+        },
+      };
+    },
+  }),
+];
