@@ -14,13 +14,19 @@
  * discovered, with every optional feature on and as configured; the deploy-time params have
  * values (a non-interactive deploy stops otherwise); every secret a function binds is documented
  * in README's "Deploy to production"; the functions pass firebase-tools' endpoint validation
- * (CPU, memory, concurrency, timeouts).
+ * (CPU, memory, concurrency, timeouts); Hosting: firebase.json's `hosting` passes firebase-tools'
+ * schema and its own hosting config validation, the public folder holds index.html (npm run build
+ * builds the console into it), every `function` rewrite names an HTTPS function the deploy creates
+ * in the rewrite's region, and the security headers (CSP with frame-ancestors 'none' and
+ * object-src 'none', nosniff, X-Frame-Options DENY, HSTS, Referrer-Policy, Permissions-Policy)
+ * apply to every path.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { loadHostingConfigs, type HostingConfig } from './lib/hosting.js';
 
 const require = createRequire(import.meta.url);
 const toolsDir = dirname(require.resolve('firebase-tools/package.json'));
@@ -114,6 +120,8 @@ export interface DeployPlan {
   indexes: IndexSpec[];
   ttlPolicies: Array<{ collectionGroup: string; fieldPath: string }>;
   minInstancesMonthlyCost: number;
+  /** What Hosting would serve: the public folder and the rewrites, in order. */
+  hosting: { public: string; rewrites: string[] } | undefined;
   notes: string[];
 }
 
@@ -181,6 +189,7 @@ export async function deployCheck(options: DeployCheckOptions = {}): Promise<Dep
     problems.push(`firebase.json "firestore.edition" is ${firestore.edition ? `"${firestore.edition}", not an edition` : 'not declared'}: declare "standard"`);
   }
   const { indexes, ttlPolicies } = checkIndexesFile(firestore?.indexes ? join(projectDir, firestore.indexes) : undefined, problems);
+  const hosting = checkHostingConfig(projectDir, options.configFile ?? 'firebase.json', config, problems);
 
   // Functions: discovery as the deploy runs it, then firebase-tools' endpoint validation.
   let functions: Endpoint[] = [];
@@ -194,12 +203,114 @@ export async function deployCheck(options: DeployCheckOptions = {}): Promise<Dep
     const pricing = tools<{ canCalculateMinInstanceCost(e: Endpoint): boolean; monthlyMinInstanceCost(e: Endpoint[]): number }>('deploy/functions/pricing');
     const warm = functions.filter((e) => (e.minInstances ?? 0) > 0);
     if (warm.length > 0 && warm.every((e) => pricing.canCalculateMinInstanceCost(e))) minInstancesMonthlyCost = pricing.monthlyMinInstanceCost(warm);
+    if (hosting) checkFunctionRewrites(hosting, functions, problems);
   } else if (options.functions !== false && problems.length > 0) {
     notes.push('functions were not discovered: fix the problems above first');
   }
 
   if (problems.length > 0) throw new DeployCheckError(problems);
-  return { projectId, database, runtimes, functions, indexes, ttlPolicies, minInstancesMonthlyCost, notes };
+  const hostingPlan = hosting && { public: hosting.public ?? '', rewrites: (hosting.rewrites ?? []).map(describeRewrite) };
+  return { projectId, database, runtimes, functions, indexes, ttlPolicies, minInstancesMonthlyCost, hosting: hostingPlan, notes };
+}
+
+/** Headers every Hosting path must carry, and what their values must say. */
+const requiredHostingHeaders: Array<{ key: string; check: (value: string) => string | undefined }> = [
+  {
+    key: 'Content-Security-Policy',
+    check: (value) => {
+      const directives = new Map(value.split(';').map((d) => d.trim()).filter(Boolean).map((d) => {
+        const [name = '', ...sources] = d.split(/\s+/);
+        return [name.toLowerCase(), sources] as const;
+      }));
+      const missing: string[] = [];
+      if (!directives.get('frame-ancestors')?.includes("'none'")) missing.push("frame-ancestors 'none'");
+      if (!directives.get('object-src')?.includes("'none'")) missing.push("object-src 'none'");
+      if (!directives.has('base-uri')) missing.push('base-uri');
+      const scripts = directives.get('script-src') ?? directives.get('default-src');
+      if (!scripts) missing.push('script-src');
+      else if (scripts.some((source) => ["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:'].includes(source))) missing.push("script-src without 'unsafe-inline', 'unsafe-eval' or wildcards");
+      return missing.length > 0 ? `needs ${missing.join(', ')}` : undefined;
+    },
+  },
+  { key: 'X-Content-Type-Options', check: (value) => (value.toLowerCase() === 'nosniff' ? undefined : 'must be "nosniff"') },
+  { key: 'X-Frame-Options', check: (value) => (value.toUpperCase() === 'DENY' ? undefined : 'must be "DENY"') },
+  { key: 'Strict-Transport-Security', check: (value) => (/max-age=\d{7,}/.test(value) ? undefined : 'needs a max-age of at least 1000000 seconds (a year is 31536000)') },
+  { key: 'Referrer-Policy', check: (value) => (/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/.test(value.trim()) ? undefined : 'must not send full URLs to other origins') },
+  { key: 'Permissions-Policy', check: (value) => (value.trim() ? undefined : 'is empty') },
+];
+
+/**
+ * firebase.json's `hosting`: firebase-tools' schema and hosting config validation (what
+ * `firebase deploy --only hosting` loads), the public folder, the security headers on every path.
+ * Returns the (single) normalized config, or undefined when there is none to deploy.
+ */
+export function checkHostingConfig(projectDir: string, configFile: string, raw: Record<string, unknown>, problems: string[]): HostingConfig | undefined {
+  if (!raw.hosting) {
+    problems.push('firebase.json has no "hosting" section: the console would not be deployed (public "console/dist", /v1/** rewritten to the v1 function)');
+    return undefined;
+  }
+  const schema = tools<{ getValidator(): ((data: unknown) => boolean) & { errors?: Array<{ instancePath: string }> | null }; getErrorMessage(error: unknown): string }>('firebaseConfigValidate');
+  const validator = schema.getValidator();
+  if (!validator(raw)) {
+    const messages = new Set((validator.errors ?? []).filter((error) => error.instancePath.startsWith('/hosting')).map((error) => schema.getErrorMessage(error)));
+    for (const message of messages) problems.push(`firebase.json hosting: ${message}`);
+  }
+  let configs: HostingConfig[];
+  try {
+    configs = loadHostingConfigs(projectDir, configFile);
+  } catch (error) {
+    problems.push(`firebase.json hosting: ${(error as Error).message}`);
+    return undefined;
+  }
+  if (configs.length !== 1) {
+    problems.push(`firebase.json declares ${configs.length} hosting sites; Keywarden serves one (the console, same origin as /v1)`);
+    return undefined;
+  }
+  const hosting = configs[0]!;
+  const publicDir = hosting.public ?? hosting.source;
+  if (!publicDir) problems.push('firebase.json hosting declares no "public" folder: set it to "console/dist"');
+  else if (!existsSync(join(resolve(projectDir, publicDir), 'index.html'))) {
+    problems.push(`hosting public folder ${publicDir}/index.html is missing: run npm run build (it builds the console into ${publicDir}); a deploy would publish a site without the console`);
+  }
+
+  // Headers on every path: a rule whose source matches everything.
+  const everywhere = (hosting.headers ?? []).filter((rule) => rule.source === '**' || rule.source === '/**' || rule.glob === '**');
+  const values = new Map<string, string>();
+  for (const rule of everywhere) for (const header of rule.headers ?? []) values.set(header.key.toLowerCase(), header.value);
+  for (const { key, check } of requiredHostingHeaders) {
+    const value = values.get(key.toLowerCase());
+    if (value === undefined) {
+      problems.push(`firebase.json hosting sets no ${key} header on every path ("source": "**")`);
+      continue;
+    }
+    const wrong = check(value);
+    if (wrong) problems.push(`firebase.json hosting header ${key} ${wrong} (it is "${value}")`);
+  }
+  return hosting;
+}
+
+/** Every `function` rewrite names an HTTPS function this deploy creates, in the rewrite's region. */
+export function checkFunctionRewrites(hosting: HostingConfig, functions: Endpoint[], problems: string[]): void {
+  for (const rewrite of hosting.rewrites ?? []) {
+    if (!rewrite.function) continue;
+    const { functionId, region = 'us-central1' } = rewrite.function;
+    const named = functions.filter((e) => e.id === functionId);
+    const where = `firebase.json hosting rewrite ${describeRewrite(rewrite)}`;
+    if (named.length === 0) {
+      problems.push(`${where}: functions/lib/index.js exports no function "${functionId}" that the deploy would create`);
+    } else if (!named.some((e) => e.region === region)) {
+      problems.push(`${where}: "${functionId}" deploys to ${named.map((e) => e.region).join(', ')}, not ${region}; set the rewrite's "region" to where it deploys (LOCATION)`);
+    } else if (!named.some((e) => e.region === region && e.httpsTrigger)) {
+      problems.push(`${where}: "${functionId}" is not an HTTPS function; Hosting can only rewrite to HTTPS functions`);
+    }
+  }
+}
+
+function describeRewrite(rewrite: NonNullable<HostingConfig['rewrites']>[number]): string {
+  const source = rewrite.source ?? rewrite.regex ?? '?';
+  if (rewrite.function) return `${source} → function ${rewrite.function.functionId} (${rewrite.function.region ?? 'us-central1'})`;
+  if (rewrite.run) return `${source} → Cloud Run ${rewrite.run.serviceId}`;
+  return `${source} → ${rewrite.destination ?? '?'}`;
 }
 
 /** Validates an indexes file the way `firebase deploy` does, and finds what it would trip on. */
@@ -463,6 +574,11 @@ export function formatPlan(plan: DeployPlan): string {
   lines.push('');
   lines.push(`TTL policies (${plan.ttlPolicies.length}):`);
   for (const ttl of plan.ttlPolicies) lines.push(`  ${ttl.collectionGroup}.${ttl.fieldPath}`);
+  if (plan.hosting) {
+    lines.push('');
+    lines.push(`Hosting: ${plan.hosting.public}, rewrites:`);
+    for (const rewrite of plan.hosting.rewrites) lines.push(`  ${rewrite}`);
+  }
   for (const note of plan.notes) lines.push(`\nNote: ${note}`);
   return lines.join('\n');
 }

@@ -3,7 +3,7 @@
  * Offline and fast: each case copies firebase.json and the indexes file into a temporary
  * directory, plants one defect, and runs the file checks (no function discovery).
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -12,7 +12,13 @@ import { DeployCheckError, defaultRepoRoot, deployCheck } from '../../scripts/de
 const today = new Date('2026-12-02T12:00:00Z');
 const dirs: string[] = [];
 
-interface FirebaseJson { functions: Array<Record<string, unknown>>; firestore: Record<string, unknown> }
+interface HostingJson {
+  public?: string;
+  rewrites: Array<{ source: string; destination?: string; function?: { functionId: string; region?: string } }>;
+  headers: Array<{ source: string; headers: Array<{ key: string; value: string }> }>;
+  [key: string]: unknown;
+}
+interface FirebaseJson { functions: Array<Record<string, unknown>>; firestore: Record<string, unknown>; hosting: HostingJson }
 interface IndexesJson { indexes: Array<Record<string, unknown>>; fieldOverrides: Array<Record<string, unknown>> }
 
 function fixture(edit: (firebase: FirebaseJson, indexes: IndexesJson) => void): string {
@@ -20,6 +26,10 @@ function fixture(edit: (firebase: FirebaseJson, indexes: IndexesJson) => void): 
   dirs.push(dir);
   const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
   const indexes = JSON.parse(readFileSync(join(defaultRepoRoot, 'firestore.indexes.json'), 'utf8')) as IndexesJson;
+  // The console's build output stands in as the public folder.
+  firebase.hosting.public = 'public';
+  mkdirSync(join(dir, 'public'));
+  writeFileSync(join(dir, 'public', 'index.html'), '<!doctype html><title>console</title>');
   edit(firebase, indexes);
   writeFileSync(join(dir, 'firebase.json'), JSON.stringify(firebase));
   writeFileSync(join(dir, 'firestore.indexes.json'), JSON.stringify(indexes));
@@ -36,6 +46,22 @@ async function problemsOf(dir: string): Promise<string[]> {
   return [];
 }
 
+/** authLogs (appId, licenseKey, createdAt DESC): its last field runs DESC, so __name__ DESC repeats it. */
+const authLogsByLicense = (indexes: IndexesJson) =>
+  indexes.indexes.find((i) => i.collectionGroup === 'authLogs' && (i.fields as Array<{ fieldPath: string }>).map((f) => f.fieldPath).join() === 'appId,licenseKey,createdAt')!;
+
+/** A variant of firebase.json beside the real one (function discovery needs functions/lib). */
+function repoConfig(edit: (firebase: FirebaseJson) => void): string {
+  const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
+  edit(firebase);
+  const name = `.firebase.auto.deploycheck.${process.pid}.${dirs.length}.json`;
+  writeFileSync(join(defaultRepoRoot, name), JSON.stringify(firebase));
+  dirs.push(join(defaultRepoRoot, name));
+  return name;
+}
+
+const headerOf = (firebase: FirebaseJson, key: string) => firebase.hosting.headers.find((rule) => rule.source === '**')!.headers.find((header) => header.key === key)!;
+
 afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
@@ -47,6 +73,44 @@ describe('deploy:check', () => {
     expect(plan.database).toEqual({ id: '(default)', location: expect.any(String), edition: 'STANDARD' });
     expect(plan.indexes.length).toBeGreaterThan(0);
     expect(plan.ttlPolicies).toContainEqual({ collectionGroup: 'authLogs', fieldPath: 'expireAt' });
+    expect(plan.hosting?.public).toBe('console/dist');
+    expect(plan.hosting?.rewrites).toEqual(expect.arrayContaining(['/v1/** → function v1 (us-central1)', '** → /index.html']));
+  });
+
+  it('fails when the Hosting public folder has no index.html (the console is not built)', async () => {
+    const dir = fixture(() => undefined);
+    rmSync(join(dir, 'public', 'index.html'));
+    const problems = await problemsOf(dir);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/hosting public folder public\/index\.html is missing: run npm run build/);
+  });
+
+  it('fails without the security headers on every path', async () => {
+    const problems = await problemsOf(fixture((firebase) => {
+      const all = firebase.hosting.headers.find((rule) => rule.source === '**')!;
+      all.headers = all.headers.filter((header) => !['X-Frame-Options', 'Strict-Transport-Security'].includes(header.key));
+    }));
+    expect(problems).toHaveLength(2);
+    expect(problems.join('\n')).toMatch(/no X-Frame-Options header on every path/);
+    expect(problems.join('\n')).toMatch(/no Strict-Transport-Security header/);
+  });
+
+  it('fails for a CSP that allows inline scripts or framing', async () => {
+    const problems = await problemsOf(fixture((firebase) => {
+      const csp = headerOf(firebase, 'Content-Security-Policy');
+      csp.value = csp.value.replace("script-src 'self'", "script-src 'self' 'unsafe-inline'").replace("frame-ancestors 'none'", 'frame-ancestors *');
+    }));
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toMatch(/Content-Security-Policy needs frame-ancestors 'none', script-src without 'unsafe-inline'/);
+  });
+
+  it('fails for a hosting config firebase-tools refuses (public and source) or its schema does not know', async () => {
+    const problems = await problemsOf(fixture((firebase) => {
+      firebase.hosting.source = 'console';
+      firebase.hosting.rewrite = [];
+    }));
+    expect(problems.join('\n')).toMatch(/unknown property: \{"additionalProperty":"rewrite"\}/);
+    expect(problems.join('\n')).toMatch(/Can only specify "source" or "public" in a Hosting config, not both/);
   });
 
   it('fails for the nodejs20 runtime, decommissioned on 2026-10-30', async () => {
@@ -62,7 +126,7 @@ describe('deploy:check', () => {
 
   it('fails for two indexes that are one after Firestore appends __name__', async () => {
     const problems = await problemsOf(fixture((_firebase, indexes) => {
-      const authLogs = indexes.indexes.find((i) => i.collectionGroup === 'authLogs')!;
+      const authLogs = authLogsByLicense(indexes);
       const fields = authLogs.fields as Array<{ fieldPath: string; order: string }>;
       indexes.indexes.push({ ...authLogs, fields: [...fields, { fieldPath: '__name__', order: fields.at(-1)!.order }] });
     }));
@@ -72,7 +136,7 @@ describe('deploy:check', () => {
 
   it('accepts the same fields when __name__ runs the other way (a different index)', async () => {
     const problems = await problemsOf(fixture((_firebase, indexes) => {
-      const authLogs = indexes.indexes.find((i) => i.collectionGroup === 'authLogs')!;
+      const authLogs = authLogsByLicense(indexes);
       const fields = authLogs.fields as Array<{ fieldPath: string; order: string }>;
       indexes.indexes.push({ ...authLogs, fields: [...fields, { fieldPath: '__name__', order: 'ASCENDING' }] });
     }));
@@ -128,12 +192,31 @@ describe('deploy:check with the built functions (discovery as firebase deploy ru
   }, 60_000);
 
   it('adds stripeWebhook and its secret only when KEYWARDEN_STRIPE=on, in the region LOCATION names', async () => {
-    const plan = await deployCheck({ now: today, env: { KEYWARDEN_STRIPE: 'on', LOCATION: 'europe-west1' } });
+    // Hosting's rewrite must follow the functions to their region.
+    const configFile = repoConfig((firebase) => { firebase.hosting.rewrites[0]!.function!.region = 'europe-west1'; });
+    const plan = await deployCheck({ now: today, configFile, env: { KEYWARDEN_STRIPE: 'on', LOCATION: 'europe-west1' } });
     const stripe = plan.functions.find((e) => e.id === 'stripeWebhook');
     expect(stripe?.secretEnvironmentVariables?.map((s) => s.secret)).toEqual(['STRIPE_WEBHOOK_SECRET']);
     expect(plan.functions.some((e) => e.id === 'paymentWebhook')).toBe(false);
     expect(new Set(plan.functions.map((e) => e.region))).toEqual(new Set(['europe-west1']));
   }, 60_000);
+
+  it('fails for a Hosting rewrite to a function the deploy does not create, or in another region', async () => {
+    const problems = async (options: Parameters<typeof deployCheck>[0]) => {
+      try {
+        await deployCheck({ now: today, ...options });
+      } catch (error) {
+        if (error instanceof DeployCheckError) return error.problems;
+        throw error;
+      }
+      return [];
+    };
+    const missing = repoConfig((firebase) => { firebase.hosting.rewrites.unshift({ source: '/pay/**', function: { functionId: 'stripeWebhook', region: 'us-central1' } }); });
+    expect(await problems({ configFile: missing })).toEqual([
+      'firebase.json hosting rewrite /pay/** → function stripeWebhook (us-central1): functions/lib/index.js exports no function "stripeWebhook" that the deploy would create',
+    ]);
+    expect((await problems({ env: { LOCATION: 'europe-west1' } })).join('\n')).toMatch(/rewrite \/v1\/\*\* → function v1 \(us-central1\): "v1" deploys to europe-west1, not us-central1/);
+  }, 90_000);
 
   it('runs the tests on the deployed runtime\'s Node.js major', () => {
     const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
