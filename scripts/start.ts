@@ -3,18 +3,25 @@
  * Embedded Firestore emulator on 127.0.0.1:8080 and every function on 127.0.0.1:5001 at
  * `/demo-keywarden/us-central1/<function>`, served as production serves them (functions-framework,
  * one process, the declared concurrency), with the event pump delivering outbound webhooks.
+ * firebase-tools' Auth emulator on 127.0.0.1:9099 (operators' sign-in; the functions get
+ * FIREBASE_AUTH_EMULATOR_HOST) and Hosting on 127.0.0.1:5000 (the console, firebase.json's
+ * rewrites and headers, `/v1/**` to the v1 function) in front of them.
  * `npm run start:emulator` (KEYWARDEN_HOST=emulator) serves the same URLs through the Firebase
  * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
+ * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT.
  */
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
 import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
 import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';
-import { ensureLocalSecrets, projectId, repoRoot, secretFile, startFunctionsEmulator, startFunctionsHost, type FunctionsServer } from './lib/localStack.js';
+import { startHosting, type RunningHosting } from './lib/hosting.js';
+import { ensureLocalSecrets, projectId, repoRoot, secretFile, startAuthEmulator, startFunctionsEmulator, startFunctionsHost, type AuthEmulator, type FunctionsServer } from './lib/localStack.js';
 import { join } from 'node:path';
 
 const firestorePort = Number(process.env.FIRESTORE_PORT ?? 8080);
 const functionsPort = Number(process.env.FUNCTIONS_PORT ?? 5001);
+const authPort = Number(process.env.AUTH_PORT ?? 9099);
+const hostingPort = Number(process.env.HOSTING_PORT ?? 5000);
 const useEmulator = process.env.KEYWARDEN_HOST === 'emulator';
 
 async function main(): Promise<void> {
@@ -32,29 +39,38 @@ async function main(): Promise<void> {
   process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
 
   let functions: FunctionsServer | undefined;
+  let auth: AuthEmulator | undefined;
+  let hosting: RunningHosting | undefined;
   const running: { pump?: ReturnType<typeof startEventPump> } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
     stopping = true;
     console.log('\nStopping the local stack…');
+    await hosting?.stop();
     await running.pump?.stop();
     await functions?.stop();
+    await auth?.stop();
     await firestore.stop();
     process.exit(code);
   };
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => void shutdown(0));
 
   try {
+    auth = await startAuthEmulator({ port: authPort, echo: true });
+    // firebase-admin's getAuth().verifyIdToken in the functions accepts this emulator's tokens.
+    const env = { FIREBASE_AUTH_EMULATOR_HOST: auth.host };
     functions = useEmulator
-      ? await startFunctionsEmulator({ firestoreHost, port: functionsPort, echo: true })
-      : await startFunctionsHost({ firestoreHost, port: functionsPort, echo: true });
+      ? await startFunctionsEmulator({ firestoreHost, port: functionsPort, echo: true, env })
+      : await startFunctionsHost({ firestoreHost, port: functionsPort, echo: true, env });
+    hosting = await startHosting({ port: hostingPort, functionsBaseUrl: functions.baseUrl, authEmulatorHost: auth.host });
   } catch (error) {
     console.error(error instanceof Error ? error.message : error);
     await shutdown(1);
     return;
   }
   functions.process.once('exit', () => void shutdown(1));
+  auth.process.once('exit', () => void shutdown(1));
   // The host runs the event pump itself; beside the Functions emulator it runs here.
   if (useEmulator) {
     running.pump = startEventPump(
@@ -63,7 +79,9 @@ async function main(): Promise<void> {
     );
   }
   console.log(`\nKeywarden is running (${useEmulator ? 'Firebase Functions emulator' : 'functions-framework, as on Cloud Run'}).`);
+  console.log(`Console: ${hosting.url}`);
   console.log(`Functions: ${functions.baseUrl}/<name>`);
+  console.log(`Auth emulator: ${auth.host}`);
   console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);
   console.log('Outbound webhooks are delivered by the local event pump (no Firestore triggers locally).');
   console.log('Press Ctrl-C to stop.');

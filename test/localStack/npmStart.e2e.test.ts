@@ -1,5 +1,6 @@
 /**
- * `npm start` as a new user runs it: the stack comes up on the ports it is given, holds a burst
+ * `npm start` as a new user runs it: the stack (Firestore, functions, the Auth emulator and
+ * Hosting with the console) comes up on the ports it is given, holds a burst
  * of 100 concurrent SDK validates for one license with every request answered, and SIGTERM
  * or Ctrl-C (SIGINT to the process group) leaves no process behind; the same for
  * `npm run start:emulator`, whose Firebase emulator runs in a process group of its own.
@@ -14,6 +15,7 @@ import { adminSecret, callUrl } from '../support/http.js';
 interface Started {
   child: ChildProcess;
   baseUrl: string;
+  hostingUrl: string;
   ports: number[];
   output: () => string;
 }
@@ -22,25 +24,54 @@ const started: Started[] = [];
 
 /** `npm start` in its own process group (as a terminal runs it), on free ports. */
 async function npmStart(script: 'start' | 'start:emulator' = 'start'): Promise<Started> {
-  const [firestorePort, functionsPort] = [await freePort(), await freePort()];
+  const [firestorePort, functionsPort, authPort, hostingPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   let output = '';
   const child = spawn('npm', ['run', script], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, FIRESTORE_PORT: String(firestorePort), FUNCTIONS_PORT: String(functionsPort), FIRESTORE_EMULATOR_HOST: '' },
+    env: {
+      ...process.env,
+      FIRESTORE_PORT: String(firestorePort),
+      FUNCTIONS_PORT: String(functionsPort),
+      AUTH_PORT: String(authPort),
+      HOSTING_PORT: String(hostingPort),
+      FIRESTORE_EMULATOR_HOST: '',
+      FIREBASE_AUTH_EMULATOR_HOST: '',
+    },
   });
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  const stack: Started = { child, baseUrl: `http://127.0.0.1:${functionsPort}/${projectId}/${region}`, ports: [firestorePort, functionsPort], output: () => output };
+  const stack: Started = {
+    child,
+    baseUrl: `http://127.0.0.1:${functionsPort}/${projectId}/${region}`,
+    hostingUrl: `http://127.0.0.1:${hostingPort}/`,
+    ports: [firestorePort, functionsPort, authPort, hostingPort],
+    output: () => output,
+  };
   started.push(stack);
   const deadline = Date.now() + 180_000;
-  while (!output.includes('Keywarden is running')) {
+  while (!output.includes('Press Ctrl-C to stop.')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
     if (Date.now() > deadline) throw new Error(`npm start not ready in 150 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
+  expect(output).toContain(`Console: http://127.0.0.1:${hostingPort}/`);
+  expect(output).toContain(`Auth emulator: 127.0.0.1:${authPort}`);
   return stack;
+}
+
+/** Hosting serves the console (index.html with the CSP) and rewrites /v1/** to the v1 function. */
+async function expectHosting(stack: Started): Promise<void> {
+  const page = await fetch(stack.hostingUrl);
+  expect(page.status).toBe(200);
+  expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+  expect(await page.text()).toMatch(/<html/i);
+  expect(page.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+  const spec = await fetch(`${stack.hostingUrl}v1/openapi.json`);
+  expect(spec.status).toBe(200);
+  expect(spec.headers.get('content-type')).toMatch(/^application\/json/);
+  expect(((await spec.json()) as { openapi?: string }).openapi).toMatch(/^3\./);
 }
 
 /** Every process started under `root` (children, their children, ...), by `ps`. */
@@ -125,6 +156,7 @@ describe('npm start', () => {
       if (answer.status === 503) expect(answer.headers.get('retry-after')).toMatch(/^\d+$/);
     }
     expect(answers.filter((answer) => answer.status === 200).length).toBeGreaterThanOrEqual(90);
+    await expectHosting(stack);
 
     await stopAndExpectNothingLeft(stack, 'SIGTERM');
   }, 240_000);
@@ -141,6 +173,7 @@ describe('npm start', () => {
     // Each request in flight gets its own emulator worker process: start a few.
     const pings = await Promise.all(Array.from({ length: 4 }, () => callUrl(`${stack.baseUrl}/auth`, { path: '/validate', body: {} })));
     expect(pings.map((ping) => ping.status)).toEqual([400, 400, 400, 400]);
+    await expectHosting(stack);
     await stopAndExpectNothingLeft(stack, 'SIGTERM');
   }, 300_000);
 });
