@@ -109,6 +109,29 @@ export function localWebAppConfig(authEmulatorHost?: string): Record<string, str
   };
 }
 
+/**
+ * firebase.json's CSP allows the Auth emulator at its default address (127.0.0.1:9099). A stack
+ * on other ports (the tests pick free ones) adds its own emulator to connect-src and frame-src,
+ * and changes nothing else, so the browser sees production's policy.
+ */
+export function allowAuthEmulator(headers: HostingHeaderRule[] | undefined, authEmulatorHost: string | undefined): HostingHeaderRule[] | undefined {
+  if (!headers || !authEmulatorHost) return headers;
+  const origin = `http://${authEmulatorHost}`;
+  const widen = (policy: string) =>
+    policy
+      .split(';')
+      .map((directive) => {
+        const [name = ''] = directive.trim().split(/\s+/);
+        const listed = directive.trim().split(/\s+/).slice(1);
+        return ['connect-src', 'frame-src'].includes(name.toLowerCase()) && !listed.includes(origin) ? `${directive.trimEnd()} ${origin}` : directive;
+      })
+      .join(';');
+  return headers.map((rule) => ({
+    ...rule,
+    headers: rule.headers.map((header) => (header.key.toLowerCase() === 'content-security-policy' ? { ...header, value: widen(header.value) } : header)),
+  }));
+}
+
 const placeholderHtml = `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><title>Keywarden</title></head>
@@ -168,7 +191,7 @@ export async function startHosting(options: HostingOptions): Promise<RunningHost
       port: options.port ?? 0,
       hostname: '127.0.0.1',
       // public: absolute folders, searched in order (superstatic's fs provider joins cwd + public + path).
-      config: { ...config, public: [publicDir, placeholderDir] },
+      config: { ...config, public: [publicDir, placeholderDir], headers: allowAuthEmulator(config.headers, options.authEmulatorHost) },
       cwd: '/',
       compression: true,
       stack: 'strict',

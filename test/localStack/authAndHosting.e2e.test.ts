@@ -54,6 +54,9 @@ describe('Hosting (firebase.json served locally)', () => {
       expect(csp).toContain("frame-ancestors 'none'");
       expect(csp).toContain("object-src 'none'");
       expect(csp).toMatch(/connect-src [^;]*https:\/\/identitytoolkit\.googleapis\.com/);
+      // The stack's own Auth emulator (a free port here) is allowed beside production's sources.
+      expect(csp).toMatch(new RegExp(`connect-src [^;]*http://${authEmulatorHost().replaceAll('.', '\\.')}`));
+      expect(csp).toMatch(new RegExp(`frame-src [^;]*http://${authEmulatorHost().replaceAll('.', '\\.')}`));
       expect(response.headers.get('x-content-type-options')).toBe('nosniff');
       expect(response.headers.get('x-frame-options')).toBe('DENY');
       expect(response.headers.get('strict-transport-security')).toMatch(/max-age=\d+/);
