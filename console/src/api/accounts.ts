@@ -12,7 +12,7 @@ const account = (accountId: string) => ({ params: { path: { accountId } } });
 export const apiKeys = {
   list: (accountId: string) => ok(api.GET('/accounts/{accountId}/api-keys', { params: { path: { accountId }, query: { limit: 100 } } })),
   create: (accountId: string, name: string, role: ApiKeyRole) => ok(api.POST('/accounts/{accountId}/api-keys', { ...account(accountId), body: { name, role } })),
-  revoke: (accountId: string, keyId: string) => ok(api.DELETE('/accounts/{accountId}/api-keys/{keyId}', { params: { path: { accountId, keyId } } })),
+  revoke: (accountId: string, apiKeyId: string) => ok(api.DELETE('/accounts/{accountId}/api-keys/{apiKeyId}', { params: { path: { accountId, apiKeyId } } })),
 };
 
 export const credits = {
