@@ -43,6 +43,25 @@ describeEmbedded('firestore.indexes.json', () => {
       }
     }
 
+    // v1 license filters (variant, expiry) and search (a bound HWID), and an app's overview (auth-log counts).
+    const variant = await admin('createVariant', { productId, name: 'index-variant' });
+    expect(variant.status, variant.text).toBe(200);
+    const variantId = String((variant.body.variant as { variantId: string }).variantId);
+    const soon = new Date(Date.now() + 86_400_000).toISOString();
+    const filters: Array<Record<string, string>> = [
+      { expiresBefore: soon },
+      { variantId },
+      { variantId, expiresBefore: soon },
+      ...['revoked', 'active', 'expired'].flatMap((status): Array<Record<string, string>> => [{ variantId, status }, { variantId, status, expiresBefore: soon }]),
+      { q: 'index-hwid' },
+    ];
+    for (const query of filters) {
+      const response = await call('v1', { path: '/licenses', headers: { Authorization: `Bearer ${account.apiKey}` }, query: { appId: productId, ...query } });
+      expect(response.status, response.text).toBe(200);
+    }
+    const overview = await v1(account, 'GET', `/apps/${productId}/overview`);
+    expect(overview.status, overview.text).toBe(200);
+
     // Client calls: rate limits and the auth log of a license.
     const validated = await call('auth', {
       path: '/validate',

@@ -142,6 +142,26 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { email: 'b-joins-a@example.com', role: 'owner' } };
     case 'PUT /accounts/{accountId}/members/{uid}':
       return { body: { role: 'viewer' } };
+    case 'GET /apps':
+      return { query: { accountId: data.tenant.account.accountId } };
+    case 'POST /apps':
+      return { body: { name: 'planted by B', accountId: data.tenant.account.accountId } };
+    case 'PUT /apps/{appId}':
+      return { body: { name: 'renamed by B', disabled: true } };
+    case 'POST /apps/{appId}/variants':
+      return { body: { name: 'planted by B' } };
+    case 'PUT /apps/{appId}/variants/{variantId}':
+      return { body: { maxHwidSlots: 16 } };
+    case 'DELETE /apps/{appId}/client-bans':
+      return { body: { type: 'hwid', value: data.bannedHwid } };
+    case 'POST /accounts/{accountId}/api-keys':
+      return { body: { name: 'B in A', role: 'admin' } };
+    case 'POST /accounts/{accountId}/discount-codes':
+      return { body: { productId: data.tenant.appId, code: 'BCODE', percentOff: 100 } };
+    case 'PUT /accounts/{accountId}/discount-codes/{code}':
+      return { body: { active: false } };
+    case 'POST /licenses/{licenseKey}/simulate':
+      return { body: { hwid: data.device } };
     case 'POST /apps/{appId}/activation-requests/parse':
       return { body: { activationRequest: '-----BEGIN AUTHFORGE ACTIVATION REQUEST-----\nVersion: 1\n-----END AUTHFORGE ACTIVATION REQUEST-----' } };
     default:
@@ -232,6 +252,11 @@ describe('tenant isolation', () => {
       // Members are checked before any lookup: B is refused whoever it names.
       invitationId: `${data.tenant.account.accountId}~0000`,
       uid: 'someMemberOfA',
+      // Console routes: the account, app or license is checked before the named item is looked up.
+      apiKeyId: data.tenant.account.keyId,
+      variantId: 'var_0000000000000000',
+      code: 'ACODE',
+      hwid: data.device,
     };
     for (const route of v1Routes) {
       const path = concretePath(route, params);

@@ -28,7 +28,7 @@ const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
 const accountPath = z.object({ accountId: resourceId });
-const apiKeyPath = accountPath.extend({ keyId: resourceId });
+const apiKeyPath = accountPath.extend({ apiKeyId: resourceId });
 const codePath = accountPath.extend({ code: discountCodeParam });
 
 export const accountRoutes: V1Route[] = [
@@ -44,9 +44,9 @@ export const accountRoutes: V1Route[] = [
     run: async ({ params, body, extra: principal }) => ({ status: 201, body: await apiKeys.createApiKey(principal, { ...body, accountId: params.accountId }) }),
   }),
   route({
-    method: 'DELETE', path: '/accounts/:accountId/api-keys/:keyId', tag: 'API keys', summary: 'Revoke an API key (takes effect on its next request)',
+    method: 'DELETE', path: '/accounts/:accountId/api-keys/:apiKeyId', tag: 'API keys', summary: 'Revoke an API key (takes effect on its next request)',
     params: apiKeyPath, response: apiKeyResponse, status: 200, errors: [400, 401, 403, 404, 429],
-    run: async ({ params, extra: principal }) => ({ body: await apiKeys.revokeAccountApiKey(principal, params.accountId, { keyId: params.keyId }) }),
+    run: async ({ params, extra: principal }) => ({ body: await apiKeys.revokeAccountApiKey(principal, params.accountId, { keyId: params.apiKeyId }) }),
   }),
   route({
     method: 'GET', path: '/accounts/:accountId/credits', tag: 'Credits', summary: "The account's credit balance (or unlimited)", params: accountPath,

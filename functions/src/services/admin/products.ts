@@ -152,6 +152,8 @@ export function updateVariant(principal: Principal, input: UpdateVariantInput) {
 
 /** v1 reaches a variant through its app (`appId`): through another app it is not there (404). */
 export async function updateVariantOf(principal: Principal, appId: string | undefined, input: UpdateVariantInput) {
+  // Another account's app is refused (403) before its variants are looked at.
+  if (appId !== undefined) await loadOwnedApp(principal, appId);
   const variant = await db().runTransaction(async (transaction) => {
     const current = await loadOwnedVariant(principal, input.variantId, transaction);
     if (appId !== undefined && current.appId !== appId) throw notFound('Variant not found');
