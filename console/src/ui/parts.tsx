@@ -8,7 +8,7 @@ export function Page({ title, actions, children }: { title: string; actions?: Co
     document.title = `${title} · Keywarden`;
   }, [title]);
   return (
-    <section class="page" aria-labelledby="page-title">
+    <section class="page">
       <header class="page-header">
         <h1 id="page-title" tabIndex={-1}>{title}</h1>
         {actions && <div class="page-actions">{actions}</div>}
@@ -19,11 +19,11 @@ export function Page({ title, actions, children }: { title: string; actions?: Co
 }
 
 export function Panel({ title, children, actions }: { title: string; children: ComponentChildren; actions?: ComponentChildren }) {
-  const id = `panel-${title.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
+  // A plain section with its heading: no accessible name, so a panel title never collides with a field label.
   return (
-    <section class="panel" aria-labelledby={id}>
+    <section class="panel">
       <header class="panel-header">
-        <h2 id={id}>{title}</h2>
+        <h2>{title}</h2>
         {actions}
       </header>
       {children}

@@ -56,7 +56,7 @@ export function BulkCreate({ appId, onCreated }: { appId: string; onCreated: () 
           <Field label="Quantity" description="1 to 100." error={quantity === '' ? null : quantityError}>
             <input type="number" min={1} max={100} required value={quantity} onInput={(e) => setQuantity(e.currentTarget.value)} />
           </Field>
-          <Field label="Variant" description="Seats and duration come from the variant.">
+          <Field label="Variant for new licenses" description="Seats and duration come from the variant.">
             <select value={variantId} onChange={(e) => setVariantId(e.currentTarget.value)}>
               <option value="">No variant (1 seat, lifetime unless an expiry is set)</option>
               {(variants.data?.variants ?? []).filter((v) => v.status === 'active').map((v) => (

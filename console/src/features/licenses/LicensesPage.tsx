@@ -38,20 +38,20 @@ function Filters({ appId, values, apply }: { appId: string; values: { status?: L
         <button type="submit">Search</button>
         {values.q && <button type="button" class="secondary" onClick={() => { setQ(''); apply({ q: undefined, cursor: undefined }); }}>Clear search</button>}
       </form>
-      <form class="inline" aria-label="Filters" onSubmit={(e) => e.preventDefault()}>
-        <Field label="Status">
+      <form class="inline" onSubmit={(e) => e.preventDefault()}>
+        <Field label="Filter by status">
           <select value={values.status ?? ''} disabled={Boolean(values.q)} onChange={(e) => apply({ status: e.currentTarget.value || undefined, cursor: undefined })}>
             <option value="">Any status</option>
             {statuses.map((s) => <option key={s} value={s}>{s}</option>)}
           </select>
         </Field>
-        <Field label="Variant">
+        <Field label="Filter by variant">
           <select value={values.variantId ?? ''} disabled={Boolean(values.q)} onChange={(e) => apply({ variantId: e.currentTarget.value || undefined, cursor: undefined })}>
             <option value="">Any variant</option>
             {(variants.data?.variants ?? []).map((v) => <option key={v.variantId} value={v.variantId}>{v.name}</option>)}
           </select>
         </Field>
-        <Field label="Expiring before">
+        <Field label="Filter by expiry before">
           <input type="date" value={values.expiresBefore ?? ''} disabled={Boolean(values.q)} onChange={(e) => apply({ expiresBefore: e.currentTarget.value || undefined, cursor: undefined })} />
         </Field>
       </form>

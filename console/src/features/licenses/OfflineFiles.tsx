@@ -50,7 +50,7 @@ export function OfflineFiles({ licenseKey, canMint, lifetime }: { licenseKey: st
         </div>
       )}
       {canMint && (
-        <form onSubmit={(e) => { e.preventDefault(); void mint.run(); }} aria-label="Mint an offline file">
+        <form onSubmit={(e) => { e.preventDefault(); void mint.run(); }}>
           <fieldset class="plain">
             <legend>Bind the file to</legend>
             <label class="checkbox"><input type="radio" name="offline-source" checked={source === 'hwids'} onChange={() => setSource('hwids')} /> HWIDs I enter</label>

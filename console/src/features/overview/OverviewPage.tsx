@@ -27,7 +27,7 @@ function OverviewOf({ appId }: { appId: string }) {
         </Panel>
       </div>
       <Panel title="Validations per day (30 days)">
-        {data.validationsPerDay.length === 0 ? (
+        {data.validationsPerDay.every((d) => d.count === 0) ? (
           <Empty title="No validations yet">
             <p>Point your app's SDK at this deployment; successful checks appear here.</p>
           </Empty>

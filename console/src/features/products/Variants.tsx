@@ -58,7 +58,7 @@ export function Variants({ appId, canEdit }: { appId: string; canEdit: boolean }
         </div>
       )}
       {canEdit && (
-        <form class="inline" onSubmit={(event) => { event.preventDefault(); void create.run(); }} aria-label="Add a variant">
+        <form class="inline" onSubmit={(event) => { event.preventDefault(); void create.run(); }}>
           <Field label="Variant name"><input required maxLength={128} value={name} onInput={(e) => setName(e.currentTarget.value)} /></Field>
           <Field label="Seats (1–16)"><input type="number" min={1} max={16} value={slots} onInput={(e) => setSlots(e.currentTarget.value)} /></Field>
           <Field label="Duration in days" description="Empty: lifetime."><input type="number" min={1} max={36500} value={days} onInput={(e) => setDays(e.currentTarget.value)} /></Field>

@@ -33,7 +33,7 @@ function AddEntry({ list, onAdd }: { list: string; onAdd: (entry: ListEntry) => 
   const [type, setType] = useState<'hwid' | 'ip'>('hwid');
   const [value, setValue] = useState('');
   return (
-    <form class="inline" aria-label={`Add to the ${list}`} onSubmit={(e) => { e.preventDefault(); void onAdd({ type, value }).then(() => setValue('')); }}>
+    <form class="inline" onSubmit={(e) => { e.preventDefault(); void onAdd({ type, value }).then(() => setValue('')); }}>
       <Field label="Type">
         <select value={type} onChange={(e) => setType(e.currentTarget.value === 'ip' ? 'ip' : 'hwid')}>
           <option value="hwid">HWID</option><option value="ip">IP or CIDR range</option>

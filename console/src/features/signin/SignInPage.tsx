@@ -35,7 +35,7 @@ function Invitations({ next }: { next: string }) {
   return (
     <div>
       {pending.length > 0 && (
-        <section aria-labelledby="invitations-heading">
+        <section>
           <h2 id="invitations-heading">Invitations</h2>
           <ul class="cards">
             {pending.map((invitation) => (
@@ -119,7 +119,7 @@ export function SignInPage() {
             <p class="notice">Local Auth emulator at {config.authEmulatorHost}: any email and password create a test account (tick “Create the account” the first time).</p>
           )}
           {providers.includes('password') && (
-            <form aria-labelledby="password-heading" onSubmit={(event) => { event.preventDefault(); void attempt(() => signInWithPassword(email, password, create)); }}>
+            <form onSubmit={(event) => { event.preventDefault(); void attempt(() => signInWithPassword(email, password, create)); }}>
               <h2 id="password-heading">Email and password</h2>
               <Field label="Email">
                 <input type="email" required autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
@@ -134,7 +134,7 @@ export function SignInPage() {
             </form>
           )}
           {providers.includes('emailLink') && (
-            <form aria-labelledby="link-heading" onSubmit={(event) => { event.preventDefault(); void attempt(async () => { await sendEmailLink(email); setLinkSent(true); }); }}>
+            <form onSubmit={(event) => { event.preventDefault(); void attempt(async () => { await sendEmailLink(email); setLinkSent(true); }); }}>
               <h2 id="link-heading">Email link</h2>
               <Field label="Email for a sign-in link" description={linkSent ? 'Link sent: open it in this browser.' : 'We send a one-time link; no password needed.'}>
                 <input type="email" required autoComplete="email" value={email} onInput={(e) => setEmail(e.currentTarget.value)} />
