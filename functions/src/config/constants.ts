@@ -66,6 +66,9 @@ export const limits = {
   minHwidSlots: 1,
   maxHwidSlots: 16,
   maxHwidLength: 256,
+  /** What an activation may say about the machine (seed 004 activate's optional machineName and os). */
+  maxMachineNameLength: 128,
+  maxOsLength: 64,
   maxNonceLength: 256,
   /** Variables (app or license): key count and serialized size. */
   maxVariables: 64,

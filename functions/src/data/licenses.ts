@@ -12,6 +12,9 @@ export const deviceDocument = z.object({
   /** Floating licenses: a seat is held while now - lastSeenAt < heartbeatTimeoutSeconds. */
   lastSeenAt: timestamp,
   ip: z.string().nullable(),
+  /** What the app said about the machine when it activated (seed 004 activate); null when it said nothing. */
+  machineName: z.string().max(limits.maxMachineNameLength).nullable().default(null),
+  os: z.string().max(limits.maxOsLength).nullable().default(null),
 });
 export type DeviceDocument = z.infer<typeof deviceDocument>;
 

@@ -16,14 +16,23 @@ const machine = {
 export const verifyInput = z.strictObject({ licenseKey, ...appAlias }).transform(resolvingOptionalAppAlias);
 export type VerifyInput = z.infer<typeof verifyInput>;
 
+/** Shown to the vendor (and the buyer) beside the device; never trusted for anything. */
+const machineDescription = {
+  machineName: z.string().trim().min(1).max(limits.maxMachineNameLength).optional().describe('A name for the machine, shown in the console'),
+  os: z.string().trim().min(1).max(limits.maxOsLength).optional().describe('The operating system, shown in the console'),
+};
+
 export const activateInput = z
-  .strictObject({ licenseKey, ...machine, ...appAlias })
+  .strictObject({ licenseKey, ...machine, ...machineDescription, ...appAlias })
   .refine((input) => input.hwid ?? input.machineId, { message: 'hwid (or machineId) is required', path: ['hwid'] })
   .transform(resolvingOptionalAppAlias);
 export type ActivateInput = z.infer<typeof activateInput>;
 
-export const deactivateInput = activateInput;
-export type DeactivateInput = ActivateInput;
+export const deactivateInput = z
+  .strictObject({ licenseKey, ...machine, ...appAlias })
+  .refine((input) => input.hwid ?? input.machineId, { message: 'hwid (or machineId) is required', path: ['hwid'] })
+  .transform(resolvingOptionalAppAlias);
+export type DeactivateInput = z.infer<typeof deactivateInput>;
 
 export const sessionInput = z.strictObject({ sessionToken, ...machine });
 export type SessionInput = z.infer<typeof sessionInput>;

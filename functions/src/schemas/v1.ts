@@ -109,9 +109,16 @@ export const licenseResponse = z.object({
   unlimitedHwidSlots: z.boolean(),
   floating: z.boolean(),
   hwidList: z.array(z.string()),
-  /** The devices holding a seat (machine name and OS are not stored: an activation records the HWID and IP). */
+  /** The devices holding a seat; machine name and OS as the app said them when it activated (seed 004 activate), else null. */
   devices: z.array(
-    z.object({ hwid: z.string(), boundAt: z.string().nullable(), lastSeenAt: z.string().nullable(), ip: z.string().nullable() }),
+    z.object({
+      hwid: z.string(),
+      boundAt: z.string().nullable(),
+      lastSeenAt: z.string().nullable(),
+      ip: z.string().nullable(),
+      machineName: z.string().nullable(),
+      os: z.string().nullable(),
+    }),
   ),
   hwidCount: z.number().int(),
   flagged: z.boolean(),

@@ -48,6 +48,8 @@ export function activationsView(license: LicenseDocument, now: Timestamp) {
     boundAt: isoDate(device.boundAt),
     lastSeenAt: isoDate(device.lastSeenAt),
     ip: device.ip,
+    machineName: device.machineName,
+    os: device.os,
   }));
 }
 

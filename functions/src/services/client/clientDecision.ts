@@ -11,7 +11,7 @@ import type { ClientBans, SecurityLists } from '../../data/apps.js';
 import type { EventType } from '../../data/events.js';
 import type { LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
-import { admitDevice, assertUsable, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { admitDevice, assertUsable, type MachineDescription, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -47,6 +47,8 @@ export interface ClientRequest {
   session?: { hwid: string; issuedAtMs: number; openedAtMs: number };
   /** selfban: revoke the license (only with a session; checked by the door). */
   revoke?: boolean;
+  /** activate: what the app says about the machine, stored on its device. */
+  machine?: MachineDescription;
 }
 
 export interface ClientEvent {
@@ -139,7 +141,7 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       if (request.action === 'heartbeat' && !license.floating && !license.unlimitedHwidSlots && !license.devices.some((bound) => bound.hwid === device)) {
         throw sessionOver('This device is no longer activated; validate again');
       }
-      const binding = admitDevice(license, device, ip, now);
+      const binding = admitDevice(license, device, ip, now, request.machine);
       license = binding.license;
       licenseChanged ||= binding.changed;
       if (binding.newlyBound) {

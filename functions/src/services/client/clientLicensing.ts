@@ -8,6 +8,7 @@ import { sessions } from '../../config/constants.js';
 import type { AuthAction } from '../../data/authLogs.js';
 import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
+import type { MachineDescription } from '../licensing/licenseRules.js';
 import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '../../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
@@ -34,7 +35,13 @@ async function appOfKey(licenseKey: string, productId: string | undefined): Prom
 const machineOf = (input: { hwid?: string | undefined; machineId?: string | undefined }) => input.hwid ?? input.machineId ?? '';
 
 /** A seed 004 call that presents a key (verify, activate, deactivate). */
-async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: string; appId?: string | undefined }, hwid: string | null, ctx: ClientContext): Promise<LicenseDocument> {
+async function keyCall(
+  action: ClientAction & AuthAction,
+  input: { licenseKey: string; appId?: string | undefined },
+  hwid: string | null,
+  ctx: ClientContext,
+  machine?: MachineDescription,
+): Promise<LicenseDocument> {
   const now = Timestamp.now();
   assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
   const appId = await appOfKey(input.licenseKey, input.appId);
@@ -44,7 +51,7 @@ async function keyCall(action: ClientAction & AuthAction, input: { licenseKey: s
       policy: seed004Door,
       client: await loadClientAppConfig(appId),
       licenseKey: input.licenseKey,
-      request: { action, appId, hwid, ip: ctx.ip },
+      request: { action, appId, hwid, ip: ctx.ip, ...(machine ? { machine } : {}) },
       logAction: action,
       now,
     }),
@@ -86,7 +93,8 @@ export async function verifyLicense(input: VerifyInput, ctx: ClientContext) {
 /** Binds a machine (respecting the seat limit) and opens a session. 15 attempts per hour per key, counted on the license. */
 export async function activateLicense(input: ActivateInput, ctx: ClientContext) {
   const hwid = machineOf(input);
-  const license = await keyCall('activate', input, hwid, ctx);
+  const machine = input.machineName !== undefined || input.os !== undefined ? { machineName: input.machineName ?? null, os: input.os ?? null } : undefined;
+  const license = await keyCall('activate', input, hwid, ctx, machine);
   const now = Timestamp.now();
   const { app, appId } = await loadClientAppConfig(license.appId);
   const session = newSession(app, { appId, licenseKey: input.licenseKey, hwid }, sessions.defaultTtlSeconds, now);

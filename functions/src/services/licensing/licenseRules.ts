@@ -29,6 +29,12 @@ export function liveDevices(license: LicenseDocument, now: Timestamp): DeviceDoc
   return license.devices.filter((device) => device.lastSeenAt.toMillis() > cutoff);
 }
 
+/** What an activating app says about its machine (seed 004 activate). */
+export interface MachineDescription {
+  machineName: string | null;
+  os: string | null;
+}
+
 export interface Binding {
   license: LicenseDocument;
   /** True when this call bound a new device (an hwid_bound event). */
@@ -42,10 +48,15 @@ export interface Binding {
  * Unlimited-seat licenses admit any device and bind nothing. Floating licenses drop dead
  * seats first, so a crashed client frees its seat without any scheduled job.
  */
-export function admitDevice(license: LicenseDocument, hwid: string, ip: string | null, now: Timestamp): Binding {
+export function admitDevice(license: LicenseDocument, hwid: string, ip: string | null, now: Timestamp, machine?: MachineDescription): Binding {
   if (license.unlimitedHwidSlots) return { license, newlyBound: false, changed: false };
   const live = liveDevices(license, now);
   const existing = live.find((device) => device.hwid === hwid);
+  if (existing && machine && (machine.machineName !== existing.machineName || machine.os !== existing.os)) {
+    // The app renamed the machine (or first said what it is): written only when it changed.
+    const devices = live.map((device) => (device.hwid === hwid ? { ...device, ...machine, lastSeenAt: now, ip } : device));
+    return { license: { ...license, devices, updatedAt: now }, newlyBound: false, changed: true };
+  }
   if (existing) {
     if (!license.floating) return { license, newlyBound: false, changed: false };
     // A floating seat is renewed once its lastSeenAt is older than a share of the timeout, not
@@ -61,7 +72,7 @@ export function admitDevice(license: LicenseDocument, hwid: string, ip: string |
       violation: 'device_limit',
     });
   }
-  const devices = [...live, { hwid, boundAt: now, lastSeenAt: now, ip }];
+  const devices = [...live, { hwid, boundAt: now, lastSeenAt: now, ip, machineName: machine?.machineName ?? null, os: machine?.os ?? null }];
   return { license: { ...license, devices, updatedAt: now }, newlyBound: true, changed: true };
 }
 
