@@ -189,7 +189,7 @@ describe('authentication', () => {
 describe('routing', () => {
   it('answers 404 not_found for unknown routes, with or without a key', async () => {
     const { account } = await tenant();
-    for (const path of ['/nope', '/licenses/AAAA-BBBB-CCCC-DDDD/nope', '/apps', '/apps/app_12345678/unknown', '/']) {
+    for (const path of ['/nope', '/licenses/AAAA-BBBB-CCCC-DDDD/nope', '/appz', '/apps/app_12345678/unknown', '/']) {
       expectV1Error(await v1(account.apiKey, 'GET', path), 404, 'not_found');
       expectV1Error(await v1(undefined, 'GET', path), 404, 'not_found');
     }

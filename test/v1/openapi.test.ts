@@ -107,7 +107,7 @@ describe('GET /v1/openapi.json', () => {
         expect((refused.headers.get('allow') ?? '').split(/,\s*/).sort(), `${method} ${path}`).toEqual([...allowed].sort());
       }
     }
-    for (const path of ['/license', '/licenses/A/B/C', '/apps/x', '/apps/x/webhooks/y/z', '/openapi.yaml']) {
+    for (const path of ['/license', '/licenses/A/B/C', '/apps/x/nope', '/apps/x/webhooks/y/z', '/openapi.yaml']) {
       expectV1Error(await v1(account.apiKey, 'GET', path), 404, 'not_found');
     }
   });
