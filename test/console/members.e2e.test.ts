@@ -146,6 +146,9 @@ describe('roles are enforced by the server', () => {
     // Viewer: reads, and is refused every write.
     expectStatus(await asUser(viewer, accountId, 'GET', `/licenses/${licenseKey}`), 200);
     expectStatus(await asUser(viewer, accountId, 'GET', `/apps/${appId}/webhooks`), 200);
+    // Simulating a check writes nothing: a viewer sees what the customer would see.
+    const simulated = await asUser(viewer, accountId, 'POST', `/licenses/${licenseKey}/simulate`, { hwid: 'viewer-machine' });
+    expectStatus(simulated, 200);
     expectV1Error(await asUser(viewer, accountId, 'PUT', `/licenses/${licenseKey}`, { action: 'revoke' }), 403, 'forbidden');
     expectV1Error(await asUser(viewer, accountId, 'POST', '/licenses', { appId, quantity: 1 }), 403, 'forbidden');
     expect((await asUser(viewer, accountId, 'GET', `/licenses/${licenseKey}`)).body.status).toBe('active');

@@ -308,6 +308,9 @@ export const v1 = onRequest(
       return { body: v1OpenApiDocument() };
     }
     if (signedInUserRouter.matches(path)) {
+      // A method the path does not serve is refused before the token is checked, as the key routes refuse it.
+      const allowed = signedInUserRouter.methodsAt(path);
+      if (!allowed.includes(ctx.method)) throw new ApiError('method_not_allowed', `Method ${ctx.method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
       const user = await throttledAuthentication(ctx.ip, ctx.log, () => verifySignedInUser(presentedCredentials(ctx).idToken ?? ''));
       takeRateLimit(`user:${user.uid}`);
       return signedInUserRouter.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, user);

@@ -30,6 +30,12 @@ export class Router<T> {
     return this.routes.map(({ method, pattern }) => ({ method, pattern }));
   }
 
+  /** The methods some route serves at the path (empty when no route matches it). */
+  methodsAt(path: string): HttpMethod[] {
+    const parts = path.split('/').filter(Boolean);
+    return this.routes.filter((route) => matchSegments(route.segments, parts) !== undefined).map((route) => route.method);
+  }
+
   /** True when some route matches the path, whatever its method. */
   matches(path: string): boolean {
     const parts = path.split('/').filter(Boolean);

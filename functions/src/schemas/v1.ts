@@ -121,6 +121,8 @@ export const licenseResponse = z.object({
     }),
   ),
   hwidCount: z.number().int(),
+  /** Where the license came from: the Stripe ids of its purchase (stripeCustomerId, stripeSubscriptionId, …) or the payment order; null when made by hand. */
+  source: z.record(z.string(), z.string()).nullable(),
   flagged: z.boolean(),
   variables: variablesSchema,
   createdAt: z.string().nullable(),

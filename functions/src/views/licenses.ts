@@ -36,6 +36,7 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
     email: license.email,
     hwidList: liveDevices(license, now).map((device) => device.hwid),
     devices: activationsView(license, now),
+    source: license.source,
     flagged: license.flagged,
     createdAt: isoDate(license.createdAt),
     updatedAt: isoDate(license.updatedAt),

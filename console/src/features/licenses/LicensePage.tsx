@@ -1,3 +1,4 @@
+import { Fragment } from 'preact';
 import { useState } from 'preact/hooks';
 import { useLocation } from 'preact-iso';
 import { licenses, type License } from '../../api/licenses';
@@ -58,11 +59,13 @@ function Devices({ license, canManage, onChanged }: { license: License; canManag
       ) : (
         <div class="table-wrap">
           <table>
-            <thead><tr><th scope="col">HWID</th><th scope="col">Bound</th><th scope="col">Last seen</th><th scope="col">Last IP</th>{canManage && <th scope="col">Actions</th>}</tr></thead>
+            <thead><tr><th scope="col">Machine</th><th scope="col">OS</th><th scope="col">HWID</th><th scope="col">Bound</th><th scope="col">Last seen</th><th scope="col">Last IP</th>{canManage && <th scope="col">Actions</th>}</tr></thead>
             <tbody>
               {license.devices.map((d) => (
                 <tr key={d.hwid}>
-                  <td><code>{d.hwid}</code></td>
+                  <td>{d.machineName ?? '—'}</td>
+                  <td>{d.os ?? '—'}</td>
+                  <td><code title={d.hwid}>{shortHwid(d.hwid)}</code></td>
                   <td>{formatDate(d.boundAt)}</td>
                   <td>{formatDate(d.lastSeenAt)}</td>
                   <td>{d.ip ?? '—'}</td>
@@ -95,6 +98,9 @@ export function LicensePage({ licenseKey }: { licenseKey: string }) {
           <dt>Variant</dt><dd>{l.variantId ? <code>{l.variantId}</code> : 'none'}</dd>
           <dt>Label</dt><dd>{l.label ?? '—'}</dd>
           <dt>Customer email</dt><dd>{l.email ?? '—'}</dd>
+          {Object.entries(l.source ?? {}).map(([name, value]) => (
+            <Fragment key={name}><dt>{sourceLabel(name)}</dt><dd><code>{value}</code></dd></Fragment>
+          ))}
           <dt>Expires</dt><dd>{l.expiresAt ? formatDate(l.expiresAt) : 'never (lifetime)'}</dd>
           <dt>Seats</dt><dd>{l.unlimitedHwidSlots ? 'unlimited' : l.maxHwidSlots}{l.floating ? ' (floating)' : ''}</dd>
           <dt>Created</dt><dd>{formatDate(l.createdAt)}</dd>
@@ -111,4 +117,15 @@ export function LicensePage({ licenseKey }: { licenseKey: string }) {
       <OfflineFiles licenseKey={l.licenseKey} canMint={canManage} lifetime={l.expiresAt === null} />
     </Page>
   );
+}
+
+/** HWIDs are long hashes: the start and end tell devices apart; the whole one is in the title. */
+function shortHwid(hwid: string): string {
+  return hwid.length <= 20 ? hwid : `${hwid.slice(0, 10)}…${hwid.slice(-6)}`;
+}
+
+/** `stripeCustomerId` → "Stripe customer id". */
+function sourceLabel(name: string): string {
+  const words = name.replace(/([A-Z])/g, ' $1').toLowerCase().trim();
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
