@@ -18,10 +18,23 @@ let hosting: RunningHosting | undefined;
  * Firebase Functions emulator is started by its own smoke suite.
  */
 export async function setup(project: TestProject): Promise<void> {
+  try {
+    await startStack(project);
+  } catch (error) {
+    // The Auth emulator runs in a process group of its own: never leave it behind.
+    await authStarting?.catch(() => undefined);
+    await teardown();
+    throw error;
+  }
+}
+
+let authStarting: Promise<AuthEmulator> | undefined;
+
+async function startStack(project: TestProject): Promise<void> {
   // No GCE metadata server here: keep google-auth-library from probing for one.
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   // The Auth emulator takes a few seconds to come up: start it while Firestore starts.
-  const authStarting = process.env.FIREBASE_AUTH_EMULATOR_HOST ? undefined : startAuthEmulator();
+  authStarting = process.env.FIREBASE_AUTH_EMULATOR_HOST ? undefined : startAuthEmulator().then((started) => (auth = started));
   authStarting?.catch(() => undefined);
   // Webhook receivers in tests listen on loopback, which production delivery refuses.
   process.env.KEYWARDEN_ALLOW_PRIVATE_WEBHOOKS = '1';
