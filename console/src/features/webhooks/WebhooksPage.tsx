@@ -57,8 +57,8 @@ function Deliveries({ appId, webhookId, canEdit }: { appId: string; webhookId: s
                 <tr>
                   <td>{d.event}</td><td><StatusBadge status={d.status} /></td><td>{d.attempts}</td><td>{d.lastStatusCode ?? '—'}</td><td>{formatDate(d.createdAt)}</td>
                   <td>
-                    <button type="button" class="secondary" aria-expanded={open === d.deliveryId} onClick={() => setOpen(open === d.deliveryId ? null : d.deliveryId)} aria-label={`Attempts of delivery ${d.deliveryId}`}>
-                      {open === d.deliveryId ? 'Hide' : 'Attempts'}
+                    <button type="button" class="secondary" aria-expanded={open === d.deliveryId} onClick={() => setOpen(open === d.deliveryId ? null : d.deliveryId)} aria-label={`${open === d.deliveryId ? 'Hide attempts' : 'Attempts'} of delivery ${d.deliveryId}`}>
+                      {open === d.deliveryId ? 'Hide attempts' : 'Attempts'}
                     </button>
                   </td>
                 </tr>
