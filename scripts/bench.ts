@@ -30,6 +30,8 @@ const activationsPerLicense = 14;
 /** createLicense takes at most 100 licenses per call (limits.maxLicensesPerCreate). */
 const maxLicensesPerCreate = 100;
 const requestTimeoutMs = 30_000;
+/** Licenses of the product the console list scenarios page through (issue 18: lists of 10,000). */
+const consoleLicenses = positiveInt('BENCH_CONSOLE_LICENSES', 10_000);
 /** Devices heartbeating one unlimited-seat license in the heartbeat scenario (issue 13's fleet). */
 const fleetDevices = positiveInt('BENCH_FLEET_DEVICES', 1_000);
 
@@ -72,6 +74,21 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
   }
 }
 
+/** GET on 127.0.0.1 with the same timeout and answer shape as `post`. */
+async function get(url: string, headers: Record<string, string> = {}): Promise<Answer> {
+  try {
+    const response = await fetch(url, { headers, signal: AbortSignal.timeout(requestTimeoutMs) });
+    const text = await response.text();
+    try {
+      return { status: response.status, json: JSON.parse(text) as Record<string, unknown> };
+    } catch {
+      return { status: response.status, json: { raw: text.slice(0, 500) } };
+    }
+  } catch (error) {
+    return { status: 0, json: { error: String(error) } };
+  }
+}
+
 const ok = (answer: Answer) => answer.status >= 200 && answer.status < 300;
 
 /** Set-up calls must succeed: anything else stops the bench with the answer. */
@@ -109,6 +126,7 @@ interface Result {
   seconds: number;
   rps: number;
   p50: number;
+  p95: number;
   p99: number;
   /** Requests slower than 500 ms (transaction retries show up here). */
   slow: number;
@@ -173,6 +191,7 @@ async function runScenario(firestore: RunningEmulator, scenario: Scenario): Prom
     seconds,
     rps: latencies.length / seconds,
     p50: percentile(latencies, 0.5),
+    p95: percentile(latencies, 0.95),
     p99: percentile(latencies, 0.99),
     slow: latencies.filter((ms) => ms > 500).length,
     readsPerRequest: (after.reads - before.reads) / latencies.length,
@@ -285,6 +304,29 @@ async function main(): Promise<void> {
     }
     step(`set-up done: ${keys.length} + ${activateKeys.length} + ${meteredKeys.length} licenses, ${fleetSessions.length} fleet devices`);
 
+    // The console's lists: a product with `consoleLicenses` licenses (100 per call, each call its
+    // own buyer email and label), one device bound, read through v1 with one API key per worker
+    // (seed 001's per-key rate limit would otherwise be what is measured).
+    const consoleProduct = expectOk('createProduct', await post(url('createProduct'), { name: 'Bench console', settings: benchSettings }, withKey));
+    const consoleProductId = String((consoleProduct.product as { productId: string }).productId);
+    const consoleKeys: string[] = [];
+    for (let batch = 0; consoleKeys.length < consoleLicenses; batch += 1) {
+      const quantity = Math.min(maxLicensesPerCreate, consoleLicenses - consoleKeys.length);
+      const created = expectOk(
+        'createLicense (console)',
+        await post(url('createLicense'), { productId: consoleProductId, quantity, maxHwidSlots: 2, email: `buyer-${batch}@example.com`, label: `order-${batch}` }, withKey),
+      );
+      consoleKeys.push(...(created.licenses as Array<{ licenseKey: string }>).map((license) => license.licenseKey));
+    }
+    const searchedKey = consoleKeys[Math.floor(consoleKeys.length / 2)] ?? '';
+    expectOk('activate (console)', await post(url('activate'), { licenseKey: searchedKey, hwid: 'bench-console-device' }));
+    const readerKeys = await Promise.all(
+      Array.from({ length: concurrency }, async (_, worker) => String(expectOk('createApiKey (reader)', await post(url('createApiKey'), { name: `reader-${worker}`, role: 'read' }, withKey)).apiKey)),
+    );
+    const listLicenses = (worker: number, query: Record<string, string>) =>
+      get(`${url('v1')}/licenses?${new URLSearchParams({ appId: consoleProductId, limit: '50', ...query }).toString()}`, { Authorization: `Bearer ${readerKeys[worker] ?? ''}` });
+    step(`console set-up done: ${consoleKeys.length} licenses`);
+
     const scenarios: Scenario[] = [
       { name: 'floor', label: 'floor (1 read + 1 write)', send: () => post(url('benchFloor'), {}) },
       { name: 'sdkValidate', label: 'SDK `POST /auth/validate`', send: (worker) => post(`${url('auth')}/validate`, sdkValidateBody(worker)) },
@@ -313,6 +355,10 @@ async function main(): Promise<void> {
         label: 'admin `POST /createLicense` (1 license)',
         send: () => post(url('createLicense'), { productId, quantity: 1, unlimitedHwidSlots: true }, withKey),
       },
+      { name: 'consoleFirstPage', label: `console: first page of ${consoleLicenses.toLocaleString('en')} licenses (v1 GET /licenses, 50)`, send: (worker) => listLicenses(worker, {}) },
+      { name: 'consoleSearchKeyPrefix', label: 'console: search by key prefix', send: (worker) => listLicenses(worker, { q: searchedKey.slice(0, 9) }) },
+      { name: 'consoleSearchEmail', label: 'console: search by email (100 matches, first 50)', send: (worker) => listLicenses(worker, { q: 'buyer-42@example.com' }) },
+      { name: 'consoleSearchHwid', label: 'console: search by bound HWID', send: (worker) => listLicenses(worker, { q: 'bench-console-device' }) },
     ];
 
     const results: Result[] = [];
@@ -353,6 +399,8 @@ async function main(): Promise<void> {
         `| ${result.label} | ${result.rps.toFixed(0)} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)} | ${result.readsPerRequest.toFixed(2)} | ${result.writesPerRequest.toFixed(2)} | ${hot} | ${versus} | ${result.failures} |`,
       );
     }
+    const consoleResults = results.filter((result) => result.name.startsWith('console'));
+    console.log(`\nConsole lists over ${consoleLicenses.toLocaleString('en')} licenses, p95 (budget 300 ms): ${consoleResults.map((result) => `${result.name} ${result.p95.toFixed(0)} ms`).join(', ')}`);
     console.log('\nHottest document per scenario, and requests slower than 500 ms:');
     for (const result of results) {
       console.log(`  ${result.name}: ${result.hottestDoc ?? 'n/a (no per-document write counts)'}; ${result.slow} slower than 500 ms`);
@@ -378,6 +426,7 @@ async function main(): Promise<void> {
             requests: result.requests,
             rps: round(result.rps, 1),
             p50Ms: round(result.p50, 1),
+            p95Ms: round(result.p95, 1),
             p99Ms: round(result.p99, 1),
             slowerThan500Ms: result.slow,
             readsPerRequest: round(result.readsPerRequest, 2),

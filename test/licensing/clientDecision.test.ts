@@ -22,7 +22,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     ...fields,
   };
 }
-const bound = (hwid: string, lastSeenSecondsAgo = 0) => ({ hwid, boundAt: ago(3600), lastSeenAt: ago(lastSeenSecondsAgo), ip: null });
+const bound = (hwid: string, lastSeenSecondsAgo = 0) => ({ hwid, boundAt: ago(3600), lastSeenAt: ago(lastSeenSecondsAgo), ip: null, machineName: null, os: null });
 const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
 const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000, openedAtMs = issuedAtMs) => ({ hwid, issuedAtMs, openedAtMs });
 const refusal = (decision: ReturnType<typeof decideClientCall>) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
