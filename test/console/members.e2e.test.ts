@@ -239,3 +239,12 @@ describe('under concurrency', () => {
     }
   });
 });
+
+describe('console settings', () => {
+  it('the sign-in methods are public, from KEYWARDEN_CONSOLE_SIGN_IN (functions/.env: email link and Google)', async () => {
+    const settings = await call('v1', { path: '/console/settings' });
+    expectStatus(settings, 200);
+    expect(settings.body).toEqual({ signInProviders: ['emailLink', 'google'] });
+    expectV1Error(await call('v1', { method: 'POST', path: '/console/settings', body: {} }), 405, 'method_not_allowed');
+  });
+});

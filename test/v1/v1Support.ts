@@ -236,7 +236,7 @@ export async function servedV1Routes(): Promise<RouteSpec[]> {
   const paths = response.body.paths as Record<string, Record<string, unknown>>;
   return Object.entries(paths)
     // /openapi.json is public; /me… is the signed-in console user's own, reached by no API key.
-    .filter(([path]) => path !== '/openapi.json' && path !== '/me' && !path.startsWith('/me/'))
+    .filter(([path]) => path !== '/openapi.json' && path !== '/console/settings' && path !== '/me' && !path.startsWith('/me/'))
     .flatMap(([path, operations]) =>
       Object.keys(operations)
         .filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method))

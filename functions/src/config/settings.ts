@@ -44,6 +44,24 @@ const queryCredentialsParam = defineString('KEYWARDEN_QUERY_CREDENTIALS', {
   description: 'Credentials accepted in the query string: apiKey, none, or apiKey,adminSecret',
 });
 
+/**
+ * How operators sign in to the console (Firebase Authentication providers, each enabled in the
+ * Firebase console too): any of emailLink, google, password. The console offers only these.
+ */
+const consoleSignInParam = defineString('KEYWARDEN_CONSOLE_SIGN_IN', {
+  default: 'emailLink,google',
+  description: 'Console sign-in methods: a list of emailLink, google, password',
+});
+
+export const consoleSignInProviders = ['emailLink', 'google', 'password'] as const;
+export type ConsoleSignInProvider = (typeof consoleSignInProviders)[number];
+
+/** The configured console sign-in methods; unknown names are ignored (an empty list offers none). */
+export function consoleSignIn(): ConsoleSignInProvider[] {
+  const names = (consoleSignInParam.value() || 'emailLink,google').split(',').map((name) => name.trim());
+  return consoleSignInProviders.filter((provider) => names.includes(provider));
+}
+
 /** A positive integer param; 0 (firebase-functions' value for an unset int) means the default. */
 const positive = (value: number, fallback: number) => (Number.isInteger(value) && value > 0 ? value : fallback);
 

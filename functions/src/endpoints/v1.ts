@@ -56,6 +56,7 @@ import * as webhooks from '../services/webhooks/webhookConfig.js';
 import * as deliveries from '../services/webhooks/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
 import { v1RateLimit } from '../config/constants.js';
+import { consoleSignIn, consoleSignInProviders } from '../config/settings.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
 import { accountRoutes } from './v1/accountRoutes.js';
 import { appRoutes } from './v1/appRoutes.js';
@@ -284,6 +285,13 @@ const signedInUserRouter = new Router<SignedInUser>();
 for (const { method, path, handler } of signedInUserRoutes) signedInUserRouter.on(method, path, handler);
 
 let cachedDocument: ReturnType<typeof openApiDocument> | undefined;
+const consoleSettingsResponse = z.object({
+  signInProviders: z.array(z.enum(consoleSignInProviders)).describe('The sign-in methods the console offers (KEYWARDEN_CONSOLE_SIGN_IN)'),
+});
+const consoleSettingsRoute: OperationSpec = {
+  method: 'GET', path: '/console/settings', tag: 'Meta', summary: "The console's public settings (sign-in methods)", response: consoleSettingsResponse,
+  status: 200, errors: [], public: true,
+};
 const openApiRoute: OperationSpec = {
   method: 'GET', path: '/openapi.json', tag: 'Meta', summary: 'This OpenAPI 3.1 document', response: z.record(z.string(), z.unknown()),
   status: 200, errors: [], public: true,
@@ -293,7 +301,7 @@ const openApiRoute: OperationSpec = {
 export function v1OpenApiDocument() {
   cachedDocument ??= openApiDocument(
     { title: 'Keywarden Developer API', version: '1.0.0', serverUrl: '/v1', errorSchema: errorResponse },
-    [...routes, ...signedInUserRoutes, openApiRoute],
+    [...routes, ...signedInUserRoutes, consoleSettingsRoute, openApiRoute],
   );
   return cachedDocument;
 }
@@ -306,6 +314,10 @@ export const v1 = onRequest(
     if (path === '/openapi.json') {
       if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { allow: 'GET' });
       return { body: v1OpenApiDocument() };
+    }
+    if (path === '/console/settings') {
+      if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { allow: 'GET' });
+      return { body: consoleSettingsResponse.parse({ signInProviders: consoleSignIn() }) };
     }
     if (signedInUserRouter.matches(path)) {
       // A method the path does not serve is refused before the token is checked, as the key routes refuse it.
