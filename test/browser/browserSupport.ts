@@ -47,6 +47,8 @@ export async function expectAccessible(page: Page, where: string): Promise<void>
 /** Saves docs/screenshots/<name>.png (the README shows them). */
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
+  // No focus ring from the heading the console focuses after a navigation.
+  await page.evaluate(() => (document.activeElement instanceof HTMLElement ? document.activeElement.blur() : undefined));
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
 }
 

@@ -139,7 +139,7 @@ describe('a new owner, from invitation to a released device', () => {
     expect(await checkRow.first().textContent()).toMatch(/success|ok|valid/i);
     await page.getByRole('img', { name: /Distinct devices per day/ }).waitFor();
     await expectAccessible(page, 'license detail with a bound device and activity');
-    await page.getByRole('heading', { name: /^Devices/ }).scrollIntoViewIfNeeded();
+    await page.getByRole('heading', { name: /^Devices/ }).evaluate((heading) => heading.scrollIntoView({ block: 'start' }));
     await screenshot(page, 'license-detail');
 
     // Released from the console: the device's next heartbeat is refused.
