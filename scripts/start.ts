@@ -6,6 +6,7 @@
  * firebase-tools' Auth emulator on 127.0.0.1:9099 (operators' sign-in; the functions get
  * FIREBASE_AUTH_EMULATOR_HOST) and Hosting on 127.0.0.1:5000 (the console, firebase.json's
  * rewrites and headers, `/v1/**` to the v1 function) in front of them.
+ * Mails the customer portal writes (sign-in codes) are printed as `[mail]` lines (no mail server).
  * `npm run start:emulator` (KEYWARDEN_HOST=emulator) serves the same URLs through the Firebase
  * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
  * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT.
@@ -14,6 +15,8 @@ import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
 import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
 import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';
+import { startMailWatcher } from './lib/mailWatcher.js';
+import { db } from '../functions/src/data/firestore.js';
 import { startHosting, type RunningHosting } from './lib/hosting.js';
 import { ensureLocalSecrets, projectId, repoRoot, secretFile, startAuthEmulator, startFunctionsEmulator, startFunctionsHost, type AuthEmulator, type FunctionsServer } from './lib/localStack.js';
 import { join } from 'node:path';
@@ -41,7 +44,7 @@ async function main(): Promise<void> {
   let functions: FunctionsServer | undefined;
   let auth: AuthEmulator | undefined;
   let hosting: RunningHosting | undefined;
-  const running: { pump?: ReturnType<typeof startEventPump> } = {};
+  const running: { pump?: ReturnType<typeof startEventPump>; mail?: ReturnType<typeof startMailWatcher> } = {};
   let stopping = false;
   const shutdown = async (code: number) => {
     if (stopping) return;
@@ -49,6 +52,7 @@ async function main(): Promise<void> {
     console.log('\nStopping the local stack…');
     await hosting?.stop();
     await running.pump?.stop();
+    await running.mail?.stop();
     await functions?.stop();
     await auth?.stop();
     await firestore.stop();
@@ -59,7 +63,8 @@ async function main(): Promise<void> {
   try {
     auth = await startAuthEmulator({ port: authPort, echo: true });
     // firebase-admin's getAuth().verifyIdToken in the functions accepts this emulator's tokens.
-    const env = { FIREBASE_AUTH_EMULATOR_HOST: auth.host };
+    // Seat refusals point to this stack's portal (KEYWARDEN_PORTAL_URL; README, Customer portal).
+    const env = { FIREBASE_AUTH_EMULATOR_HOST: auth.host, KEYWARDEN_PORTAL_URL: process.env.KEYWARDEN_PORTAL_URL ?? `http://127.0.0.1:${hostingPort}` };
     functions = useEmulator
       ? await startFunctionsEmulator({ firestoreHost, port: functionsPort, echo: true, env })
       : await startFunctionsHost({ firestoreHost, port: functionsPort, echo: true, env });
@@ -78,8 +83,14 @@ async function main(): Promise<void> {
       { log: (message) => console.log(`[webhooks] ${message}`) },
     );
   }
+  // No mail server locally: each mail the portal writes (its sign-in codes) is printed here.
+  const mailCollection = process.env.KEYWARDEN_MAIL_COLLECTION || 'mail';
+  running.mail = startMailWatcher(db(), mailCollection, (mail) =>
+    console.log(`[mail] to ${mail.to}: ${mail.subject}${mail.code ? ` (code ${mail.code})` : ''}`),
+  );
   console.log(`\nKeywarden is running (${useEmulator ? 'Firebase Functions emulator' : 'functions-framework, as on Cloud Run'}).`);
   console.log(`Console: ${hosting.url}`);
+  console.log(`Customer portal: ${hosting.url.replace(/\/$/, '')}/portal (sign-in codes are printed here as [mail] lines)`);
   console.log(`Functions: ${functions.baseUrl}/<name>`);
   console.log(`Auth emulator: ${auth.host}`);
   console.log(`FIRESTORE_EMULATOR_HOST=${firestoreHost}`);

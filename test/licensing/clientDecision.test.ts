@@ -18,7 +18,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
     floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: now, revoked: false, revokedAt: null,
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
     ...fields,
   };
 }

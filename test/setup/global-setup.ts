@@ -56,9 +56,16 @@ async function startStack(project: TestProject): Promise<void> {
   project.provide('paymentWebhookSecret', secrets.PAYMENT_WEBHOOK_SECRET);
   // Suites that run functions in-process (webhook delivery) open sealed secrets with the same KEK.
   process.env.KEYWARDEN_KEK ??= secrets.KEYWARDEN_KEK;
+  // Seat refusals carry portalUrl under this base (test/portal checks it).
+  const portalBaseUrl = 'https://licenses.example.test';
+  project.provide('portalBaseUrl', portalBaseUrl);
   if (process.env.KEYWARDEN_FUNCTIONS !== 'off') {
     // No event pump: the webhook suites drive the trigger and schedules themselves.
-    functions = await startFunctionsHost({ firestoreHost: process.env.FIRESTORE_EMULATOR_HOST, pump: false, env: { FIREBASE_AUTH_EMULATOR_HOST: authEmulatorHost } });
+    functions = await startFunctionsHost({
+      firestoreHost: process.env.FIRESTORE_EMULATOR_HOST,
+      pump: false,
+      env: { FIREBASE_AUTH_EMULATOR_HOST: authEmulatorHost, KEYWARDEN_PORTAL_URL: portalBaseUrl },
+    });
     project.provide('functionsBaseUrl', functions.baseUrl);
     project.provide('functionsHostPid', functions.process.pid ?? 0);
     hosting = await startHosting({ port: 0, functionsBaseUrl: functions.baseUrl, authEmulatorHost });
@@ -91,5 +98,7 @@ declare module 'vitest' {
     authEmulatorHost: string;
     /** Hosting in front of the functions host, `http://127.0.0.1:<port>/` ('' when KEYWARDEN_FUNCTIONS=off). */
     hostingUrl: string;
+    /** The functions host's KEYWARDEN_PORTAL_URL (seat refusals' portalUrl starts with it). */
+    portalBaseUrl: string;
   }
 }

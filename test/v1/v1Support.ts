@@ -235,8 +235,9 @@ export async function servedV1Routes(): Promise<RouteSpec[]> {
   expect(response.status, response.text).toBe(200);
   const paths = response.body.paths as Record<string, Record<string, unknown>>;
   return Object.entries(paths)
-    // /openapi.json is public; /me… is the signed-in console user's own, reached by no API key.
-    .filter(([path]) => path !== '/openapi.json' && path !== '/console/settings' && path !== '/me' && !path.startsWith('/me/'))
+    // /openapi.json is public; /me… is the signed-in console user's own, /portal/… the customer
+    // portal's (public or a buyer token's, test/portal): reached by no API key.
+    .filter(([path]) => path !== '/openapi.json' && path !== '/console/settings' && path !== '/me' && !path.startsWith('/me/') && !path.startsWith('/portal/'))
     .flatMap(([path, operations]) =>
       Object.keys(operations)
         .filter((method) => ['get', 'post', 'put', 'delete', 'patch'].includes(method))

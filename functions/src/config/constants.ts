@@ -38,6 +38,8 @@ export const collections = {
   members: 'members',
   /** invitations/{accountId}~{sha256(email)}: a pending invitation to join an account; one per email. */
   invitations: 'invitations',
+  /** portalCodes/{sha256(email)}: a buyer's one-time sign-in code (hashed) and the email's recent code requests. */
+  portalCodes: 'portalCodes',
 } as const;
 
 /** Limits enforced at the edge of every function. */
@@ -176,6 +178,37 @@ export const clientDoorLimits = {
 export const v1RateLimit = {
   burst: 100,
   perSecond: 50,
+} as const;
+
+/**
+ * The customer portal (services/portal): buyers sign in with a mailed one-time code or a license
+ * key, see their licenses and release devices within the product's policy.
+ */
+export const portal = {
+  codeDigits: 6,
+  codeTtlSeconds: 15 * 60,
+  /** Wrong codes tried before the code is void (a new one must be requested). */
+  maxCodeAttempts: 5,
+  /** Codes requested per email per hour (counted on its portalCodes document, known email or not). */
+  codeRequestsPerEmailPerHour: 5,
+  /** Per caller IP, in each instance's memory (loopback not limited): code requests… */
+  codeRequestsPerIpBurst: 10,
+  codeRequestsPerIpPerSecond: 10 / 600,
+  /** …and sign-in attempts (code or license key). */
+  signInsPerIpBurst: 20,
+  signInsPerIpPerSecond: 20 / 600,
+  /** A buyer token is good for one hour. */
+  tokenTtlSeconds: 3_600,
+  /** Self-service releases are counted over this many days (the policy's "per 30 days"). */
+  releaseWindowDays: 30,
+  /** The policy's bounds, and its defaults. */
+  maxReleasesPerWindow: 100,
+  maxCooldownHours: 720,
+  defaultReleasesPerWindow: 3,
+  /** Licenses one buyer email may list (one query page). */
+  maxLicensesPerEmail: 100,
+  /** portalCodes and mail documents are deleted by TTL this long after they are written. */
+  retentionDays: 1,
 } as const;
 
 /** Credits are spread over shards so no one document takes every validate's write. */

@@ -53,6 +53,26 @@ const consoleSignInParam = defineString('KEYWARDEN_CONSOLE_SIGN_IN', {
   description: 'Console sign-in methods: a list of emailLink, google, password',
 });
 
+/**
+ * The collection the customer portal writes its mails to, in the shape Firebase's Trigger Email
+ * extension (firestore-send-email) reads: `{to, message: {subject, text, html}}`. Point the
+ * extension at the same collection.
+ */
+const mailCollectionParam = defineString('KEYWARDEN_MAIL_COLLECTION', {
+  default: 'mail',
+  description: "Collection of outgoing mail documents (the Trigger Email extension's collection)",
+});
+
+/**
+ * The Hosting site's address (e.g. https://licenses.example.com), without a trailing slash. When
+ * set, a refusal because every seat is taken carries `portalUrl` = `<this>/portal?product=<appId>`
+ * for a product whose portal is on; when empty, no portalUrl is sent.
+ */
+const portalUrlParam = defineString('KEYWARDEN_PORTAL_URL', {
+  default: '',
+  description: "The Hosting site's public URL, for portal links in seat refusals (empty: none)",
+});
+
 export const consoleSignInProviders = ['emailLink', 'google', 'password'] as const;
 export type ConsoleSignInProvider = (typeof consoleSignInProviders)[number];
 
@@ -66,6 +86,18 @@ export function consoleSignIn(): ConsoleSignInProvider[] {
 const positive = (value: number, fallback: number) => (Number.isInteger(value) && value > 0 ? value : fallback);
 
 export const trustedProxyHops = (): number => positive(trustedProxyHopsParam.value(), 1);
+
+/** A collection id: no `/`, not `.`/`..`, not `__x__`; anything else falls back to `mail`. */
+export function mailCollection(): string {
+  const name = (mailCollectionParam.value() || 'mail').trim();
+  return /^[A-Za-z0-9_-]{1,100}$/.test(name) && !/^__.*__$/.test(name) ? name : 'mail';
+}
+
+/** The portal's base URL without a trailing slash, or '' (no portalUrl in refusals). */
+export function portalBaseUrl(): string {
+  const raw = (portalUrlParam.value() || '').trim().replace(/\/+$/, '');
+  return /^https?:\/\/[^\s/]+/.test(raw) ? raw : '';
+}
 
 export const maxWebhooksPerApp = (): number => positive(maxWebhooksPerAppParam.value(), limits.maxWebhooksPerApp);
 

@@ -54,6 +54,19 @@ function decrypt(key: Buffer, iv: Buffer, body: Buffer): Buffer {
   return Buffer.concat([decipher.update(body.subarray(0, body.length - tagBytes)), decipher.final()]);
 }
 
+/**
+ * A 32-byte key for one purpose (`purpose` names it), derived with HKDF from the current KEK:
+ * what the functions sign with but never store (the customer portal's tokens and code hashes).
+ * Independent of the sealing key and of every other purpose's; a KEK rotation changes it.
+ */
+export function derivedKey(kekSource: string, purpose: string): Buffer {
+  const entries = kekSource.split(',').map((entry) => entry.trim()).filter(Boolean);
+  const [material] = entries;
+  if (!material) throw new Error('KEYWARDEN_KEK is not set');
+  if (material.length < minKekLength) throw new Error(`KEYWARDEN_KEK entries must be at least ${minKekLength} characters`);
+  return Buffer.from(hkdfSync('sha256', material, 'keywarden-derived-key', purpose, 32));
+}
+
 export function isSealed(value: string): boolean {
   return value.startsWith(`${version}.`);
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { collections, limits } from '../config/constants.js';
+import { collections, limits, portal } from '../config/constants.js';
 import { countingWrites, schemaConverter, WriteCounter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
@@ -40,6 +40,35 @@ export type AppSettings = z.infer<typeof appSettings>;
 export const clientBans = z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) });
 export type ClientBans = z.infer<typeof clientBans>;
 
+/** How buyers sign in to the customer portal for this product; `off` hides it. */
+export const portalSignIns = ['email', 'licenseKey', 'off'] as const;
+export type PortalSignIn = (typeof portalSignIns)[number];
+
+/** A link the portal shows (support page, logo): https only, so no script or data URL reaches a page. */
+export const portalLink = z
+  .url({ protocol: /^https$/ })
+  .max(limits.maxWebhookUrlLength)
+  .refine((value) => !/[\s"'<>]/.test(value), 'no spaces, quotes or angle brackets');
+
+/** The customer portal's settings for one product (services/portal). */
+export const portalSettings = z.object({
+  signIn: z.enum(portalSignIns).default('email'),
+  supportUrl: portalLink.nullable().default(null),
+  logoUrl: portalLink.nullable().default(null),
+  /** Buyers may download offline license files for their bound devices. */
+  offlineFiles: z.boolean().default(false),
+  selfServiceReleases: z
+    .object({
+      /** Device releases per license in any 30 days; 0: buyers cannot release devices. */
+      perLicensePer30Days: z.number().int().min(0).max(portal.maxReleasesPerWindow).default(portal.defaultReleasesPerWindow),
+      /** Hours between two releases of one license. */
+      cooldownHours: z.number().int().min(0).max(portal.maxCooldownHours).default(0),
+    })
+    .default({ perLicensePer30Days: portal.defaultReleasesPerWindow, cooldownHours: 0 }),
+});
+export type PortalSettings = z.infer<typeof portalSettings>;
+export const defaultPortalSettings: PortalSettings = portalSettings.parse({});
+
 /** apps/{appId}: seed 004's product. Everything validate needs is in this one document. */
 export const appDocument = z.object({
   accountId: z.string(),
@@ -62,6 +91,8 @@ export const appDocument = z.object({
   settings: appSettings,
   security: securityLists,
   clientBans: clientBans.default({ hwids: [], ips: [] }),
+  /** Written before the portal existed: read as its defaults. */
+  portal: portalSettings.default(defaultPortalSettings),
   createdAt: timestamp,
   updatedAt: timestamp,
 });

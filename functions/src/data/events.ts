@@ -17,6 +17,8 @@ export const eventType = z.enum([
   'license.expired',
   'license.updated',
   'license.offline_file_minted',
+  /** The buyer released a device in the customer portal (its seat freed, its sessions ended). */
+  'license.device_released',
   'test.ping',
 ]);
 export type EventType = z.infer<typeof eventType>;

@@ -1,6 +1,6 @@
 import { Timestamp, type FirestoreDataConverter } from 'firebase-admin/firestore';
 import { z } from 'zod';
-import { activationAttemptsPerHour, collections, deactivationsPerHour, limits } from '../config/constants.js';
+import { activationAttemptsPerHour, collections, deactivationsPerHour, limits, portal } from '../config/constants.js';
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
@@ -75,6 +75,11 @@ export const licenseDocument = z.object({
   activationAttempts: z.array(timestamp).max(activationAttemptsPerHour).default([]),
   /** The last hour's seed 004 deactivations (the same bound on activate/deactivate churn). */
   deactivations: z.array(timestamp).max(deactivationsPerHour).default([]),
+  /**
+   * Devices the buyer released in the customer portal within the last 30 days (services/portal),
+   * read and written in the release transaction, so concurrent releases cannot pass the product's bound.
+   */
+  portalReleases: z.array(timestamp).max(portal.maxReleasesPerWindow).default([]),
   source: z.record(z.string(), z.string()).nullable(),
   createdAt: timestamp,
   updatedAt: timestamp,
@@ -85,14 +90,16 @@ const checked = schemaConverter(licenseDocument);
 
 /**
  * The license converter also stores `boundHwids` (the bound devices' HWIDs), derived on every
- * write from `devices`, so a search by HWID is one array-contains query. It costs no extra write
- * (it rides on the license's own) and is dropped on read (the schema strips unknown fields).
- * A license last written before the field existed is found by HWID once it is written again.
+ * write from `devices`, so a search by HWID is one array-contains query, and `emailLower` (the
+ * email lower-cased), so the customer portal finds a buyer's licenses with one equality query.
+ * They cost no extra write (they ride on the license's own) and are dropped on read (the schema
+ * strips unknown fields). A license last written before a field existed is found by it once it is
+ * written again (the portal also matches `email` itself, for licenses sold to a lower-case email).
  */
 const licenseConverter: FirestoreDataConverter<LicenseDocument> = {
   toFirestore: (value) => {
     const parsed = checked.toFirestore(value as LicenseDocument) as LicenseDocument;
-    return { ...parsed, boundHwids: parsed.devices.map((device) => device.hwid) };
+    return { ...parsed, boundHwids: parsed.devices.map((device) => device.hwid), emailLower: parsed.email?.toLowerCase() ?? null };
   },
   fromFirestore: (snapshot) => checked.fromFirestore(snapshot),
 };

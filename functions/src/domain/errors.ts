@@ -49,6 +49,11 @@ export interface ApiErrorOptions {
   unknownLicense?: boolean;
   /** 405: the methods the path allows (the Allow header). */
   allow?: string;
+  /**
+   * Extra fields of the error body, after the door's own (a seat refusal's `portalUrl`, a
+   * release refusal's `retryAfterSeconds`): clients ignore fields they do not know.
+   */
+  details?: Readonly<Record<string, string | number>>;
 }
 
 export class ApiError extends Error {
@@ -57,6 +62,7 @@ export class ApiError extends Error {
   readonly violation: Violation | undefined;
   readonly unknownLicense: boolean;
   readonly allow: string | undefined;
+  readonly details: Readonly<Record<string, string | number>> | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,
@@ -69,6 +75,7 @@ export class ApiError extends Error {
     this.violation = options.violation;
     this.unknownLicense = options.unknownLicense ?? false;
     this.allow = options.allow;
+    this.details = options.details;
   }
 }
 

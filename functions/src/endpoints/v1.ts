@@ -63,6 +63,9 @@ import { appRoutes } from './v1/appRoutes.js';
 import { licenseRoutes } from './v1/licenseRoutes.js';
 import { memberRoutes, signedInUserRoutes } from './v1/memberRoutes.js';
 import { verifySignedInUser, type SignedInUser } from '../services/access/consoleUsers.js';
+import { buyerRoutes, portalPublicRoutes } from './v1/portalRoutes.js';
+import { verifyBuyerToken } from '../services/portal/buyerSignIn.js';
+import type { BuyerClaims } from '../crypto/portalTokens.js';
 
 /** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
 const apiKeyBuckets = new TokenBuckets(v1RateLimit.burst, v1RateLimit.perSecond);
@@ -283,6 +286,11 @@ const router = new Router<Principal>();
 for (const { method, path, handler } of routes) router.on(method, path, handler);
 const signedInUserRouter = new Router<SignedInUser>();
 for (const { method, path, handler } of signedInUserRoutes) signedInUserRouter.on(method, path, handler);
+/** The customer portal: public routes (sign-in, the product's face) and the signed-in buyer's. */
+const portalPublicRouter = new Router<null>();
+for (const { method, path, handler } of portalPublicRoutes) portalPublicRouter.on(method, path, handler);
+const buyerRouter = new Router<BuyerClaims>();
+for (const { method, path, handler } of buyerRoutes) buyerRouter.on(method, path, handler);
 
 let cachedDocument: ReturnType<typeof openApiDocument> | undefined;
 const consoleSettingsResponse = z.object({
@@ -301,7 +309,7 @@ const openApiRoute: OperationSpec = {
 export function v1OpenApiDocument() {
   cachedDocument ??= openApiDocument(
     { title: 'Keywarden Developer API', version: '1.0.0', serverUrl: '/v1', errorSchema: errorResponse },
-    [...routes, ...signedInUserRoutes, consoleSettingsRoute, openApiRoute],
+    [...routes, ...signedInUserRoutes, ...portalPublicRoutes, ...buyerRoutes, consoleSettingsRoute, openApiRoute],
   );
   return cachedDocument;
 }
@@ -318,6 +326,18 @@ export const v1 = onRequest(
     if (path === '/console/settings') {
       if (ctx.method !== 'GET') throw new ApiError('method_not_allowed', 'Use GET', { allow: 'GET' });
       return { body: consoleSettingsResponse.parse({ signInProviders: consoleSignIn() }) };
+    }
+    if (portalPublicRouter.matches(path)) {
+      assertMethodServed(portalPublicRouter, path, ctx.method);
+      return portalPublicRouter.handle(ctx, path, null);
+    }
+    if (buyerRouter.matches(path)) {
+      // Refused before the token is checked, as every other router does.
+      assertMethodServed(buyerRouter, path, ctx.method);
+      const bearer = ctx.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+      const buyer = await throttledAuthentication(ctx.ip, ctx.log, async () => verifyBuyerToken(bearer));
+      takeRateLimit(`buyer:${buyer.kind === 'email' ? buyer.email : buyer.licenseKey}`);
+      return buyerRouter.handle(ctx, path, buyer);
     }
     if (signedInUserRouter.matches(path)) {
       // A method the path does not serve is refused before the token is checked, as the key routes refuse it.
@@ -337,7 +357,15 @@ export const v1 = onRequest(
   }),
 );
 
-/** seed 001's per-key rate limit (a console user counts as one key). */
+/** 405 with the path's methods when it does not serve this one. */
+function assertMethodServed<T>(router: Router<T>, path: string, method: string): void {
+  const allowed = router.methodsAt(path);
+  if (!allowed.includes(method as (typeof allowed)[number])) {
+    throw new ApiError('method_not_allowed', `Method ${method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+  }
+}
+
+/** seed 001's per-key rate limit (a console user, and a portal buyer, count as one key). */
 function takeRateLimit(bucket: string): void {
   const taken = apiKeyBuckets.take(bucket);
   if (!taken.allowed) {

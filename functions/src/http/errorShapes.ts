@@ -12,15 +12,17 @@ import type { ApiError, ErrorCode } from '../domain/errors.js';
 export type ErrorShape = 'valid' | 'success' | 'rest' | 'sdk';
 
 export function renderError(shape: ErrorShape, error: ApiError, requestId: string): Record<string, unknown> {
+  // An error's details are extra fields: they never replace the shape's own.
+  const details = error.details ?? {};
   switch (shape) {
     case 'valid':
-      return { valid: false, error: error.message, code: error.code, requestId };
+      return { ...details, valid: false, error: error.message, code: error.code, requestId };
     case 'success':
-      return { success: false, error: error.message, code: error.code, requestId };
+      return { ...details, success: false, error: error.message, code: error.code, requestId };
     case 'rest':
-      return { error: error.code, message: error.message, requestId };
+      return { ...details, error: error.code, message: error.message, requestId };
     case 'sdk':
-      return { status: 'failed', error: sdkErrorCode(error), message: error.message, requestId };
+      return { ...details, status: 'failed', error: sdkErrorCode(error), message: error.message, requestId };
   }
 }
 

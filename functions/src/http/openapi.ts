@@ -17,6 +17,8 @@ export interface OperationSpec {
   errors: number[];
   /** Public operations need no API key. */
   public?: boolean;
+  /** `portal`: the customer portal's buyer token (kwp_…) instead of an API key. */
+  auth?: 'portal';
 }
 
 const errorDescriptions: Record<number, string> = {
@@ -84,7 +86,7 @@ export function openApiDocument(options: { title: string; version: string; serve
       operationId: `${method}${path.replace(/[{}]/g, '').replace(/\/(\w)/g, (_, c: string) => c.toUpperCase()).replace(/[^A-Za-z0-9]/g, '')}`,
       summary: operation.summary,
       tags: [operation.tag],
-      ...(operation.public ? { security: [] } : {}),
+      ...(operation.public ? { security: [] } : operation.auth === 'portal' ? { security: [{ portalToken: [] }] } : {}),
       parameters: [...pathParams, ...queryParams],
       ...(operation.body
         ? { requestBody: { required: true, content: { 'application/json': { schema: schemaObject(operation.body, 'input') } } } }
@@ -103,6 +105,11 @@ export function openApiDocument(options: { title: string; version: string; serve
           type: 'http',
           scheme: 'bearer',
           description: 'An API key (af_live_…), or a console user\'s Firebase ID token with the account in the X-Keywarden-Account header',
+        },
+        portalToken: {
+          type: 'http',
+          scheme: 'bearer',
+          description: 'A customer portal buyer token (kwp_…) from POST /portal/sign-in or /portal/sign-in/license-key, good for one hour',
         },
       },
       schemas: { Error: schemaObject(options.errorSchema, 'output') },

@@ -12,6 +12,7 @@ import { discountCode, updateDiscountCodeInput } from './commerce.js';
 import { pageCursor, resourceId } from './common.js';
 import { createProductInput, createVariantInput, updateProductInput, updateVariantInput } from './products.js';
 import { hwid } from './licenses.js';
+import { portalSettingsResponse } from './portal.js';
 import { publishedKeyResponse } from './signingKeys.js';
 
 /* ---------- requests ---------- */
@@ -76,6 +77,8 @@ export const appResponse = z.object({
     validatesPerIpPerMinute: z.number().int(),
     maxIpsPerDay: z.number().int().nullable(),
   }),
+  /** The customer portal's settings (README, Customer portal). */
+  portal: portalSettingsResponse,
   activeSigningKeyId: z.string(),
   publicKeys: z.array(publishedKeyResponse),
   createdAt: z.string().nullable(),

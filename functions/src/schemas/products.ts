@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { variablesSchema } from '../data/shared.js';
 import { variantDocument } from '../data/variants.js';
 import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
+import { portalSettingsInput } from './portal.js';
 
 export const productSlug = z.string().min(2).max(64).regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and single dashes');
 
@@ -19,6 +20,8 @@ export const createProductInput = z.strictObject({
   description: z.string().max(1000).optional(),
   variables: variablesSchema.optional(),
   settings: productSettingsInput.optional(),
+  /** The customer portal (README, Customer portal); defaults: sign-in by email, 3 releases per 30 days. */
+  portal: portalSettingsInput.optional(),
 });
 export type CreateProductInput = z.infer<typeof createProductInput>;
 
@@ -33,6 +36,8 @@ export const updateProductInput = z.strictObject({
   disabled: z.boolean().optional(),
   variables: variablesSchema.optional(),
   settings: productSettingsInput.optional(),
+  /** The customer portal: the fields given replace the current ones, the others stay. */
+  portal: portalSettingsInput.optional(),
   /** Make a new signing key the active one; the old public key stays published. */
   rotateSigningKey: z.boolean().optional(),
   /** Issue a new app secret (shown once); the old one stops working at once. */

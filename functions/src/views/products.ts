@@ -5,6 +5,7 @@ import type { appResponse, variantResponse } from '../schemas/console.js';
 import { isoDate } from '../data/shared.js';
 import type { VariantDocument } from '../data/variants.js';
 import { publishedKeyView, publishedSigningKeys } from './signingKeys.js';
+import { portalSettingsView } from './portal.js';
 
 export function productView(appId: string, app: AppDocument): z.infer<typeof appResponse> {
   return {
@@ -17,6 +18,7 @@ export function productView(appId: string, app: AppDocument): z.infer<typeof app
     status: app.disabled ? 'disabled' : 'active',
     variables: app.variables,
     settings: app.settings,
+    portal: portalSettingsView(app),
     activeSigningKeyId: app.activeSigningKeyId,
     // The published key set, the active key first (views/signingKeys.ts).
     publicKeys: publishedSigningKeys(app).map((key) => publishedKeyView(app, key)),

@@ -16,7 +16,17 @@ export interface ConsoleMember {
  * one of its console members (`member` set; `role` is then the key role the member's role
  * amounts to, and `keyId` is `member:<uid>`).
  */
-export type Principal = { kind: 'operator' } | { kind: 'account'; accountId: string; keyId: string; role: KeyRole; member?: ConsoleMember };
+export type Principal =
+  | { kind: 'operator' }
+  | {
+      kind: 'account';
+      accountId: string;
+      keyId: string;
+      role: KeyRole;
+      member?: ConsoleMember;
+      /** A buyer acting through the customer portal (services/portal), signed in by email or license key. */
+      buyer?: 'email' | 'licenseKey';
+    };
 
 /** Operators reach every account; an API key only its own. Anything else is 403. */
 export function assertAccountAccess(principal: Principal, accountId: string): void {
@@ -26,5 +36,6 @@ export function assertAccountAccess(principal: Principal, accountId: string): vo
 
 export function describePrincipal(principal: Principal): string {
   if (principal.kind === 'operator') return 'operator';
+  if (principal.buyer) return `buyer:${principal.buyer}`;
   return principal.member ? `member:${principal.member.uid}` : `apiKey:${principal.keyId}`;
 }

@@ -79,6 +79,7 @@ export function licenseTemplate(
     endedSessions: [],
     activationAttempts: [],
     deactivations: [],
+    portalReleases: [],
     source,
     createdAt: now,
     updatedAt: now,

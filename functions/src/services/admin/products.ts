@@ -4,7 +4,7 @@ import { sha256Hex } from '../../crypto/hashing.js';
 import { base62Alphabet, randomId, randomString } from '../../crypto/random.js';
 import { generateSigningKeyPair } from '../../crypto/signing.js';
 import { accountsCollection } from '../../data/accounts.js';
-import { appsCollection, productSlugId, productSlugsCollection, type AppDocument } from '../../data/apps.js';
+import { appsCollection, defaultPortalSettings, productSlugId, productSlugsCollection, type AppDocument, type PortalSettings } from '../../data/apps.js';
 import { isAlreadyExists } from '../../data/errors.js';
 import { db } from '../../data/firestore.js';
 import { readPage } from '../../data/pagination.js';
@@ -18,6 +18,7 @@ import type {
   UpdateProductInput,
   UpdateVariantInput,
 } from '../../schemas/products.js';
+import type { PortalSettingsInput } from '../../schemas/portal.js';
 import { loadOwnedApp, loadOwnedVariant, resolveAccountId } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { rotatedKeyRing } from './signingKeys.js';
@@ -33,6 +34,18 @@ export const generateAppSecret = () => credentialFormat.appSecretPrefix + random
 
 /** The app's payment webhook secret (paymentWebhook's x-webhook-secret), shown once, stored as its hash. */
 export const generatePaymentSecret = () => credentialFormat.paymentSecretPrefix + randomString(credentialFormat.appSecretRandomLength, base62Alphabet);
+
+/** The portal settings with the fields an input gives (the others kept). */
+function withPortalSettings(current: PortalSettings, input: PortalSettingsInput | undefined): PortalSettings {
+  if (!input) return current;
+  const defined = <T extends object>(value: T) => Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+  const { selfServiceReleases, ...fields } = input;
+  return {
+    ...current,
+    ...defined(fields),
+    selfServiceReleases: { ...current.selfServiceReleases, ...defined(selfServiceReleases ?? {}) },
+  };
+}
 
 const slugTaken = (slug: string) => conflict(`A product with slug "${slug}" already exists`);
 
@@ -65,6 +78,7 @@ export async function createProduct(principal: Principal, input: CreateProductIn
         settings: { ...defaultAppSettings, ...input.settings },
         security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] },
         clientBans: { hwids: [], ips: [] },
+        portal: withPortalSettings(defaultPortalSettings, input.portal),
         createdAt: now,
         updatedAt: now,
       };
@@ -105,6 +119,7 @@ export async function updateProduct(principal: Principal, input: UpdateProductIn
         disabled: input.disabled ?? current.disabled,
         variables: input.variables ?? current.variables,
         settings: { ...current.settings, ...input.settings },
+        portal: withPortalSettings(current.portal, input.portal),
         updatedAt: now,
       };
       if (input.slug && input.slug !== current.slug) {

@@ -18,6 +18,7 @@ import { newSession, openSession, sessionOf } from './sessions.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
 import { assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
+import { pointingToPortal } from '../portal/portalLinks.js';
 import { clientLicenseView } from '../../views/licenses.js';
 
 /**
@@ -46,16 +47,20 @@ async function keyCall(
   assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
   const appId = await appOfKey(input.licenseKey, input.appId);
   const call: CallRecord = { appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action };
-  return recordingRefusals(call, ctx.log, async () =>
-    runClientCall({
+  return recordingRefusals(call, ctx.log, async () => {
+    const client = await loadClientAppConfig(appId);
+    return runClientCall({
       policy: seed004Door,
-      client: await loadClientAppConfig(appId),
+      client,
       licenseKey: input.licenseKey,
       request: { action, appId, hwid, ip: ctx.ip, ...(machine ? { machine } : {}) },
       logAction: action,
       now,
-    }),
-  );
+    }).catch((error: unknown) => {
+      // activate's "machine limit reached" points to the product's customer portal, where the buyer can free a seat.
+      throw action === 'activate' ? pointingToPortal(error, appId, client.app) : error;
+    });
+  });
 }
 
 /**

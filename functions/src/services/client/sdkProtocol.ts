@@ -21,6 +21,7 @@ import { sdkDoor } from './clientDecision.js';
 import { assertClientDoorRate, assertValidateRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
 import { liveDevices } from '../licensing/licenseRules.js';
+import { pointingToPortal } from '../portal/portalLinks.js';
 
 /**
  * The signed validate and heartbeat payload. `appId`, `licenseKey` and `hwid` say what was asked,
@@ -73,6 +74,9 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
       now,
       nonce: input.nonce,
       credit: 'always',
+    }).catch((error: unknown) => {
+      // Every seat taken: the refusal points to the product's customer portal, where the buyer can free one.
+      throw pointingToPortal(error, input.appId, client.app);
     });
     const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid }, clampTtl(input.ttlSeconds), now);
     return signAnswer(client.app, sessionPayload(client.app, license, session, input.nonce, ctx, now));
