@@ -188,3 +188,8 @@ export async function expectTitle(page: Page, title: string, timeoutMs = 20_000)
     throw new Error(`page title never read "${title}" at ${page.url()}; the page shows:\n${shown.slice(0, 1500)}`, { cause: error });
   }
 }
+
+/** expect.poll with a bound fit for a loaded 2-core machine (vitest's default is 1 s). */
+export function poll<T>(read: () => T | Promise<T>, options: { timeout?: number } = {}) {
+  return expect.poll(read, { timeout: options.timeout ?? 20_000, interval: 100 });
+}

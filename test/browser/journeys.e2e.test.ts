@@ -24,6 +24,7 @@ import {
   operatorInvitesOwner,
   ownedAccount,
   expectTitle,
+  poll,
   productOf,
   screenshot,
   signInThroughConsole,
@@ -84,7 +85,7 @@ describe('a new owner, from invitation to a released device', () => {
     await page.getByRole('row', { name: new RegExp(productName) }).waitFor();
     await expectAccessible(page, 'products with the app secret shown once');
     await shown.getByRole('button', { name: 'I have stored it' }).click();
-    await expect.poll(() => shown.count()).toBe(0);
+    await poll(() => shown.count()).toBe(0);
 
     // Bulk create: five licenses, in batches, with progress, listed when done.
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Licenses' }).click();
@@ -97,7 +98,7 @@ describe('a new owner, from invitation to a released device', () => {
     await created.waitFor();
     const keys = await created.locator('code').allTextContents();
     expect(keys).toHaveLength(5);
-    await expect.poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count()).toBe(5);
+    await poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count()).toBe(5);
 
     // Search by key prefix: exactly the one license.
     const licenseKey = keys[2] ?? '';
@@ -107,8 +108,8 @@ describe('a new owner, from invitation to a released device', () => {
     await search.fill(prefix);
     await search.press('Enter');
     await page.waitForURL((url) => url.searchParams.get('q') === prefix);
-    await expect.poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count()).toBe(1);
-    await expect.poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody code').textContent()).toBe(licenseKey);
+    await poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count()).toBe(1);
+    await poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody code').textContent()).toBe(licenseKey);
 
     // Keyboard alone: Tab from the search box to the license's link, Enter opens it.
     const link = page.getByRole('table', { name: 'Licenses' }).getByRole('link', { name: licenseKey });
@@ -135,7 +136,7 @@ describe('a new owner, from invitation to a released device', () => {
     const activity = page.getByRole('table', { name: 'Auth log, newest first' });
     await activity.waitFor();
     const checkRow = activity.locator('tbody tr').filter({ hasText: hwid });
-    await expect.poll(() => checkRow.count()).toBeGreaterThanOrEqual(1);
+    await poll(() => checkRow.count()).toBeGreaterThanOrEqual(1);
     expect(await checkRow.first().textContent()).toMatch(/success|ok|valid/i);
     await page.getByRole('img', { name: /Distinct devices per day/ }).waitFor();
     await expectAccessible(page, 'license detail with a bound device and activity');
@@ -202,16 +203,16 @@ describe('webhooks from the console', () => {
     await deliveryRow.getByRole('button', { name: /^Attempts of delivery / }).click();
     const attempts = page.getByRole('table', { name: 'Attempts' });
     await attempts.waitFor();
-    await expect.poll(() => attempts.locator('tbody tr').count()).toBe(1);
+    await poll(() => attempts.locator('tbody tr').count()).toBe(1);
     expect(await attempts.locator('tbody tr').first().textContent()).toContain('200');
     await expectAccessible(page, 'webhooks with a delivery\'s attempts open');
 
     // Redelivered from the console: the receiver gets the same body again, and the console shows two attempts.
     await page.getByRole('button', { name: 'Redeliver now' }).click();
-    await expect.poll(() => receiver.requests.length, { timeout: 20_000 }).toBe(2);
+    await poll(() => receiver.requests.length, { timeout: 20_000 }).toBe(2);
     expect(receiver.requests[1]?.rawBody).toBe(first?.rawBody);
     expect(header(receiver.requests[1]!, 'x-keywarden-delivery')).toBe(header(first!, 'x-keywarden-delivery'));
-    await expect.poll(() => attempts.locator('tbody tr').count()).toBe(2);
+    await poll(() => attempts.locator('tbody tr').count()).toBe(2);
     await page.getByRole('heading', { name: 'Deliveries' }).scrollIntoViewIfNeeded();
     await screenshot(page, 'webhooks');
     expect(errors).toEqual([]);

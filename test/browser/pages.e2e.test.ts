@@ -12,6 +12,7 @@ import { uniqueHwid, uniqueNonce } from '../support/fixtures.js';
 import { call } from '../support/http.js';
 import {
   acceptConfirms,
+  type ConsoleUser,
   asUser,
   closeContext,
   consoleUser,
@@ -22,6 +23,7 @@ import {
   launchBrowser,
   licensesOf,
   ownedAccount,
+  poll,
   productOf,
   recordDialogs,
   screenshot,
@@ -82,10 +84,10 @@ describe('CSV export', () => {
     await signInThroughConsole(page, owner, { path: `/licenses?appId=${appId}` });
     await expectTitle(page, 'Licenses');
     const rows = page.getByRole('table', { name: 'Licenses' }).locator('tbody tr');
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(6);
+    await poll(() => rows.count(), { timeout: 15_000 }).toBe(6);
     await page.getByLabel('Filter by status').selectOption('revoked');
     await page.waitForURL((url) => url.searchParams.get('status') === 'revoked');
-    await expect.poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
+    await poll(() => rows.count(), { timeout: 15_000 }).toBe(3);
 
     const [download] = await Promise.all([page.waitForEvent('download', { timeout: 30_000 }), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(new RegExp(`^licenses-${appId}-\\d{4}-\\d{2}-\\d{2}\\.csv$`));
@@ -131,7 +133,7 @@ describe('what clients and buyers wrote is shown as text', () => {
     await search.fill(payload);
     await search.press('Enter');
     await page.waitForURL((url) => url.searchParams.get('q') === payload);
-    await expect.poll(() => table.locator('tbody tr').count()).toBe(1);
+    await poll(() => table.locator('tbody tr').count()).toBe(1);
     expect(await search.inputValue()).toBe(payload);
 
     await table.getByRole('link', { name: licenseKey }).click();
@@ -150,26 +152,36 @@ describe('what clients and buyers wrote is shown as text', () => {
 });
 
 describe('every page passes axe', () => {
-  it('sign-in, overview, products, product, licenses, license, webhooks, security, API keys, members, credits, codes, and their key states', async () => {
-    const owner = await consoleUser('owner');
+  // One account with something on every page, seeded over the API; each test signs in from a signed-out context.
+  let owner: ConsoleUser;
+  let admin: ConsoleUser;
+  let appId = '';
+  let productName = '';
+  let busyKey = '';
+
+  beforeAll(async () => {
+    owner = await consoleUser('owner');
     const accountId = await ownedAccount(owner);
-    const { appId, appSecret, name: productName } = await productOf(owner, accountId, `Desktop Suite ${randomUUID().slice(0, 4)}`);
+    const product = await productOf(owner, accountId, `Desktop Suite ${randomUUID().slice(0, 4)}`);
+    ({ appId, name: productName } = product);
     const customers = ['ada', 'grace', 'linus', 'margaret', 'ken', 'barbara'];
     for (const [index, who] of customers.entries()) {
       await licensesOf(owner, accountId, appId, { label: `Order #${1040 + index}`, email: `${who}@example.com`, maxHwidSlots: 2, ...(index % 2 ? { expiresAt: new Date(Date.now() + (index + 10) * 86_400_000).toISOString() } : {}) });
     }
-    const [busyKey = ''] = await licensesOf(owner, accountId, appId, { label: 'Order #1100', email: 'studio@example.com', maxHwidSlots: 3 });
+    [busyKey = ''] = await licensesOf(owner, accountId, appId, { label: 'Order #1100', email: 'studio@example.com', maxHwidSlots: 3 });
     for (const machine of ['studio-mac', 'studio-pc']) {
-      const validated = await call('auth', { path: '/validate', body: { appId, appSecret, licenseKey: busyKey, hwid: `${machine}-${randomUUID().slice(0, 8)}`, nonce: uniqueNonce() } });
+      const validated = await call('auth', { path: '/validate', body: { appId, appSecret: product.appSecret, licenseKey: busyKey, hwid: `${machine}-${randomUUID().slice(0, 8)}`, nonce: uniqueNonce() } });
       expect(validated.status, validated.text).toBe(200);
     }
     const hook = await asUser(owner, accountId, 'POST', `/apps/${appId}/webhooks`, { url: 'http://127.0.0.1:9/hooks/keywarden', events: ['license.created', 'license.revoked'], description: 'CRM sync' });
     expect(hook.status, hook.text).toBe(201);
-    const admin = await invitedTeammate(owner, accountId, 'admin');
+    admin = await invitedTeammate(owner, accountId, 'admin');
     const adminInvitation = (await asUser(admin, undefined, 'GET', '/me')).body.invitations as Array<{ invitationId: string }>;
     expect((await asUser(admin, undefined, 'POST', `/me/invitations/${adminInvitation[0]?.invitationId}/accept`)).status).toBe(200);
     await invitedTeammate(owner, accountId, 'support');
+  });
 
+  it('sign-in, overview, products, product, licenses, license, and their key states', async () => {
     const opened = await freshPage(browser);
     context = opened.context;
     const { page, errors } = opened;
@@ -199,7 +211,7 @@ describe('every page passes axe', () => {
 
     await page.goto(`/licenses?appId=${appId}`);
     await expectTitle(page, 'Licenses');
-    await expect.poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count(), { timeout: 15_000 }).toBe(7);
+    await poll(() => page.getByRole('table', { name: 'Licenses' }).locator('tbody tr').count(), { timeout: 15_000 }).toBe(7);
     await expectAccessible(page, 'licenses');
     await screenshot(page, 'licenses');
     await page.getByLabel('Filter by status').selectOption('revoked');
@@ -209,10 +221,19 @@ describe('every page passes axe', () => {
     await page.goto(`/licenses/${busyKey}`);
     await expectTitle(page, `License ${busyKey}`);
     await page.getByRole('table', { name: 'Auth log, newest first' }).waitFor();
-    await expect.poll(() => page.getByRole('button', { name: /^Release device / }).count()).toBe(2);
+    await poll(() => page.getByRole('button', { name: /^Release device / }).count()).toBe(2);
     await expectAccessible(page, 'license detail');
 
-    await page.goto(`/webhooks?appId=${appId}`);
+    expect(errors).toEqual([]);
+  }, 120_000);
+
+  it('webhooks, security, API keys, members, credits, codes, not found, and their key states', async () => {
+    const opened = await freshPage(browser);
+    context = opened.context;
+    const { page, errors } = opened;
+    acceptConfirms(page);
+    await signInThroughConsole(page, owner, { path: `/webhooks?appId=${appId}` });
+
     await expectTitle(page, 'Webhooks');
     await page.getByText('http://127.0.0.1:9/hooks/keywarden', { exact: true }).waitFor();
     await page.getByText('No delivery yet').waitFor();

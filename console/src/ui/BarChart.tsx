@@ -2,20 +2,22 @@
 export function BarChart({ title, points }: { title: string; points: { label: string; value: number }[] }) {
   const width = 600;
   const height = 140;
+  // Room above the tallest bar for the "max" label, so a bar never covers it.
+  const top = 16;
   const max = Math.max(1, ...points.map((p) => p.value));
   const barWidth = points.length ? width / points.length : width;
   return (
     <figure class="chart-figure">
-      <svg class="chart" viewBox={`0 0 ${width} ${height + 18}`} role="img" aria-label={`${title}: ${points.map((p) => `${p.label} ${p.value}`).join(', ') || 'no data'}`}>
+      <svg class="chart" viewBox={`0 0 ${width} ${top + height + 18}`} role="img" aria-label={`${title}: ${points.map((p) => `${p.label} ${p.value}`).join(', ') || 'no data'}`}>
         {points.map((point, index) => {
           const barHeight = (point.value / max) * height;
           return (
             <g key={point.label}>
-              <rect class="bar" x={index * barWidth + 1} y={height - barHeight} width={Math.max(1, barWidth - 2)} height={barHeight}>
+              <rect class="bar" x={index * barWidth + 1} y={top + height - barHeight} width={Math.max(1, barWidth - 2)} height={barHeight}>
                 <title>{`${point.label}: ${point.value}`}</title>
               </rect>
               {(index === 0 || index === points.length - 1) && (
-                <text x={index === 0 ? 0 : width} y={height + 14} text-anchor={index === 0 ? 'start' : 'end'}>{point.label}</text>
+                <text x={index === 0 ? 0 : width} y={top + height + 14} text-anchor={index === 0 ? 'start' : 'end'}>{point.label}</text>
               )}
             </g>
           );
