@@ -9,6 +9,8 @@ export default defineConfig({
     sourcemap: false,
     // checkBundle.ts reads the manifest to find what the first page load fetches.
     manifest: true,
+    // Two pages, two bundles: the operator console and the buyers' portal (no Firebase SDK).
+    rolldownOptions: { input: { console: 'index.html', portal: 'portal.html' } },
   },
   server: {
     // `npm run dev --workspace console` against a running `npm start` (Hosting on :5000).
