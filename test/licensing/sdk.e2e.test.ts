@@ -29,12 +29,15 @@ import {
 const payloadFields = [
   'appId',
   'appVariables',
+  'expirationStrategy',
   'expiresIn',
+  'graceEndsAt',
   'hwid',
   'hwidCount',
   'licenseExpiresAt',
   'licenseKey',
   'licenseLabel',
+  'licenseState',
   'licenseVariables',
   'maxHwidSlots',
   'nonce',
@@ -74,6 +77,8 @@ describe('SDK /auth/validate: the signed answer', () => {
     expect(payload.maxHwidSlots).toBe(3);
     expect(payload.hwidCount).toBe(1);
     expect(payload.unlimitedHwidSlots).toBe(false);
+    // The policy fields (README, License policies): a license that sets none is active, restrict, no grace.
+    expect([payload.licenseState, payload.graceEndsAt, payload.expirationStrategy]).toEqual(['active', null, 'restrict']);
   });
 
   it('reports a lifetime license as licenseExpiresAt null and defaults label/variables', async () => {

@@ -103,6 +103,10 @@ export interface SdkPayload {
   hwidCount: number;
   licenseLabel: string | null;
   unlimitedHwidSlots: boolean;
+  /** README, License policies: what the policy says now. */
+  licenseState: 'active' | 'grace' | 'expired';
+  graceEndsAt: string | null;
+  expirationStrategy: string;
 }
 
 /** The JSON inside a `payload` (standard base64 of UTF-8 JSON). */

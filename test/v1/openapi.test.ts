@@ -155,13 +155,15 @@ describe('GET /v1/openapi.json', () => {
     expect(logs.sort()).toEqual(['path:licenseKey', 'query:cursor', 'query:limit']);
   });
 
-  it('PUT /licenses/{licenseKey} documents the four actions, extend requiring expiresAt', () => {
+  it('PUT /licenses/{licenseKey} documents the four actions, extend taking expiresAt or durationDays', () => {
     const schema = operation('PUT', '/licenses/{licenseKey}').requestBody?.content['application/json'].schema;
     const variants = (schema?.oneOf ?? schema?.anyOf) as JsonObject[] | undefined;
     expect(variants).toHaveLength(4);
     const byAction = Object.fromEntries((variants ?? []).map((variant) => [String(properties(variant).action?.const), variant]));
     expect(Object.keys(byAction).sort()).toEqual(['activate', 'extend', 'reset-hwid', 'revoke']);
-    expect(byAction.extend?.required).toEqual(expect.arrayContaining(['action', 'expiresAt']));
+    expect(byAction.extend?.required).toEqual(expect.arrayContaining(['action']));
+    // Exactly one of the two (README, License policies: Renewals); the schema's refinement checks it.
+    expect(Object.keys(properties(byAction.extend ?? {})).sort()).toEqual(['action', 'durationDays', 'expiresAt']);
   });
 
   it('documents the same fields the API answers with', async () => {

@@ -28,6 +28,15 @@ export interface OfflineLicenseGrant {
   licenseExpiresAt?: Date | null | undefined;
   licenseVariables?: Variables | undefined;
   appVariables?: Variables | undefined;
+  /** The policy at minting (README, Expiration strategies and grace): what the client enforces offline. */
+  policy?: OfflinePolicy | undefined;
+}
+
+/** The license's expiry policy as the file carries it; instants as Dates, null when none. */
+export interface OfflinePolicy {
+  licenseState: 'active' | 'grace' | 'expired';
+  graceEndsAt: Date | null;
+  expirationStrategy: string;
 }
 
 /** The payload JSON in the documented field order; `expiresAt` is always present (null for lifetime). */
@@ -46,6 +55,13 @@ export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
     ...(grant.licenseExpiresAt !== undefined ? { licenseExpiresAt: grant.licenseExpiresAt ? isoMillis(grant.licenseExpiresAt) : null } : {}),
     ...(grant.licenseVariables !== undefined ? { licenseVariables: grant.licenseVariables } : {}),
     ...(grant.appVariables !== undefined ? { appVariables: grant.appVariables } : {}),
+    ...(grant.policy !== undefined
+      ? {
+          licenseState: grant.policy.licenseState,
+          graceEndsAt: grant.policy.graceEndsAt ? isoMillis(grant.policy.graceEndsAt) : null,
+          expirationStrategy: grant.policy.expirationStrategy,
+        }
+      : {}),
   });
 }
 

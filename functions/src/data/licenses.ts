@@ -5,6 +5,7 @@ import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
 import { violationTypes } from '../domain/errors.js';
+import { durationDays, storedPolicyFields } from './policies.js';
 
 export const deviceDocument = z.object({
   hwid: z.string(),
@@ -48,6 +49,15 @@ export const licenseDocument = z.object({
   revoked: z.boolean(),
   revokedAt: timestamp.nullable(),
   revokeReason: z.string().nullable(),
+  /** The license's policy (data/policies.ts), copied from its variant at creation, overridable. */
+  ...storedPolicyFields,
+  /**
+   * With an expirationBasis other than creation: the days the clock runs once it starts
+   * (expiresAt is null until then; kept after). Null: dated at creation, no clock to start.
+   */
+  durationDays: durationDays.nullable().default(null),
+  /** When the expiry clock started (creation, or the first activation or check); null while pending. */
+  clockStartedAt: timestamp.nullable().default(null),
   /** Set once `license.expired` has been emitted for the current expiresAt. */
   expiryNotified: z.boolean().default(false),
   devices: z.array(deviceDocument),

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { collections, limits } from '../config/constants.js';
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
+import { durationDays, storedPolicyFields } from './policies.js';
 import { timestamp, variablesSchema } from './shared.js';
 
 /** variants/{variantId}: defaults for the licenses made from it (a plan, a tier). */
@@ -11,8 +12,10 @@ export const variantDocument = z.object({
   name: z.string(),
   maxHwidSlots: z.number().int().min(limits.minHwidSlots).max(limits.maxHwidSlots),
   unlimitedHwidSlots: z.boolean(),
-  /** License lifetime in days from creation; null for lifetime licenses. */
-  durationDays: z.number().int().min(1).max(36_500).nullable(),
+  /** License lifetime in days from the expirationBasis (creation by default); null for lifetime licenses. */
+  durationDays: durationDays.nullable(),
+  /** The policy its licenses start with (data/policies.ts). */
+  ...storedPolicyFields,
   floating: z.boolean(),
   heartbeatTimeoutSeconds: z.number().int().min(30).max(86_400),
   variables: variablesSchema,

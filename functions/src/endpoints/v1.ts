@@ -119,7 +119,7 @@ const routes: V1Route[] = [
           : input.action === 'activate'
             ? await licenses.reinstateLicense(principal, key)
             : input.action === 'extend'
-              ? await licenses.extendLicense(principal, key, input.expiresAt)
+              ? await licenses.extendLicense(principal, key, input)
               : await licenses.resetActivations(principal, key);
       return { body: result.license };
     },

@@ -14,6 +14,7 @@ import { createProductInput, createVariantInput, updateProductInput, updateVaria
 import { hwid } from './licenses.js';
 import { portalSettingsResponse } from './portal.js';
 import { publishedKeyResponse } from './signingKeys.js';
+import { expirationBasis, expirationStrategy, renewalBasis } from '../data/policies.js';
 
 /* ---------- requests ---------- */
 
@@ -95,6 +96,11 @@ export const variantResponse = z.object({
   floating: z.boolean(),
   heartbeatTimeoutSeconds: z.number().int(),
   variables: variablesSchema,
+  /** The policy its licenses start with (README, Policies). */
+  expirationStrategy,
+  gracePeriodDays: z.number().int(),
+  expirationBasis,
+  renewalBasis,
   status: z.enum(['active', 'disabled']),
   createdAt: z.string().nullable(),
 });

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { limits } from '../config/constants.js';
 import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js';
 import { variablesSchema } from '../data/shared.js';
+import { durationDays, policyInputFields } from '../data/policies.js';
 import { appAlias, pageCursor, pageLimit, resolvingAppAlias, resourceId } from './common.js';
 
 /** A license key as typed by a human: case and surrounding spaces forgiven. */
@@ -51,6 +52,8 @@ export const createLicenseInput = z
     floating: licenseFields.floating.optional(),
     heartbeatTimeoutSeconds: licenseFields.heartbeatTimeoutSeconds.optional(),
     variables: licenseFields.variables.optional(),
+    ...policyInputFields,
+    durationDays: durationDays.optional(),
   })
   .transform(resolvingAppAlias);
 export type CreateLicenseInput = z.infer<typeof createLicenseInput>;
@@ -85,6 +88,9 @@ export const updateLicenseInput = z.strictObject({
   floating: licenseFields.floating.optional(),
   heartbeatTimeoutSeconds: licenseFields.heartbeatTimeoutSeconds.optional(),
   variables: licenseFields.variables.optional(),
+  expirationStrategy: policyInputFields.expirationStrategy,
+  gracePeriodDays: policyInputFields.gracePeriodDays,
+  renewalBasis: policyInputFields.renewalBasis,
 });
 export type UpdateLicenseInput = z.infer<typeof updateLicenseInput>;
 

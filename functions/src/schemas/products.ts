@@ -2,6 +2,7 @@ import { limits } from '../config/constants.js';
 import { z } from 'zod';
 import { variablesSchema } from '../data/shared.js';
 import { variantDocument } from '../data/variants.js';
+import { policyInputFields } from '../data/policies.js';
 import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
 import { portalSettingsInput } from './portal.js';
 
@@ -61,6 +62,10 @@ export const createVariantInput = z.strictObject({
   floating: variantFields.floating.default(false),
   heartbeatTimeoutSeconds: variantFields.heartbeatTimeoutSeconds.default(300),
   variables: variantFields.variables.default({}),
+  expirationStrategy: variantFields.expirationStrategy,
+  gracePeriodDays: variantFields.gracePeriodDays,
+  expirationBasis: variantFields.expirationBasis,
+  renewalBasis: variantFields.renewalBasis,
 });
 export type CreateVariantInput = z.infer<typeof createVariantInput>;
 
@@ -74,6 +79,7 @@ export const updateVariantInput = z.strictObject({
   heartbeatTimeoutSeconds: variantFields.heartbeatTimeoutSeconds.optional(),
   variables: variantFields.variables.optional(),
   disabled: variantFields.disabled.optional(),
+  ...policyInputFields,
 });
 export type UpdateVariantInput = z.infer<typeof updateVariantInput>;
 

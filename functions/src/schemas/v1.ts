@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { limits } from '../config/constants.js';
 import { eventType } from '../data/events.js';
+import { durationDays, expirationBasis, expirationStrategy, policyInputFields, renewalBasis } from '../data/policies.js';
 import { variablesSchema } from '../data/shared.js';
 import { refusedWebhookHost } from '../services/webhooks/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
@@ -20,6 +21,8 @@ export const v1CreateLicensesBody = z.strictObject({
   email: z.email().max(320).optional(),
   variantId: resourceId.optional(),
   variables: variablesSchema.optional(),
+  ...policyInputFields,
+  durationDays: durationDays.optional().describe('Days the license runs from its expirationBasis, when expiresAt is not given (default: the variant\'s)'),
 });
 
 export const v1ListLicensesQuery = z.strictObject({
@@ -46,7 +49,13 @@ export const v1PageQuery = z.strictObject({
 export const v1UpdateLicenseBody = z.discriminatedUnion('action', [
   z.strictObject({ action: z.literal('revoke'), reason: z.string().max(500).optional() }),
   z.strictObject({ action: z.literal('activate') }),
-  z.strictObject({ action: z.literal('extend'), expiresAt: isoDateTime.describe('New ISO 8601 expiration date') }),
+  z
+    .strictObject({
+      action: z.literal('extend'),
+      expiresAt: isoDateTime.optional().describe('New ISO 8601 expiration date'),
+      durationDays: durationDays.optional().describe("Extend by this many days, from where the license's renewalBasis says (1–36500)"),
+    })
+    .refine((body) => (body.expiresAt === undefined) !== (body.durationDays === undefined), { message: 'give exactly one of expiresAt or durationDays' }),
   z.strictObject({ action: z.literal('reset-hwid') }),
 ]);
 
@@ -125,6 +134,13 @@ export const licenseResponse = z.object({
   source: z.record(z.string(), z.string()).nullable(),
   flagged: z.boolean(),
   variables: variablesSchema,
+  licenseState: z.enum(['active', 'grace', 'expired']).describe('What a client is told now: active; grace (past expiresAt, within the grace period); expired (only for maintain and allow, which still answer ok)'),
+  graceEndsAt: z.string().nullable().describe('expiresAt + gracePeriodDays for a restrict or revoke license with a grace period; else null'),
+  expirationStrategy,
+  gracePeriodDays: z.number().int(),
+  expirationBasis,
+  durationDays: z.number().int().nullable().describe('The days a firstActivation or firstValidation clock runs (expiresAt is null until it starts); null for a license dated at creation'),
+  renewalBasis,
   createdAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
 });

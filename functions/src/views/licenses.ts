@@ -5,6 +5,7 @@ import type { LicenseDocument } from '../data/licenses.js';
 import { isoDate } from '../data/shared.js';
 import type { licenseResponse } from '../schemas/v1.js';
 import { licenseStatus, liveDevices } from '../services/licensing/licenseRules.js';
+import { expiryStanding } from '../services/licensing/licenseExpiry.js';
 
 /**
  * What a seed 004 client (verify, activate, validate, deactivate, heartbeat) is told about its
@@ -13,6 +14,7 @@ import { licenseStatus, liveDevices } from '../services/licensing/licenseRules.j
  * license reaches clients only when it is added here.
  */
 export function clientLicenseView(licenseKey: string, license: LicenseDocument, now: Timestamp) {
+  const standing = expiryStanding(license, now);
   return {
     licenseKey,
     appId: license.appId,
@@ -25,6 +27,10 @@ export function clientLicenseView(licenseKey: string, license: LicenseDocument, 
     floating: license.floating,
     hwidCount: liveDevices(license, now).length,
     variables: license.variables,
+    // What the policy says now (`status` stays the stored dates' verdict, as list filters read it).
+    licenseState: standing.state,
+    graceEndsAt: isoDate(standing.graceEndsAt),
+    expirationStrategy: license.expirationStrategy,
   };
 }
 
@@ -38,6 +44,10 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
     devices: activationsView(license, now),
     source: license.source,
     flagged: license.flagged,
+    gracePeriodDays: license.gracePeriodDays,
+    expirationBasis: license.expirationBasis,
+    durationDays: license.durationDays,
+    renewalBasis: license.renewalBasis,
     createdAt: isoDate(license.createdAt),
     updatedAt: isoDate(license.updatedAt),
   };

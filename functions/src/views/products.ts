@@ -38,6 +38,10 @@ export function variantView(variantId: string, variant: VariantDocument): z.infe
     floating: variant.floating,
     heartbeatTimeoutSeconds: variant.heartbeatTimeoutSeconds,
     variables: variant.variables,
+    expirationStrategy: variant.expirationStrategy,
+    gracePeriodDays: variant.gracePeriodDays,
+    expirationBasis: variant.expirationBasis,
+    renewalBasis: variant.renewalBasis,
     status: variant.disabled ? 'disabled' : 'active',
     createdAt: isoDate(variant.createdAt),
   };

@@ -9,12 +9,14 @@ import { decodeCursor, encodeCursor, readPage, type CursorField } from '../../da
 import { isoDate, type Variables } from '../../data/shared.js';
 import type { AppDocument } from '../../data/apps.js';
 import type { VariantDocument } from '../../data/variants.js';
+import type { ExpirationBasis, ExpirationStrategy, RenewalBasis } from '../../data/policies.js';
 import { badRequest, conflict, notFound } from '../../domain/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { activationsView, licenseView, violationsView } from '../../views/licenses.js';
 import { deactivateDevice } from '../licensing/licenseRules.js';
+import { renewedExpiry } from '../licensing/licenseExpiry.js';
 import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
 
 const maxKeyCollisionRetries = 3;
@@ -34,6 +36,11 @@ export interface LicenseSpec {
   floating?: boolean | undefined;
   heartbeatTimeoutSeconds?: number | undefined;
   variables?: Variables | undefined;
+  expirationStrategy?: ExpirationStrategy | undefined;
+  gracePeriodDays?: number | undefined;
+  expirationBasis?: ExpirationBasis | undefined;
+  renewalBasis?: RenewalBasis | undefined;
+  durationDays?: number | undefined;
 }
 
 /** The document every license of one create call starts as: explicit fields, else the variant's, else seed 002's defaults. */
@@ -45,13 +52,18 @@ export function licenseTemplate(
   now: Timestamp,
   source: Record<string, string> | null = null,
 ): LicenseDocument {
+  const expirationBasis = spec.expirationBasis ?? variant?.expirationBasis ?? 'creation';
+  const duration = spec.durationDays ?? variant?.durationDays ?? null;
+  // An explicit expiresAt wins; else a duration runs from creation, or waits for its basis
+  // (firstActivation, firstValidation: expiresAt stays null until the clock starts).
+  const pending = spec.expiresAt === undefined && duration !== null && expirationBasis !== 'creation';
   const expiresAt =
     spec.expiresAt !== undefined
       ? spec.expiresAt === null
         ? null
         : Timestamp.fromDate(new Date(spec.expiresAt))
-      : variant?.durationDays
-        ? Timestamp.fromMillis(now.toMillis() + variant.durationDays * 86_400_000)
+      : duration !== null && !pending
+        ? Timestamp.fromMillis(now.toMillis() + duration * 86_400_000)
         : null;
   return {
     appId,
@@ -63,6 +75,12 @@ export function licenseTemplate(
     unlimitedHwidSlots: spec.unlimitedHwidSlots ?? variant?.unlimitedHwidSlots ?? false,
     floating: spec.floating ?? variant?.floating ?? false,
     heartbeatTimeoutSeconds: spec.heartbeatTimeoutSeconds ?? variant?.heartbeatTimeoutSeconds ?? 300,
+    expirationStrategy: spec.expirationStrategy ?? variant?.expirationStrategy ?? 'restrict',
+    gracePeriodDays: spec.gracePeriodDays ?? variant?.gracePeriodDays ?? 0,
+    expirationBasis,
+    renewalBasis: spec.renewalBasis ?? variant?.renewalBasis ?? 'fromExpiry',
+    durationDays: pending ? duration : null,
+    clockStartedAt: pending ? null : now,
     expiresAt,
     expiresSort: expiresAt ?? neverExpires,
     revoked: false,
@@ -290,6 +308,9 @@ export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
     if (input.floating !== undefined) next.floating = input.floating;
     if (input.heartbeatTimeoutSeconds !== undefined) next.heartbeatTimeoutSeconds = input.heartbeatTimeoutSeconds;
     if (input.variables !== undefined) next.variables = input.variables;
+    if (input.expirationStrategy !== undefined) next.expirationStrategy = input.expirationStrategy;
+    if (input.gracePeriodDays !== undefined) next.gracePeriodDays = input.gracePeriodDays;
+    if (input.renewalBasis !== undefined) next.renewalBasis = input.renewalBasis;
     let event: EventType = 'license.updated';
     if (input.expiresAt !== undefined) {
       next.expiresAt = input.expiresAt === null ? null : Timestamp.fromDate(new Date(input.expiresAt));
@@ -303,10 +324,38 @@ export function updateLicense(principal: Principal, input: UpdateLicenseInput) {
   });
 }
 
-export function extendLicense(principal: Principal, licenseKey: string, expiresAt: string) {
-  return changeLicense(principal, licenseKey, (current) => {
-    const at = Timestamp.fromDate(new Date(expiresAt));
-    return { next: { ...current, expiresAt: at, expiresSort: at, expiryNotified: false }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
+/** v1 `extend`: to a date, or by `durationDays` (exactly one; the schema checks it). */
+export interface Extension {
+  expiresAt?: string | undefined;
+  durationDays?: number | undefined;
+}
+
+/**
+ * Extends a license to `expiresAt`, or by `durationDays` from where its renewalBasis says
+ * (licenseExpiry.renewedExpiry). A pending clock (firstActivation, firstValidation) is
+ * lengthened instead; a lifetime license has nothing to extend (400). A license revoked by its
+ * expiry stays revoked: reinstating it is the vendor's `activate`.
+ */
+export function extendLicense(principal: Principal, licenseKey: string, extension: Extension) {
+  return changeLicense(principal, licenseKey, (current, now) => {
+    const { durationDays } = extension;
+    if (durationDays === undefined) {
+      const at = Timestamp.fromDate(new Date(extension.expiresAt ?? ''));
+      return { next: { ...current, expiresAt: at, expiresSort: at, expiryNotified: false }, event: 'license.extended', data: { expiresAt: isoDate(at) } };
+    }
+    if (current.expiresAt === null && current.clockStartedAt === null && current.durationDays !== null) {
+      const pending = current.durationDays + durationDays;
+      if (pending > 36_500) throw badRequest('The pending clock may not exceed 36500 days');
+      return { next: { ...current, durationDays: pending }, event: 'license.extended', data: { expiresAt: null, durationDays: pending, pending: true } };
+    }
+    const at = renewedExpiry(current.expiresAt, current.renewalBasis, durationDays, now);
+    if (!at) throw badRequest('This license never expires: there is nothing to extend (give expiresAt to set an expiry)');
+    if (at.toMillis() > neverExpires.toMillis()) throw badRequest('The new expiry is past 9999-12-31');
+    return {
+      next: { ...current, expiresAt: at, expiresSort: at, expiryNotified: false },
+      event: 'license.extended',
+      data: { expiresAt: isoDate(at), durationDays, renewalBasis: current.renewalBasis },
+    };
   });
 }
 

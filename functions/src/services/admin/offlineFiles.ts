@@ -23,7 +23,7 @@ import type {
 } from '../../schemas/offlineFiles.js';
 import { loadOwnedApp, loadOwnedLicense } from '../access/ownership.js';
 import { takeCredit } from './credits.js';
-import { licenseStatus } from '../licensing/licenseRules.js';
+import { expiryStanding, graceEnd } from '../licensing/licenseExpiry.js';
 import { describePrincipal, type Principal } from '../access/principal.js';
 import { activeSigner } from './signingKeys.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
@@ -58,20 +58,30 @@ export async function parseActivationRequest(principal: Principal, appId: string
 }
 
 /**
- * The file's expiry: required unless the license is lifetime, in the future, and never past
- * the license's own expiry (a file outliving its license could not be taken back).
+ * The last instant the license may be used offline: its expiry, or the end of its grace period
+ * (restrict, revoke); none for maintain and allow, which keep working past expiry.
+ */
+function usableUntil(license: LicenseDocument): Timestamp | null {
+  if (license.expirationStrategy === 'maintain' || license.expirationStrategy === 'allow') return null;
+  return graceEnd(license) ?? license.expiresAt;
+}
+
+/**
+ * The file's expiry: required unless the license works forever, in the future, and never past
+ * the license's own end (its expiry, or its grace): a file outliving its license could not be taken back.
  */
 function fileExpiry(license: LicenseDocument, requested: string | null | undefined, now: Timestamp): Timestamp | null {
   const at = requested ? Timestamp.fromDate(new Date(requested)) : null;
+  const end = usableUntil(license);
   if (!at) {
-    if (license.expiresAt) {
-      throw badRequest(`expiresAt is required: the license expires at ${isoDate(license.expiresAt)}, so a lifetime file cannot be minted for it`);
+    if (end) {
+      throw badRequest(`expiresAt is required: the license ends at ${isoDate(end)}, so a lifetime file cannot be minted for it`);
     }
     return null;
   }
   if (at.toMillis() <= now.toMillis()) throw badRequest('expiresAt must be in the future');
-  if (license.expiresAt && at.toMillis() > license.expiresAt.toMillis()) {
-    throw badRequest(`expiresAt may not be later than the license's own expiry (${isoDate(license.expiresAt)})`);
+  if (end && at.toMillis() > end.toMillis()) {
+    throw badRequest(`expiresAt may not be later than the license's own end (${isoDate(end)}, its expiry or the end of its grace period)`);
   }
   return at;
 }
@@ -100,9 +110,10 @@ export async function mintOfflineFile(principal: Principal, licenseKey: string, 
     // Reads before writes: the license, its app, then the credit.
     const license = await loadOwnedLicense(principal, licenseKey, transaction);
     const app: AppDocument = await loadOwnedApp(principal, license.appId, transaction);
-    const status = licenseStatus(license, now);
-    if (status === 'revoked') throw new ApiError('revoked', 'This license has been revoked; no offline file can be minted for it');
-    if (status === 'expired') throw new ApiError('expired', 'This license has expired; no offline file can be minted for it');
+    if (license.revoked) throw new ApiError('revoked', 'This license has been revoked; no offline file can be minted for it');
+    // The same standing the client doors decide by: grace, maintain and allow may be minted for.
+    const standing = expiryStanding(license, now);
+    if (!standing.usable) throw new ApiError('expired', 'This license has expired; no offline file can be minted for it');
     if (fromRequest) assertRequestForApp(fromRequest, license.appId);
     const expiresAt = fileExpiry(license, fields.expiresAt, now);
     const spendCredit = app.creditsUnlimited ? undefined : await takeCredit(transaction, license.accountId);
@@ -121,6 +132,7 @@ export async function mintOfflineFile(principal: Principal, licenseKey: string, 
         licenseExpiresAt: license.expiresAt?.toDate() ?? null,
         licenseVariables: license.variables,
         appVariables: app.variables,
+        policy: { licenseState: standing.state, graceEndsAt: standing.graceEndsAt?.toDate() ?? null, expirationStrategy: license.expirationStrategy },
       },
       signer.sign,
     );

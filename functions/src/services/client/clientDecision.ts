@@ -11,7 +11,9 @@ import type { ClientBans, SecurityLists } from '../../data/apps.js';
 import type { EventType } from '../../data/events.js';
 import type { LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
-import { admitDevice, assertUsable, type MachineDescription, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { isoDate } from '../../data/shared.js';
+import { clockStarts, expiryStanding, revokedOnExpiry, withClockStarted } from '../licensing/licenseExpiry.js';
+import { admitDevice, type MachineDescription, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -57,8 +59,11 @@ export interface ClientEvent {
 }
 
 export type ClientDecision =
-  /** `record`: refused, but the license is written as this (a counted activation attempt). */
-  | { outcome: 'refuse'; error: ApiError; record?: LicenseDocument }
+  /**
+   * `record`: refused, but the license is written as this (a counted activation attempt, or a
+   * license revoked by its expiry), with `recordEvents` (the revocation's event) in the same commit.
+   */
+  | { outcome: 'refuse'; error: ApiError; record?: LicenseDocument; recordEvents?: ClientEvent[] }
   | {
       outcome: 'admit';
       /** The license after the call (the stored one when nothing changed). */
@@ -105,8 +110,31 @@ function assertCallAdmitted(app: AppRules, request: ClientRequest, now: Timestam
   }
 }
 
+/** What a refused call still writes: a counted attempt, a revocation on expiry, and their events. */
+interface Counted {
+  license?: LicenseDocument;
+  events: ClientEvent[];
+}
+
+/**
+ * Refuses a license that may not be used now: revoked (410 revoked), or past its expiry and any
+ * grace (410 expired). The expiration strategy decides (licenseExpiry.expiryStanding): maintain
+ * and allow stay usable; revoke revokes the license now, written with its `license.revoked`
+ * event (reason `expired`) although the call is refused.
+ */
+function assertUsable(license: LicenseDocument, now: Timestamp, counted: Counted): void {
+  if (license.revoked) throw new ApiError('revoked', 'This license has been revoked');
+  if (expiryStanding(license, now).usable) return;
+  if (license.expirationStrategy === 'revoke') {
+    counted.license = revokedOnExpiry(counted.license ?? license, now);
+    counted.events.push({ type: 'license.revoked', data: { reason: 'expired', expiresAt: isoDate(license.expiresAt) } });
+    throw new ApiError('revoked', 'This license was revoked when it expired');
+  }
+  throw new ApiError('expired', 'This license has expired');
+}
+
 /** Throws the refusal; `decideClientCall` turns it into a decision. */
-function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp, counted: { license?: LicenseDocument }): Extract<ClientDecision, { outcome: 'admit' }> {
+function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp, counted: Counted): Extract<ClientDecision, { outcome: 'admit' }> {
   const rules = actionRules[request.action];
   const { hwid, ip, session } = request;
   assertCallAdmitted(app, request, now);
@@ -124,7 +152,7 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     licenseChanged = true;
     counted.license = { ...license, updatedAt: now };
   }
-  if (rules.checksUsable) assertUsable(stored, now);
+  if (rules.checksUsable) assertUsable(stored, now, counted);
   // Reset, revoke (sessionsValidAfter) and deactivate (the device's endedSessions) end sessions;
   // a revoked or expired license says so first (410), a reinstated one does not revive them.
   if (session && session.issuedAtMs < sessionsEndedBefore(stored, session.hwid)) throw sessionOver('This session was ended; validate again');
@@ -186,16 +214,22 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       license = withViolation(license, { type: 'too_many_ips', at: now, hwid, ip, detail: `More than ${app.maxIpsPerDay} IPs today` });
     }
   }
+  if (clockStarts(license, request.action)) {
+    // expirationBasis firstActivation / firstValidation: this admitted call starts the clock.
+    license = withClockStarted(license, now);
+    licenseChanged = true;
+    events.push({ type: 'license.updated', data: { reason: 'clock_started', expirationBasis: license.expirationBasis, expiresAt: isoDate(license.expiresAt) } });
+  }
   if (request.action === 'validate' && policy.door === 'sdk') events.push({ type: 'license.validated', data: { hwid, ip } });
   return { outcome: 'admit', license: licenseChanged ? { ...license, updatedAt: now } : license, licenseChanged, events };
 }
 
 export function decideClientCall(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | undefined, request: ClientRequest, now: Timestamp): ClientDecision {
-  const counted: { license?: LicenseDocument } = {};
+  const counted: Counted = { events: [] };
   try {
     return decide(policy, app, stored, request, now, counted);
   } catch (error) {
-    if (error instanceof ApiError) return counted.license ? { outcome: 'refuse', error, record: counted.license } : { outcome: 'refuse', error };
+    if (error instanceof ApiError) return counted.license ? { outcome: 'refuse', error, record: counted.license, recordEvents: counted.events } : { outcome: 'refuse', error };
     throw error;
   }
 }

@@ -64,8 +64,11 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
       const decision = decideClientCall(call.policy, rules, stored, request, now);
       if (decision.outcome === 'refuse') {
         if (!decision.record) throw decision.error;
-        // A counted attempt (seed 004 activate) is written although the call is refused.
+        // A counted attempt (seed 004 activate) or a revocation on expiry is written although
+        // the call is refused, with its events.
         transaction.set(ref, decision.record);
+        const scope = { appId, accountId: decision.record.accountId, licenseKey };
+        for (const event of decision.recordEvents ?? []) recordEvent(transaction, event.type, scope, event.data, now);
         return new CommittedRefusal(decision.error);
       }
       const accountId = stored?.accountId ?? client.app.accountId;

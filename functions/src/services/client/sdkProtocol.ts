@@ -22,6 +22,7 @@ import { assertClientDoorRate, assertValidateRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
 import { liveDevices } from '../licensing/licenseRules.js';
 import { pointingToPortal } from '../portal/portalLinks.js';
+import { expiryStanding } from '../licensing/licenseExpiry.js';
 
 /**
  * The signed validate and heartbeat payload. `appId`, `licenseKey` and `hwid` say what was asked,
@@ -35,6 +36,7 @@ function sessionPayload(
   ctx: ClientContext,
   now: Timestamp,
 ) {
+  const standing = expiryStanding(license, now);
   return {
     appId: session.claims.app,
     licenseKey: session.claims.lic,
@@ -52,6 +54,11 @@ function sessionPayload(
     hwidCount: liveDevices(license, now).length,
     licenseLabel: license.label,
     unlimitedHwidSlots: license.unlimitedHwidSlots,
+    // The policy that decided the answer (README, Expiration strategies and grace): additions
+    // the AuthForge SDKs ignore, so an offline-capable client enforces the same rule.
+    licenseState: standing.state,
+    graceEndsAt: isoDate(standing.graceEndsAt),
+    expirationStrategy: license.expirationStrategy,
   };
 }
 

@@ -15,13 +15,6 @@ export function licenseStatus(license: Pick<LicenseDocument, 'revoked' | 'expire
   return 'active';
 }
 
-/** Throws the SDK's `revoked` / `expired` errors (410) for a license that may not be used. */
-export function assertUsable(license: LicenseDocument, now: Timestamp): void {
-  const status = licenseStatus(license, now);
-  if (status === 'revoked') throw new ApiError('revoked', 'This license has been revoked');
-  if (status === 'expired') throw new ApiError('expired', 'This license has expired');
-}
-
 /** Devices holding a seat now: all bound devices, or for floating licenses those still heartbeating. */
 export function liveDevices(license: LicenseDocument, now: Timestamp): DeviceDocument[] {
   if (!license.floating) return license.devices;
