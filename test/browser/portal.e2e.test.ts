@@ -40,6 +40,8 @@ afterAll(async () => {
 });
 
 const hostileName = '<img src=x onerror=alert(1)>';
+const logoUrl = 'https://cdn.photon.example/logo.svg';
+const logoSvg = '<svg xmlns="http://www.w3.org/2000/svg" width="64" height="64" viewBox="0 0 64 64"><rect width="64" height="64" rx="14" fill="#6d28d9"/><circle cx="32" cy="32" r="14" fill="#fde68a"/></svg>';
 
 interface Shop {
   appId: string;
@@ -133,7 +135,7 @@ async function releaseInPage(page: Page, shopped: Shop, machine: string): Promis
 
 describe('the buyers portal', () => {
   it('a code by email signs the buyer in; two devices (one named like HTML, shown as text); releasing one frees its seat within the 30-day policy, and the fourth release is refused with its date', async () => {
-    const shopped = await shop();
+    const shopped = await shop({ logoUrl });
     const { appId, appSecret, licenseKey, email } = shopped;
     const laptop = uniqueHwid();
     const hostile = uniqueHwid();
@@ -144,11 +146,15 @@ describe('the buyers portal', () => {
     context = opened.context;
     const { page, errors } = opened;
     const dialogs = recordDialogs(page);
+    // The vendor's logo host, answered in the browser (the test stack reaches no internet).
+    await page.route(`${logoUrl}`, (route) => route.fulfill({ status: 200, contentType: 'image/svg+xml', body: logoSvg }));
 
-    // Signed out: the product's name and support link brand the sign-in page.
+    // Signed out: the product's name, logo and support link brand the sign-in page.
     await page.goto(`/portal?product=${encodeURIComponent(appId)}`);
     await page.getByRole('heading', { level: 1, name: `Sign in to your ${shopped.name} licenses` }).waitFor();
     await page.getByRole('contentinfo').getByRole('link', { name: `Contact ${shopped.name} support` }).waitFor();
+    // The logo loads under Hosting's CSP (img-src allows https images).
+    await expect.poll(() => page.locator('img.portal-logo').evaluate((image: HTMLImageElement) => image.complete && image.naturalWidth > 0)).toBe(true);
     expect(await page.title()).toBe(`${shopped.name} · Your licenses`);
     await expectAccessible(page, 'portal sign-in');
     await screenshot(page, 'portal-sign-in');
