@@ -222,7 +222,16 @@ describe('the buyers portal', () => {
     await region.getByRole('definition').filter({ hasText: /^2 of 2$/ }).waitFor();
 
     // Two more releases use the policy up (3 in 30 days).
-    await releaseInPage(page, shopped, hostileName);
+    // By keyboard alone: the dialog opens with the focus on "Keep it"; Shift+Tab reaches the release.
+    await region.getByRole('button', { name: `Release this device: ${hostileName}` }).focus();
+    await page.keyboard.press('Enter');
+    const hostileDialog = page.getByRole('dialog', { name: `Release ${hostileName}?` });
+    await hostileDialog.waitFor();
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Keep it');
+    await page.keyboard.press('Shift+Tab');
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe('Yes, release this device');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => hostileDialog.count()).toBe(0);
     await region.getByRole('definition').filter({ hasText: '1 of 3 device releases left in any 30 days.' }).waitFor();
     await releaseInPage(page, shopped, `the machine ${await rows.first().locator('code').textContent()}`);
     await region.getByRole('definition').filter({ hasText: /^No device release left now: the next is possible on / }).waitFor();
