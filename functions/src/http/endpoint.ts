@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isIP } from 'node:net';
 import type { Request } from 'firebase-functions/v2/https';
 import type { Response } from 'express';
 import { limits, requestDeadlineMs, retryAfterSeconds } from '../config/constants.js';
@@ -65,20 +66,30 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
  */
 const localIpcAddress = '127.0.0.1';
 
+/** `::ffff:a.b.c.d` is the IPv4 address a.b.c.d. */
+const unmapped = (address: string) => (address.toLowerCase().startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address);
+
+/** Loopback or unspecified: an address no proxy in front of the functions can have seen a client come from. */
+const isLoopbackAddress = (address: string) => address.startsWith('127.') || address === '::1' || address === '0.0.0.0' || address === '::';
+
 /**
  * The caller's IP. X-Forwarded-For's leftmost entries are whatever the client sent; the
  * entries Google's front end appends are at the right. Trust only the entry `trustedProxyHops`
  * from the right (KEYWARDEN_TRUSTED_PROXY_HOPS, default 1), so a forged header cannot slip
- * past IP lists or per-IP rate limits.
+ * past IP lists or per-IP rate limits. With 2 hops or more that entry is written by the proxy
+ * in front, or by a caller that reached the front end directly (README: close direct ingress):
+ * it counts only if it is an IP address and not a loopback one, otherwise the next entry to its
+ * right does (one a trusted hop appended). "On this host" (loopback, which the throttles
+ * skip) comes from the socket only, never from the header.
  */
 function clientIp(req: Request): string {
   const hops = trustedProxyHops();
   const forwarded = (req.headers['x-forwarded-for'] === undefined ? [] : [req.headers['x-forwarded-for']].flat())
     .flatMap((value) => value.split(','))
-    .map((entry) => entry.trim())
+    .map((entry) => unmapped(entry.trim()))
     .filter(Boolean);
-  const candidate = forwarded[forwarded.length - hops] || req.socket.remoteAddress || localIpcAddress;
-  return candidate.startsWith('::ffff:') ? candidate.slice(7) : candidate;
+  const trusted = forwarded.slice(Math.max(0, forwarded.length - hops)).find((entry) => isIP(entry) !== 0 && !isLoopbackAddress(entry));
+  return trusted ?? unmapped(req.socket.remoteAddress || localIpcAddress);
 }
 
 /** Reads the body into a plain object, or throws the documented 4xx. */
