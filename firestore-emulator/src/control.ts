@@ -9,7 +9,8 @@ import type { FirestoreService } from './service.js';
  * HTTP control endpoint for tests running in other processes:
  *
  *   POST   /faults        {"operation","code","count","pathPrefix"?,"database"?} -> {"ok":true,"id"}
- *   GET    /faults        -> {"faults":[...]} (remaining ones; ?database=projects/p/databases/d for one database's)
+ *                          {"operation","code"|[codes],"rate","seed"?,"pathPrefix"?,"database"?} -> {"ok":true,"id","seed"}
+ *   GET    /faults        -> {"faults":[...]} (remaining ones, each with "injected"; ?database=projects/p/databases/d for one database's)
  *   DELETE /faults        -> {"ok":true} (all; ?database=... for one database's)
  *   DELETE /faults/<id>   -> {"ok":true,"removed":bool} (one fault: test files sharing the emulator clear only their own)
  *   GET    /stats         -> {"reads","writes","documentWrites":{path:count}}
@@ -70,7 +71,8 @@ export function createControlServer({ service, reset }: ControlHandlers): Server
     switch (route) {
       case 'POST /faults': {
         const fault = service.faults.add(await readJson(req));
-        return send(res, 200, { ok: true, id: fault.id });
+        // A random rule reports its seed (given or drawn), so a run can be replayed with it.
+        return send(res, 200, { ok: true, id: fault.id, ...(fault.seed !== undefined ? { seed: fault.seed } : {}) });
       }
       case 'GET /faults':
         return send(res, 200, { faults: service.faults.list(database) });

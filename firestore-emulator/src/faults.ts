@@ -1,9 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { status } from '@grpc/grpc-js';
 import { FirestoreError, invalidArgument } from './errors.js';
 
 /**
- * Fault injection: "the next N matching operations fail with code X".
+ * Fault injection, two kinds of rule:
+ *
+ * - counted: "the next N matching operations fail with code X" (`count`);
+ * - random: "each matching operation fails with probability p" (`rate`), with a code drawn from
+ *   `code` (one code or a list). Draws come from a seeded PRNG per rule (`seed`, random when
+ *   omitted and reported back), so the same seed over the same sequence of matching operations
+ *   fails the same operations: a failing run can be replayed.
  *
  * - operation "commit" covers Commit, BatchWrite and the single-document
  *   write RPCs; "read" covers GetDocument, BatchGetDocuments, RunQuery and
@@ -11,7 +17,8 @@ import { FirestoreError, invalidArgument } from './errors.js';
  * - pathPrefix (relative to the database's documents root) scopes a fault to
  *   operations touching documents at or below it; database scopes it to one
  *   "projects/p/databases/d".
- * - Each matching RPC consumes one unit of the oldest matching fault.
+ * - Each matching RPC consumes one unit of the oldest matching counted fault; when none
+ *   matches, the random rules are drawn in the order they were added (the first that fires wins).
  */
 
 export type FaultOperation = 'commit' | 'read' | 'any';
@@ -19,16 +26,26 @@ export type FaultCode = 'ABORTED' | 'UNAVAILABLE' | 'DEADLINE_EXCEEDED' | 'RESOU
 
 export interface FaultSpec {
   operation: FaultOperation;
-  code: FaultCode;
-  count: number;
+  /** One code, or (random rules) a list to draw from. */
+  code: FaultCode | FaultCode[];
+  /** Counted rule: the next `count` matching operations fail. Exactly one of count and rate. */
+  count?: number;
+  /** Random rule: each matching operation fails with this probability (0 < rate <= 1). */
+  rate?: number;
+  /** Random rule: the PRNG seed (an integer or a string); random when omitted. */
+  seed?: number | string;
   pathPrefix?: string;
   database?: string;
 }
 
 export interface Fault extends FaultSpec {
   readonly id: string;
-  /** Failures still to inject. */
-  remaining: number;
+  /** Counted rules: failures still to inject; random rules: null (until cleared). */
+  remaining: number | null;
+  /** Failures injected by this rule so far. */
+  injected: number;
+  /** Random rules: matching operations drawn for so far. */
+  drawn?: number;
 }
 
 const OPERATIONS: ReadonlySet<string> = new Set<FaultOperation>(['commit', 'read', 'any']);
@@ -61,16 +78,31 @@ function matchesTarget(prefix: string, target: FaultTarget): boolean {
   return isUnder(target.base, prefix);
 }
 
+const isCode = (code: unknown): code is FaultCode => typeof code === 'string' && Object.hasOwn(CODES, code);
+
 export function validateFaultSpec(input: unknown): FaultSpec {
   const spec = (input ?? {}) as Partial<Record<keyof FaultSpec, unknown>>;
   if (typeof spec.operation !== 'string' || !OPERATIONS.has(spec.operation)) {
     throw invalidArgument('fault "operation" must be "commit", "read" or "any"');
   }
-  if (typeof spec.code !== 'string' || !(spec.code in CODES)) {
-    throw invalidArgument(`fault "code" must be one of ${Object.keys(CODES).join(', ')}`);
+  const random = spec.rate !== undefined;
+  const codesOk = isCode(spec.code) || (random && Array.isArray(spec.code) && spec.code.length > 0 && spec.code.every(isCode));
+  if (!codesOk) {
+    throw invalidArgument(`fault "code" must be one of ${Object.keys(CODES).join(', ')}${random ? ', or a non-empty list of them' : ''}`);
   }
-  if (typeof spec.count !== 'number' || !Number.isInteger(spec.count) || spec.count < 1) {
-    throw invalidArgument('fault "count" must be a positive integer');
+  if (random) {
+    if (spec.count !== undefined) throw invalidArgument('a fault takes "count" or "rate", not both');
+    if (typeof spec.rate !== 'number' || !(spec.rate > 0 && spec.rate <= 1)) {
+      throw invalidArgument('fault "rate" must be a number in (0, 1]');
+    }
+    if (spec.seed !== undefined && !((typeof spec.seed === 'number' && Number.isSafeInteger(spec.seed)) || (typeof spec.seed === 'string' && spec.seed.length > 0 && spec.seed.length <= 200))) {
+      throw invalidArgument('fault "seed" must be an integer or a non-empty string');
+    }
+  } else {
+    if (typeof spec.count !== 'number' || !Number.isInteger(spec.count) || spec.count < 1) {
+      throw invalidArgument('fault "count" must be a positive integer (or give "rate" for a random fault)');
+    }
+    if (spec.seed !== undefined) throw invalidArgument('fault "seed" goes with "rate"');
   }
   if (spec.pathPrefix !== undefined && (typeof spec.pathPrefix !== 'string' || spec.pathPrefix.startsWith('/') || spec.pathPrefix.endsWith('/'))) {
     throw invalidArgument('fault "pathPrefix" must be a relative path like "licenses/KEY"');
@@ -80,38 +112,61 @@ export function validateFaultSpec(input: unknown): FaultSpec {
   }
   return {
     operation: spec.operation as FaultOperation,
-    code: spec.code as FaultCode,
-    count: spec.count,
+    code: Array.isArray(spec.code) ? [...(spec.code as FaultCode[])] : (spec.code as FaultCode),
+    ...(random ? { rate: spec.rate as number, seed: (spec.seed as number | string | undefined) ?? randomBytes(6).toString('hex') } : { count: spec.count as number }),
     ...(spec.pathPrefix !== undefined ? { pathPrefix: spec.pathPrefix as string } : {}),
     ...(spec.database !== undefined ? { database: spec.database as string } : {}),
   };
 }
 
+/**
+ * A small seeded PRNG (mulberry32 over a 32-bit state derived from the seed by SHA-256): the
+ * same seed gives the same sequence of draws in [0, 1), on any machine and Node version.
+ */
+export function seededRandom(seed: number | string): () => number {
+  let state = createHash('sha256').update(String(seed)).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface Rule {
+  fault: Fault;
+  /** Random rules: the rule's own PRNG. */
+  next?: () => number;
+}
+
 export class FaultInjector {
-  private faults: Fault[] = [];
+  private rules: Rule[] = [];
 
   add(input: unknown): Fault {
     const spec = validateFaultSpec(input);
-    const fault: Fault = { ...spec, id: randomBytes(8).toString('hex'), remaining: spec.count };
-    this.faults.push(fault);
-    return fault;
+    const id = randomBytes(8).toString('hex');
+    const fault: Fault =
+      spec.rate !== undefined ? { ...spec, id, remaining: null, injected: 0, drawn: 0 } : { ...spec, id, remaining: spec.count ?? 1, injected: 0 };
+    this.rules.push({ fault, ...(spec.rate !== undefined ? { next: seededRandom(spec.seed ?? id) } : {}) });
+    return { ...fault };
   }
 
   /** The remaining faults, or those scoped to one database. */
   list(database?: string): Fault[] {
-    return this.faults.filter(f => database === undefined || f.database === database).map(f => ({ ...f }));
+    return this.rules.map(r => r.fault).filter(f => database === undefined || f.database === database).map(f => ({ ...f }));
   }
 
   /** Drops every fault, or those scoped to one database (test files sharing an emulator). */
   clear(database?: string): void {
-    this.faults = database === undefined ? [] : this.faults.filter(f => f.database !== database);
+    this.rules = database === undefined ? [] : this.rules.filter(r => r.fault.database !== database);
   }
 
   /** Drops one fault by id; false when it is not there (spent or never added). */
   remove(id: string): boolean {
-    const before = this.faults.length;
-    this.faults = this.faults.filter(f => f.id !== id);
-    return this.faults.length < before;
+    const before = this.rules.length;
+    this.rules = this.rules.filter(r => r.fault.id !== id);
+    return this.rules.length < before;
   }
 
   /**
@@ -119,16 +174,33 @@ export class FaultInjector {
    * error to fail it with, or undefined. Cheap when no fault is registered.
    */
   take(operation: 'commit' | 'read', database: string, target: FaultTarget): FirestoreError | undefined {
-    if (this.faults.length === 0) return undefined;
-    const fault = this.faults.find(
-      f =>
-        (f.operation === 'any' || f.operation === operation) &&
-        (f.database === undefined || f.database === database) &&
-        (f.pathPrefix === undefined || matchesTarget(f.pathPrefix, target)),
-    );
-    if (!fault) return undefined;
-    fault.remaining--;
-    if (fault.remaining <= 0) this.faults = this.faults.filter(f => f !== fault);
-    return new FirestoreError(CODES[fault.code], `Injected fault ${fault.id} (${fault.code}) for ${operation}`);
+    if (this.rules.length === 0) return undefined;
+    const matches = (f: Fault) =>
+      (f.operation === 'any' || f.operation === operation) &&
+      (f.database === undefined || f.database === database) &&
+      (f.pathPrefix === undefined || matchesTarget(f.pathPrefix, target));
+    const counted = this.rules.find(r => !r.next && matches(r.fault));
+    if (counted) {
+      const fault = counted.fault;
+      fault.injected++;
+      fault.remaining = (fault.remaining ?? 1) - 1;
+      if (fault.remaining <= 0) this.rules = this.rules.filter(r => r !== counted);
+      return fail(fault, fault.code as FaultCode, operation);
+    }
+    for (const rule of this.rules) {
+      const { fault, next } = rule;
+      if (!next || !matches(fault)) continue;
+      fault.drawn = (fault.drawn ?? 0) + 1;
+      if (next() >= (fault.rate ?? 0)) continue;
+      const codes = Array.isArray(fault.code) ? fault.code : [fault.code];
+      const code = codes.length === 1 ? codes[0] : codes[Math.floor(next() * codes.length)];
+      fault.injected++;
+      return fail(fault, code ?? 'ABORTED', operation);
+    }
+    return undefined;
   }
+}
+
+function fail(fault: Fault, code: FaultCode, operation: string): FirestoreError {
+  return new FirestoreError(CODES[code], `Injected fault ${fault.id} (${code}) for ${operation}`);
 }

@@ -39,7 +39,11 @@ export interface RunningEmulator {
   /** Operation counters since start or the last resetStats() (documents read, writes applied, per-document writes). */
   stats(): EmulatorStatsSnapshot;
   resetStats(): void;
-  /** Makes the next `count` matching operations fail with `code`; returns the fault (with its id). */
+  /**
+   * Makes the next `count` matching operations fail with `code`, or (`rate`) each matching
+   * operation fail with that probability, drawn from a PRNG seeded with `seed`; returns the
+   * fault (with its id and seed).
+   */
   injectFaults(spec: FaultSpec): Fault;
   clearFaults(): void;
   /** Replaces the index configuration of one database ("projects/p/databases/d"): null = no enforcement, undefined = back to the `indexes` option. */

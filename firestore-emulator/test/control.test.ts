@@ -54,6 +54,89 @@ describe('FaultInjector', () => {
   });
 });
 
+describe('random faults', () => {
+  const draws = (seed: number | string, n: number, rate = 0.1) => {
+    const f = new FaultInjector();
+    f.add({ operation: 'commit', code: ['ABORTED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED'], rate, seed });
+    return Array.from({ length: n }, () => f.take('commit', DB, { kind: 'documents', paths: ['c/a'] })?.code ?? 0);
+  };
+
+  it('fails about `rate` of the matching operations, with codes drawn from the list', () => {
+    const outcomes = draws('rate-test', 20_000);
+    const failed = outcomes.filter(code => code !== 0);
+    expect(failed.length / outcomes.length).toBeGreaterThan(0.09);
+    expect(failed.length / outcomes.length).toBeLessThan(0.11);
+    for (const code of [10, 14, 4]) expect(failed.filter(c => c === code).length).toBeGreaterThan(failed.length / 4);
+    expect(new Set(failed)).toEqual(new Set([10, 14, 4]));
+  });
+
+  it('is deterministic from its seed: the same seed fails the same operations, another seed others', () => {
+    expect(draws(42, 2_000)).toEqual(draws(42, 2_000));
+    expect(draws('replay-me', 2_000)).toEqual(draws('replay-me', 2_000));
+    expect(draws(42, 2_000)).not.toEqual(draws(43, 2_000));
+  });
+
+  it('draws only for matching operations, so other traffic does not shift the sequence', () => {
+    const f = new FaultInjector();
+    f.add({ operation: 'read', code: 'UNAVAILABLE', rate: 0.5, seed: 7, pathPrefix: 'licenses' });
+    const seq: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      expect(f.take('commit', DB, { kind: 'documents', paths: ['licenses/a'] })).toBeUndefined();
+      expect(f.take('read', DB, { kind: 'documents', paths: ['apps/a'] })).toBeUndefined();
+      seq.push(f.take('read', DB, { kind: 'documents', paths: ['licenses/a'] })?.code ?? 0);
+    }
+    const g = new FaultInjector();
+    g.add({ operation: 'read', code: 'UNAVAILABLE', rate: 0.5, seed: 7, pathPrefix: 'licenses' });
+    expect(Array.from({ length: 200 }, () => g.take('read', DB, { kind: 'documents', paths: ['licenses/b'] })?.code ?? 0)).toEqual(seq);
+    const [listed] = f.list();
+    expect(listed).toMatchObject({ rate: 0.5, seed: 7, remaining: null, drawn: 200, injected: seq.filter(c => c !== 0).length });
+  });
+
+  it('counted faults come first; a random rule stays until cleared and reports a drawn seed', () => {
+    const f = new FaultInjector();
+    const random = f.add({ operation: 'any', code: 'ABORTED', rate: 1 });
+    expect(typeof random.seed).toBe('string');
+    f.add({ operation: 'commit', code: 'UNAVAILABLE', count: 1 });
+    expect(f.take('commit', DB, { kind: 'documents', paths: ['a/b'] })?.code).toBe(14);
+    for (let i = 0; i < 5; i++) expect(f.take('read', DB, { kind: 'query', base: 'a' })?.code).toBe(10);
+    expect(f.list()).toHaveLength(1);
+    expect(f.remove(random.id)).toBe(true);
+    expect(f.take('read', DB, { kind: 'query', base: 'a' })).toBeUndefined();
+  });
+
+  it('validates random specs', () => {
+    const f = new FaultInjector();
+    expect(() => f.add({ operation: 'read', code: 'ABORTED', rate: 0 })).toThrow(/rate/);
+    expect(() => f.add({ operation: 'read', code: 'ABORTED', rate: 1.5 })).toThrow(/rate/);
+    expect(() => f.add({ operation: 'read', code: 'ABORTED', rate: 0.1, count: 1 })).toThrow(/not both/);
+    expect(() => f.add({ operation: 'read', code: [], rate: 0.1 })).toThrow(/code/);
+    expect(() => f.add({ operation: 'read', code: ['ABORTED', 'NOT_FOUND'], rate: 0.1 })).toThrow(/code/);
+    expect(() => f.add({ operation: 'read', code: ['ABORTED'], count: 1 })).toThrow(/code/);
+    expect(() => f.add({ operation: 'read', code: 'ABORTED', count: 1, seed: 3 })).toThrow(/seed/);
+    expect(() => f.add({ operation: 'read', code: 'ABORTED', rate: 0.1, seed: 1.5 })).toThrow(/seed/);
+  });
+
+  it('over the control endpoint: added with a seed, listed with its count of injected faults, cleared by id', async () => {
+    const emulator = await startFirestoreEmulator({ port: 0 });
+    try {
+      const post = await fetch(`${emulator.controlUrl}/faults`, {
+        method: 'POST',
+        body: JSON.stringify({ operation: 'read', code: ['ABORTED', 'UNAVAILABLE'], rate: 0.5, seed: 'abc', pathPrefix: 'c' }),
+      });
+      const added = (await post.json()) as { ok: boolean; id: string; seed: string };
+      expect(added).toMatchObject({ ok: true, seed: 'abc' });
+      const listed = (await (await fetch(`${emulator.controlUrl}/faults`)).json()) as { faults: Array<Record<string, unknown>> };
+      expect(listed.faults).toEqual([expect.objectContaining({ id: added.id, rate: 0.5, seed: 'abc', injected: 0, remaining: null })]);
+      const bad = await fetch(`${emulator.controlUrl}/faults`, { method: 'POST', body: JSON.stringify({ operation: 'read', code: 'ABORTED', rate: 2 }) });
+      expect(bad.status).toBe(400);
+      await fetch(`${emulator.controlUrl}/faults/${added.id}`, { method: 'DELETE' });
+      expect(((await (await fetch(`${emulator.controlUrl}/faults`)).json()) as { faults: unknown[] }).faults).toEqual([]);
+    } finally {
+      await emulator.stop();
+    }
+  });
+});
+
 describe('service faults', () => {
   it('a faulted transactional commit writes nothing and releases the locks', async () => {
     const s = new FirestoreService();
