@@ -10,7 +10,7 @@ import { presentedCredentials, withoutCredentials } from '../http/credentials.js
 import { httpEndpoint, type RequestContext } from '../http/endpoint.js';
 import { ApiError } from '../domain/errors.js';
 import { openApiDocument, type OperationSpec } from '../http/openapi.js';
-import { TokenBuckets } from '../services/access/rateLimiter.js';
+import { principalBucket, takeApiKeyRateLimit as takeRateLimit } from '../services/access/apiKeyRateLimit.js';
 import { operations, Router, type RoutedOperation } from '../http/router.js';
 import { externalId, resourceId, storedId } from '../schemas/common.js';
 import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
@@ -55,7 +55,6 @@ import * as variables from '../services/admin/variables.js';
 import * as webhooks from '../services/webhooks/webhookConfig.js';
 import * as deliveries from '../services/webhooks/webhookDelivery.js';
 import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
-import { v1RateLimit } from '../config/constants.js';
 import { consoleSignIn, consoleSignInProviders } from '../config/settings.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';
 import { accountRoutes } from './v1/accountRoutes.js';
@@ -66,9 +65,6 @@ import { verifySignedInUser, type SignedInUser } from '../services/access/consol
 import { buyerRoutes, portalPublicRoutes } from './v1/portalRoutes.js';
 import { verifyBuyerToken } from '../services/portal/buyerSignIn.js';
 import type { BuyerClaims } from '../crypto/portalTokens.js';
-
-/** seed 001: burst 100 requests/second, sustained 50/second, per API key. */
-const apiKeyBuckets = new TokenBuckets(v1RateLimit.burst, v1RateLimit.perSecond);
 
 /** Every route receives the authenticated principal; its path parameters, query and body arrive parsed. */
 const route = operations<Principal>();
@@ -351,7 +347,7 @@ export const v1 = onRequest(
     const principal = await throttledAuthentication(ctx.ip, ctx.log, () => authenticate(presentedCredentials(ctx), operatorSecret()));
     assertRole(principal, v1RouteRole(ctx.method, path));
     assertMemberMayCall(principal, path);
-    takeRateLimit(principal.kind === 'account' ? principal.keyId : 'operator');
+    takeRateLimit(principalBucket(principal));
     // Credentials may also travel as apiKey/adminSecret fields: they are not request parameters.
     return router.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, principal);
   }),
@@ -362,15 +358,5 @@ function assertMethodServed<T>(router: Router<T>, path: string, method: string):
   const allowed = router.methodsAt(path);
   if (!allowed.includes(method as (typeof allowed)[number])) {
     throw new ApiError('method_not_allowed', `Method ${method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
-  }
-}
-
-/** seed 001's per-key rate limit (a console user, and a portal buyer, count as one key). */
-function takeRateLimit(bucket: string): void {
-  const taken = apiKeyBuckets.take(bucket);
-  if (!taken.allowed) {
-    throw new ApiError('rate_limited', `Rate limit exceeded: ${v1RateLimit.burst} requests/second burst, ${v1RateLimit.perSecond}/second sustained`, {
-      retryAfterSeconds: taken.retryAfterSeconds,
-    });
   }
 }
