@@ -116,7 +116,7 @@ export function SignInPage() {
       {user === null && !linkPending && (
         <div class="signin-methods">
           {config.authEmulatorHost && (
-            <p class="notice">Local Auth emulator at {config.authEmulatorHost}: any email and password create a test account (tick “Create the account” the first time).</p>
+            <p class="notice">Local Auth emulator at {config.authEmulatorHost}: run <code>npm run invite -- you@example.com</code> beside <code>npm start</code> and sign in with the email and password it prints (invitations need a verified email, which it sets).</p>
           )}
           {providers.includes('password') && (
             <form onSubmit={(event) => { event.preventDefault(); void attempt(() => signInWithPassword(email, password, create)); }}>
