@@ -1,5 +1,6 @@
 import { onRequest } from 'firebase-functions/v2/https';
 import { ApiError } from '../domain/errors.js';
+import { assertNoClientCredentialsInUrl } from '../http/credentials.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { parseInput } from '../http/validation.js';
 import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas/client.js';
@@ -10,6 +11,7 @@ import { clientFunctionOptions } from './options.js';
 export const auth = onRequest(
   clientFunctionOptions,
   httpEndpoint({ name: 'auth', methods: ['POST'], errorShape: 'sdk' }, async (ctx) => {
+    assertNoClientCredentialsInUrl(ctx.query);
     const client = { ip: ctx.ip, requestId: ctx.requestId, log: ctx.log };
     const route = ctx.req.path.replace(/\/+$/, '') || '/';
     switch (route) {

@@ -44,6 +44,21 @@ export function presentedCredentials(ctx: RequestContext): PresentedCredentials 
   return { adminSecret, apiKey, idToken, accountId: idToken ? ctx.header('x-keywarden-account') : undefined };
 }
 
+/** What a client door's caller proves itself with: the license key is one (seed 004), a session token, an app secret. */
+const clientCredentialNames = ['licenseKey', 'sessionToken', 'appSecret'] as const;
+
+/**
+ * The client doors (seed 004's client functions, the SDK door) take their credentials from the
+ * JSON body only: a URL is written to Cloud Run's request logs, so one carrying a license key,
+ * a session token or an app secret is refused before anything is read, as the admin doors
+ * refuse an API key or the admin secret there.
+ */
+export function assertNoClientCredentialsInUrl(query: Record<string, unknown>): void {
+  for (const name of clientCredentialNames) {
+    if (query[name] !== undefined) throw badRequest(`${name} is not accepted in the URL (URLs are logged); send it in the JSON body`);
+  }
+}
+
 /** The request's parameters without the credential fields, for schema validation. */
 export function withoutCredentials(source: Record<string, unknown>): Record<string, unknown> {
   const { apiKey: _apiKey, adminSecret: _adminSecret, ...rest } = source;

@@ -110,7 +110,7 @@ export const buyerRoutes: RoutedOperation<BuyerClaims>[] = [
     params: buyerLicensePath, body: buyerOfflineFileBody, response: mintedOfflineFileResponse, status: 201, errors: [400, 401, 402, 403, 404, 410, 429],
     run: async ({ ctx, params, body, extra: buyer }) => {
       const minted = await buyerLicenses.mintBuyerOfflineFile(buyer, params.licenseKey, body.hwid);
-      ctx.log.info('offline license file minted by a buyer', { licenseKey: minted.offlineFile.licenseKey, jti: minted.offlineFile.jti });
+      ctx.log.info('offline license file minted by a buyer', { jti: minted.offlineFile.jti });
       if (!wantsLicenseFile(ctx)) return { status: 201, body: minted };
       return {
         status: 201,
