@@ -20,6 +20,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
     ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
     expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: null,
+    variantEntitlements: [], entitlements: [],
     ...fields,
   };
 }

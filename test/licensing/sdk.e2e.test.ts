@@ -29,6 +29,8 @@ import {
 const payloadFields = [
   'appId',
   'appVariables',
+  'entitlements',
+  'entitlementsExpireAt',
   'expirationStrategy',
   'expiresIn',
   'graceEndsAt',
@@ -79,6 +81,8 @@ describe('SDK /auth/validate: the signed answer', () => {
     expect(payload.unlimitedHwidSlots).toBe(false);
     // The policy fields (README, License policies): a license that sets none is active, restrict, no grace.
     expect([payload.licenseState, payload.graceEndsAt, payload.expirationStrategy]).toEqual(['active', null, 'restrict']);
+    // README, Entitlements: a license granted none carries an empty list.
+    expect([payload.entitlements, payload.entitlementsExpireAt]).toEqual([[], {}]);
   });
 
   it('reports a lifetime license as licenseExpiresAt null and defaults label/variables', async () => {

@@ -107,6 +107,9 @@ export interface SdkPayload {
   licenseState: 'active' | 'grace' | 'expired';
   graceEndsAt: string | null;
   expirationStrategy: string;
+  /** README, Entitlements: the codes held now, sorted, and the add-ons' ends. */
+  entitlements: string[];
+  entitlementsExpireAt: Record<string, string>;
 }
 
 /** The JSON inside a `payload` (standard base64 of UTF-8 JSON). */

@@ -162,6 +162,10 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { active: false } };
     case 'POST /licenses/{licenseKey}/simulate':
       return { body: { hwid: data.device } };
+    case 'POST /apps/{appId}/entitlements':
+      return { body: { code: 'PLANTED_BY_B', name: 'planted by B' } };
+    case 'PUT /licenses/{licenseKey}/entitlements':
+      return { body: { entitlements: [] } };
     case 'POST /apps/{appId}/activation-requests/parse':
       return { body: { activationRequest: '-----BEGIN AUTHFORGE ACTIVATION REQUEST-----\nVersion: 1\n-----END AUTHFORGE ACTIVATION REQUEST-----' } };
     default:

@@ -227,6 +227,10 @@ export const v1Routes: RouteSpec[] = [
   { method: 'DELETE', path: '/accounts/{accountId}/discount-codes/{code}' },
   { method: 'DELETE', path: '/licenses/{licenseKey}/devices/{hwid}' },
   { method: 'POST', path: '/licenses/{licenseKey}/simulate' },
+  { method: 'POST', path: '/apps/{appId}/entitlements' },
+  { method: 'GET', path: '/apps/{appId}/entitlements' },
+  { method: 'DELETE', path: '/apps/{appId}/entitlements/{code}' },
+  { method: 'PUT', path: '/licenses/{licenseKey}/entitlements' },
 ];
 
 /** The routes the running `v1` serves behind an API key, from its own OpenAPI document. */

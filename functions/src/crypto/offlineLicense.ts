@@ -37,6 +37,9 @@ export interface OfflinePolicy {
   licenseState: 'active' | 'grace' | 'expired';
   graceEndsAt: Date | null;
   expirationStrategy: string;
+  /** The entitlement codes at minting, sorted, and the add-ons' ends (code → instant) (README, Entitlements). */
+  entitlements?: readonly string[] | undefined;
+  entitlementsExpireAt?: Readonly<Record<string, Date>> | undefined;
 }
 
 /** The payload JSON in the documented field order; `expiresAt` is always present (null for lifetime). */
@@ -60,6 +63,10 @@ export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
           licenseState: grant.policy.licenseState,
           graceEndsAt: grant.policy.graceEndsAt ? isoMillis(grant.policy.graceEndsAt) : null,
           expirationStrategy: grant.policy.expirationStrategy,
+          ...(grant.policy.entitlements !== undefined ? { entitlements: grant.policy.entitlements } : {}),
+          ...(grant.policy.entitlementsExpireAt !== undefined
+            ? { entitlementsExpireAt: Object.fromEntries(Object.entries(grant.policy.entitlementsExpireAt).map(([code, at]) => [code, isoMillis(at)])) }
+            : {}),
         }
       : {}),
   });

@@ -3,6 +3,7 @@ import { collections, limits, portal } from '../config/constants.js';
 import { countingWrites, schemaConverter, WriteCounter } from './converter.js';
 import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
+import { storedCatalogue } from './entitlements.js';
 
 export const signingKeyDocument = z.object({
   keyId: z.string(),
@@ -93,6 +94,8 @@ export const appDocument = z.object({
   clientBans: clientBans.default({ hwids: [], ips: [] }),
   /** Written before the portal existed: read as its defaults. */
   portal: portalSettings.default(defaultPortalSettings),
+  /** The product's entitlement codes (data/entitlements.ts), at most 200: what variants and licenses may grant. */
+  entitlements: storedCatalogue,
   createdAt: timestamp,
   updatedAt: timestamp,
 });

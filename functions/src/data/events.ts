@@ -19,6 +19,8 @@ export const eventType = z.enum([
   'license.offline_file_minted',
   /** The buyer released a device in the customer portal (its seat freed, its sessions ended). */
   'license.device_released',
+  /** A license's own entitlement grants changed (README, Entitlements). */
+  'license.entitlements_changed',
   'test.ping',
 ]);
 export type EventType = z.infer<typeof eventType>;

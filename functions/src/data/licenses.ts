@@ -6,6 +6,7 @@ import { db } from './firestore.js';
 import { timestamp, variablesSchema } from './shared.js';
 import { violationTypes } from '../domain/errors.js';
 import { durationDays, storedPolicyFields } from './policies.js';
+import { storedLicenseGrants, storedVariantEntitlements } from './entitlements.js';
 
 export const deviceDocument = z.object({
   hwid: z.string(),
@@ -58,6 +59,10 @@ export const licenseDocument = z.object({
   durationDays: durationDays.nullable().default(null),
   /** When the expiry clock started (creation, or the first activation or check); null while pending. */
   clockStartedAt: timestamp.nullable().default(null),
+  /** Entitlement codes its variant granted, copied at creation (README, Entitlements). */
+  variantEntitlements: storedVariantEntitlements,
+  /** The license's own entitlement grants, each for good or until its expiresAt (an add-on). */
+  entitlements: storedLicenseGrants,
   /** Set once `license.expired` has been emitted for the current expiresAt. */
   expiryNotified: z.boolean().default(false),
   devices: z.array(deviceDocument),

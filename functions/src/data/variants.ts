@@ -3,6 +3,7 @@ import { collections, limits } from '../config/constants.js';
 import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { durationDays, storedPolicyFields } from './policies.js';
+import { storedVariantEntitlements } from './entitlements.js';
 import { timestamp, variablesSchema } from './shared.js';
 
 /** variants/{variantId}: defaults for the licenses made from it (a plan, a tier). */
@@ -16,6 +17,8 @@ export const variantDocument = z.object({
   durationDays: durationDays.nullable(),
   /** The policy its licenses start with (data/policies.ts). */
   ...storedPolicyFields,
+  /** Entitlement codes its licenses are granted (copied to each at creation). */
+  entitlements: storedVariantEntitlements,
   floating: z.boolean(),
   heartbeatTimeoutSeconds: z.number().int().min(30).max(86_400),
   variables: variablesSchema,

@@ -22,6 +22,8 @@ export const errorStatus = {
   app_disabled: 403,
   hwid_mismatch: 403,
   revoke_requires_session: 403,
+  /** A client's requireEntitlements names codes the license lacks (README, Entitlements). */
+  entitlements_missing: 403,
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
@@ -53,8 +55,11 @@ export interface ApiErrorOptions {
    * Extra fields of the error body, after the door's own (a seat refusal's `portalUrl`, a
    * release refusal's `retryAfterSeconds`): clients ignore fields they do not know.
    */
-  details?: Readonly<Record<string, string | number>>;
+  details?: Readonly<Record<string, ErrorDetail>>;
 }
+
+/** An error body's extra field: a value, or a list (entitlements_missing's `missing` codes). */
+export type ErrorDetail = string | number | readonly string[];
 
 export class ApiError extends Error {
   readonly status: number;
@@ -62,7 +67,7 @@ export class ApiError extends Error {
   readonly violation: Violation | undefined;
   readonly unknownLicense: boolean;
   readonly allow: string | undefined;
-  readonly details: Readonly<Record<string, string | number>> | undefined;
+  readonly details: Readonly<Record<string, ErrorDetail>> | undefined;
   constructor(
     readonly code: ErrorCode,
     message: string,

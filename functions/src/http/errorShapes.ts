@@ -31,6 +31,9 @@ const sdkCodes = new Set<ErrorCode>([
   'bad_request', 'malformed_request', 'invalid_app', 'invalid_key', 'session_expired', 'replay_detected',
   'blocked', 'app_disabled', 'hwid_mismatch', 'revoke_requires_session', 'expired', 'revoked',
   'rate_limited', 'no_credits', 'system_error', 'server_error',
+  // An addition (README, Entitlements): not definitive for the SDKs, which treat a code they do
+  // not know as transient; granting the entitlement makes the next validate succeed.
+  'entitlements_missing',
 ]);
 
 function sdkErrorCode(error: ApiError): ErrorCode {

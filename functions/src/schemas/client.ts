@@ -2,6 +2,11 @@ import { z } from 'zod';
 import { limits, sessions } from '../config/constants.js';
 import { appAlias, resolvingOptionalAppAlias } from './common.js';
 import { hwid, licenseKey } from './licenses.js';
+import { entitlementCode, maxEntitlementsPerProduct } from '../data/entitlements.js';
+
+/** The entitlement codes a client needs (README, Entitlements): refused with entitlements_missing when the license lacks any. */
+const requireEntitlements = z.array(entitlementCode).max(maxEntitlementsPerProduct).optional()
+  .describe('Entitlement codes the app needs: a license lacking any is refused (403 entitlements_missing, naming them) before a device is bound');
 
 const sessionToken = z.string().min(10).max(2048);
 const nonce = z.string().min(8).max(limits.maxNonceLength);
@@ -37,6 +42,10 @@ export type DeactivateInput = z.infer<typeof deactivateInput>;
 export const sessionInput = z.strictObject({ sessionToken, ...machine });
 export type SessionInput = z.infer<typeof sessionInput>;
 
+/** seed 004 validate: a session token, and optionally the entitlements the client needs. */
+export const validateSessionInput = z.strictObject({ sessionToken, ...machine, requireEntitlements });
+export type ValidateSessionInput = z.infer<typeof validateSessionInput>;
+
 /** docs/design.md door 1: AuthForge SDK protocol bodies. */
 export const sdkValidateInput = z.strictObject({
   appId: z.string().min(1).max(64),
@@ -45,6 +54,7 @@ export const sdkValidateInput = z.strictObject({
   hwid,
   nonce,
   ttlSeconds: z.number().int().positive().optional(),
+  requireEntitlements,
 });
 export type SdkValidateInput = z.infer<typeof sdkValidateInput>;
 

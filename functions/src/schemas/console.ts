@@ -101,6 +101,8 @@ export const variantResponse = z.object({
   gracePeriodDays: z.number().int(),
   expirationBasis,
   renewalBasis,
+  /** Entitlement codes its licenses are granted (README, Entitlements). */
+  entitlements: z.array(z.string()),
   status: z.enum(['active', 'disabled']),
   createdAt: z.string().nullable(),
 });

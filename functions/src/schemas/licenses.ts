@@ -3,6 +3,7 @@ import { limits } from '../config/constants.js';
 import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js';
 import { variablesSchema } from '../data/shared.js';
 import { durationDays, policyInputFields } from '../data/policies.js';
+import { entitlementCode, maxEntitlementsPerProduct } from '../data/entitlements.js';
 import { appAlias, pageCursor, pageLimit, resolvingAppAlias, resourceId } from './common.js';
 
 /** A license key as typed by a human: case and surrounding spaces forgiven. */
@@ -25,6 +26,16 @@ export const isoDateTime = z.iso.datetime({ offset: true }).refine((value) => {
 }, 'date out of range (0001-01-01T00:00:00Z to 9999-12-31T23:59:59Z)');
 
 export const hwid = z.string().trim().min(1).max(limits.maxHwidLength);
+
+/**
+ * A license's own entitlement grants as a request gives them (README, Entitlements): a code (for
+ * good) or `{code, expiresAt}` (an add-on until expiresAt; null for good). Each code must be the
+ * product's (checked by the service).
+ */
+export const licenseGrantsInput = z
+  .array(z.union([entitlementCode, z.strictObject({ code: entitlementCode, expiresAt: isoDateTime.nullable().optional() })]))
+  .max(maxEntitlementsPerProduct)
+  .describe('Entitlement codes, each a code (for good) or {code, expiresAt} (an add-on until expiresAt)');
 
 const licenseFields = {
   quantity: z.number().int().min(1).max(limits.maxLicensesPerCreate),
@@ -54,6 +65,7 @@ export const createLicenseInput = z
     variables: licenseFields.variables.optional(),
     ...policyInputFields,
     durationDays: durationDays.optional(),
+    entitlements: licenseGrantsInput.optional(),
   })
   .transform(resolvingAppAlias);
 export type CreateLicenseInput = z.infer<typeof createLicenseInput>;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { variablesSchema } from '../data/shared.js';
 import { variantDocument } from '../data/variants.js';
 import { policyInputFields } from '../data/policies.js';
+import { entitlementCodesInput } from '../data/entitlements.js';
 import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
 import { portalSettingsInput } from './portal.js';
 
@@ -66,6 +67,7 @@ export const createVariantInput = z.strictObject({
   gracePeriodDays: variantFields.gracePeriodDays,
   expirationBasis: variantFields.expirationBasis,
   renewalBasis: variantFields.renewalBasis,
+  entitlements: entitlementCodesInput.default([]).describe("Entitlement codes (the product's) its licenses are granted"),
 });
 export type CreateVariantInput = z.infer<typeof createVariantInput>;
 
@@ -80,6 +82,7 @@ export const updateVariantInput = z.strictObject({
   variables: variantFields.variables.optional(),
   disabled: variantFields.disabled.optional(),
   ...policyInputFields,
+  entitlements: entitlementCodesInput.optional().describe("Entitlement codes its future licenses are granted (licenses already made keep theirs)"),
 });
 export type UpdateVariantInput = z.infer<typeof updateVariantInput>;
 

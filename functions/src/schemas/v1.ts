@@ -9,7 +9,7 @@ import { durationDays, expirationBasis, expirationStrategy, policyInputFields, r
 import { variablesSchema } from '../data/shared.js';
 import { refusedWebhookHost } from '../services/webhooks/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
-import { isoDateTime, licenseStatusFilter } from './licenses.js';
+import { isoDateTime, licenseGrantsInput, licenseStatusFilter } from './licenses.js';
 
 export const v1CreateLicensesBody = z.strictObject({
   appId: resourceId.describe('The application to issue licenses for'),
@@ -23,6 +23,7 @@ export const v1CreateLicensesBody = z.strictObject({
   variables: variablesSchema.optional(),
   ...policyInputFields,
   durationDays: durationDays.optional().describe('Days the license runs from its expirationBasis, when expiresAt is not given (default: the variant\'s)'),
+  entitlements: licenseGrantsInput.optional(),
 });
 
 export const v1ListLicensesQuery = z.strictObject({
@@ -105,6 +106,8 @@ export const securityListEntryBody = z
 
 /* ---------- responses ---------- */
 
+export const entitlementGrantResponse = z.object({ code: z.string(), expiresAt: z.string().nullable() });
+
 export const licenseResponse = z.object({
   licenseKey: z.string(),
   appId: z.string(),
@@ -141,6 +144,10 @@ export const licenseResponse = z.object({
   expirationBasis,
   durationDays: z.number().int().nullable().describe('The days a firstActivation or firstValidation clock runs (expiresAt is null until it starts); null for a license dated at creation'),
   renewalBasis,
+  entitlements: z.array(z.string()).describe("The entitlement codes the license holds now: its variant's and its own, minus add-ons past their expiresAt; sorted"),
+  entitlementsExpireAt: z.record(z.string(), z.string()).describe('The add-ons among entitlements: code → the ISO instant it ends'),
+  variantEntitlements: z.array(z.string()).describe('The codes its variant granted (copied at creation)'),
+  entitlementGrants: z.array(entitlementGrantResponse).describe("The license's own grants; an add-on ends at its expiresAt"),
   createdAt: z.string().nullable(),
   updatedAt: z.string().nullable(),
 });

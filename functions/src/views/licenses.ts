@@ -6,6 +6,7 @@ import { isoDate } from '../data/shared.js';
 import type { licenseResponse } from '../schemas/v1.js';
 import { licenseStatus, liveDevices } from '../services/licensing/licenseRules.js';
 import { expiryStanding } from '../services/licensing/licenseExpiry.js';
+import { effectiveEntitlements, entitlementEnds, grantsView } from '../services/licensing/entitlements.js';
 
 /**
  * What a seed 004 client (verify, activate, validate, deactivate, heartbeat) is told about its
@@ -31,6 +32,10 @@ export function clientLicenseView(licenseKey: string, license: LicenseDocument, 
     licenseState: standing.state,
     graceEndsAt: isoDate(standing.graceEndsAt),
     expirationStrategy: license.expirationStrategy,
+    /** The codes the license holds now (variant's and own, minus expired add-ons), sorted. */
+    entitlements: effectiveEntitlements(license, now),
+    /** The add-ons among them: code → the ISO instant it ends. */
+    entitlementsExpireAt: entitlementEnds(license, now),
   };
 }
 
@@ -48,6 +53,8 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
     expirationBasis: license.expirationBasis,
     durationDays: license.durationDays,
     renewalBasis: license.renewalBasis,
+    variantEntitlements: license.variantEntitlements,
+    entitlementGrants: grantsView(license.entitlements),
     createdAt: isoDate(license.createdAt),
     updatedAt: isoDate(license.updatedAt),
   };

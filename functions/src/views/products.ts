@@ -42,6 +42,7 @@ export function variantView(variantId: string, variant: VariantDocument): z.infe
     gracePeriodDays: variant.gracePeriodDays,
     expirationBasis: variant.expirationBasis,
     renewalBasis: variant.renewalBasis,
+    entitlements: variant.entitlements,
     status: variant.disabled ? 'disabled' : 'active',
     createdAt: isoDate(variant.createdAt),
   };

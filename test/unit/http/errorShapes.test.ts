@@ -25,6 +25,8 @@ describe('renderError', () => {
     'bad_request', 'malformed_request', 'invalid_app', 'invalid_key', 'session_expired', 'replay_detected',
     'blocked', 'app_disabled', 'hwid_mismatch', 'revoke_requires_session', 'expired', 'revoked',
     'rate_limited', 'no_credits', 'system_error', 'server_error',
+    // README, Entitlements: an addition to the set, transient for the SDKs (they do not know it).
+    'entitlements_missing',
   ];
 
   it.each(sdkCodes)('keeps the SDK code %s', (code) => {

@@ -23,12 +23,16 @@ import type { Principal } from '../../services/access/principal.js';
 import { appOverview } from '../../services/admin/overview.js';
 import * as products from '../../services/admin/products.js';
 import * as appSecurity from '../../services/admin/securitySettings.js';
+import * as entitlements from '../../services/admin/entitlements.js';
+import { entitlementCode } from '../../data/entitlements.js';
+import { entitlementResponse, v1DefineEntitlementBody } from '../../schemas/entitlements.js';
 
 const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
 const appPath = z.object({ appId: resourceId });
 const variantPath = appPath.extend({ variantId: resourceId });
+const entitlementPath = appPath.extend({ code: entitlementCode });
 
 export const appRoutes: V1Route[] = [
   route({
@@ -97,6 +101,23 @@ export const appRoutes: V1Route[] = [
     run: async ({ params, body, extra: principal }) => {
       return { body: await products.updateVariantOf(principal, params.appId, { ...body, variantId: params.variantId }) };
     },
+  }),
+  route({
+    method: 'POST', path: '/apps/:appId/entitlements', tag: 'Entitlements',
+    summary: 'Define an entitlement code (at most 200 per app): variants and licenses grant it, clients require it', params: appPath,
+    body: v1DefineEntitlementBody, response: z.object({ entitlement: entitlementResponse }), status: 201, errors: [400, 401, 403, 404, 409, 429],
+    run: async ({ params, body, extra: principal }) => ({ status: 201, body: await entitlements.defineEntitlement(principal, params.appId, body) }),
+  }),
+  route({
+    method: 'GET', path: '/apps/:appId/entitlements', tag: 'Entitlements', summary: "The app's entitlement codes, sorted", params: appPath,
+    response: z.object({ entitlements: z.array(entitlementResponse) }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await entitlements.listEntitlements(principal, params.appId) }),
+  }),
+  route({
+    method: 'DELETE', path: '/apps/:appId/entitlements/:code', tag: 'Entitlements',
+    summary: 'Delete an entitlement code: it can no longer be granted (variants and licenses holding it keep it until changed)', params: entitlementPath,
+    response: z.object({ deleted: z.literal(true), code: z.string() }), status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, extra: principal }) => ({ body: await entitlements.deleteEntitlement(principal, params.appId, params.code) }),
   }),
   route({
     method: 'GET', path: '/apps/:appId/client-bans', tag: 'Security', summary: "Bans reported by the app's clients (SDK selfban)", params: appPath,

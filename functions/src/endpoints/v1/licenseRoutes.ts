@@ -11,6 +11,8 @@ import { licenseResponse } from '../../schemas/v1.js';
 import type { Principal } from '../../services/access/principal.js';
 import * as licenses from '../../services/admin/licenses.js';
 import { simulateCheck, type SimulatedDoor } from '../../services/client/checkSimulation.js';
+import { setLicenseEntitlements } from '../../services/admin/entitlements.js';
+import { v1LicenseEntitlementsBody } from '../../schemas/entitlements.js';
 
 const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
@@ -22,6 +24,12 @@ const devicePath = licensePath.extend({ hwid });
 const doorShapes: Record<SimulatedDoor, ErrorShape> = { sdk: 'sdk', activate: 'success', validate: 'valid' };
 
 export const licenseRoutes: V1Route[] = [
+  route({
+    method: 'PUT', path: '/licenses/:licenseKey/entitlements', tag: 'Entitlements',
+    summary: "Replace a license's own entitlement grants (codes, or {code, expiresAt} add-ons); its variant's codes stay. Event license.entitlements_changed",
+    params: licensePath, body: v1LicenseEntitlementsBody, response: licenseResponse, status: 200, errors: [400, 401, 403, 404, 429],
+    run: async ({ params, body, extra: principal }) => ({ body: (await setLicenseEntitlements(principal, params.licenseKey, body.entitlements)).license }),
+  }),
   route({
     method: 'DELETE', path: '/licenses/:licenseKey/devices/:hwid', tag: 'Licenses',
     summary: "Release one device: its seat is freed and its sessions end (as seed 004 deactivate); reset-hwid releases all", params: devicePath,

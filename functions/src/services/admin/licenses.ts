@@ -17,6 +17,7 @@ import type { Principal } from '../access/principal.js';
 import { activationsView, licenseView, violationsView } from '../../views/licenses.js';
 import { deactivateDevice } from '../licensing/licenseRules.js';
 import { renewedExpiry } from '../licensing/licenseExpiry.js';
+import { assertDefinedCodes, grantsOf, type GrantInput } from '../licensing/entitlements.js';
 import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
 
 const maxKeyCollisionRetries = 3;
@@ -41,6 +42,8 @@ export interface LicenseSpec {
   expirationBasis?: ExpirationBasis | undefined;
   renewalBasis?: RenewalBasis | undefined;
   durationDays?: number | undefined;
+  /** The license's own entitlement grants (codes, or add-ons with expiresAt); the caller checks they are the product's. */
+  entitlements?: readonly GrantInput[] | undefined;
 }
 
 /** The document every license of one create call starts as: explicit fields, else the variant's, else seed 002's defaults. */
@@ -87,6 +90,8 @@ export function licenseTemplate(
     revokedAt: null,
     revokeReason: null,
     expiryNotified: false,
+    variantEntitlements: variant?.entitlements ?? [],
+    entitlements: grantsOf(spec.entitlements ?? []),
     devices: [],
     variables: { ...variant?.variables, ...spec.variables },
     violations: [],
@@ -143,6 +148,7 @@ export async function licenseOrigin(principal: Principal, appId: string, variant
 export async function createLicenses(principal: Principal, input: CreateLicenseInput, extra: LicenseSource = {}) {
   const { appId } = input;
   const { app, variant } = await licenseOrigin(principal, appId, input.variantId);
+  assertDefinedCodes(app.entitlements, grantsOf(input.entitlements ?? []).map((grant) => grant.code));
   const now = Timestamp.now();
   const template = licenseTemplate(appId, app, variant, input, now, extra.source ?? null);
   for (let attempt = 1; ; attempt += 1) {

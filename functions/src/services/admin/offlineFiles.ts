@@ -24,6 +24,7 @@ import type {
 import { loadOwnedApp, loadOwnedLicense } from '../access/ownership.js';
 import { takeCredit } from './credits.js';
 import { expiryStanding, graceEnd } from '../licensing/licenseExpiry.js';
+import { effectiveEntitlements, entitlementEnds } from '../licensing/entitlements.js';
 import { describePrincipal, type Principal } from '../access/principal.js';
 import { activeSigner } from './signingKeys.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
@@ -132,7 +133,13 @@ export async function mintOfflineFile(principal: Principal, licenseKey: string, 
         licenseExpiresAt: license.expiresAt?.toDate() ?? null,
         licenseVariables: license.variables,
         appVariables: app.variables,
-        policy: { licenseState: standing.state, graceEndsAt: standing.graceEndsAt?.toDate() ?? null, expirationStrategy: license.expirationStrategy },
+        policy: {
+          licenseState: standing.state,
+          graceEndsAt: standing.graceEndsAt?.toDate() ?? null,
+          expirationStrategy: license.expirationStrategy,
+          entitlements: effectiveEntitlements(license, now),
+          entitlementsExpireAt: Object.fromEntries(Object.entries(entitlementEnds(license, now)).map(([code, at]) => [code, new Date(at)])),
+        },
       },
       signer.sign,
     );

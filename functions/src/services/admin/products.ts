@@ -24,6 +24,7 @@ import type { Principal } from '../access/principal.js';
 import { rotatedKeyRing } from './signingKeys.js';
 import { productView, variantView } from '../../views/products.js';
 import { newSealedSessionSecret, rotatedSessionSecret } from '../access/storedSecrets.js';
+import { assertDefinedCodes } from '../licensing/entitlements.js';
 
 function slugify(name: string): string {
   const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 48);
@@ -79,6 +80,7 @@ export async function createProduct(principal: Principal, input: CreateProductIn
         security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] },
         clientBans: { hwids: [], ips: [] },
         portal: withPortalSettings(defaultPortalSettings, input.portal),
+        entitlements: [],
         createdAt: now,
         updatedAt: now,
       };
@@ -153,6 +155,7 @@ export async function updateProduct(principal: Principal, input: UpdateProductIn
 
 export async function createVariant(principal: Principal, input: CreateVariantInput) {
   const app = await loadOwnedApp(principal, input.productId);
+  assertDefinedCodes(app.entitlements, input.entitlements);
   const now = Timestamp.now();
   const variantId = randomId('var');
   const { productId, ...fields } = input;
@@ -172,6 +175,11 @@ export async function updateVariantOf(principal: Principal, appId: string | unde
   const variant = await db().runTransaction(async (transaction) => {
     const current = await loadOwnedVariant(principal, input.variantId, transaction);
     if (appId !== undefined && current.appId !== appId) throw notFound('Variant not found');
+    if (input.entitlements !== undefined) {
+      // The codes must be the product's (its app read before the write).
+      const app = (await transaction.get(appsCollection().doc(current.appId))).data();
+      assertDefinedCodes(app?.entitlements ?? [], input.entitlements);
+    }
     const { variantId: _variantId, ...changes } = input;
     const defined = Object.fromEntries(Object.entries(changes).filter(([, value]) => value !== undefined));
     const next: VariantDocument = { ...current, ...defined, updatedAt: Timestamp.now() };

@@ -13,6 +13,7 @@ import type { LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
 import { isoDate } from '../../data/shared.js';
 import { clockStarts, expiryStanding, revokedOnExpiry, withClockStarted } from '../licensing/licenseExpiry.js';
+import { missingEntitlements } from '../licensing/entitlements.js';
 import { admitDevice, type MachineDescription, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
@@ -51,6 +52,11 @@ export interface ClientRequest {
   revoke?: boolean;
   /** activate: what the app says about the machine, stored on its device. */
   machine?: MachineDescription;
+  /**
+   * SDK validate, seed 004 validate: entitlement codes the client needs. A license lacking any
+   * is refused (403 entitlements_missing, naming them) before a device is bound.
+   */
+  requireEntitlements?: readonly string[];
 }
 
 export interface ClientEvent {
@@ -156,6 +162,13 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
   // Reset, revoke (sessionsValidAfter) and deactivate (the device's endedSessions) end sessions;
   // a revoked or expired license says so first (410), a reinstated one does not revive them.
   if (session && session.issuedAtMs < sessionsEndedBefore(stored, session.hwid)) throw sessionOver('This session was ended; validate again');
+  if (request.requireEntitlements && request.requireEntitlements.length > 0) {
+    // Before any binding: a refused client takes no seat and writes nothing.
+    const missing = missingEntitlements(stored, request.requireEntitlements, now);
+    if (missing.length > 0) {
+      throw new ApiError('entitlements_missing', `This license lacks the entitlement${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`, { details: { missing } });
+    }
+  }
 
   const events: ClientEvent[] = [];
   const device = hwid ?? '';

@@ -9,7 +9,7 @@ import type { AuthAction } from '../../data/authLogs.js';
 import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
 import type { MachineDescription } from '../licensing/licenseRules.js';
-import type { ActivateInput, DeactivateInput, SessionInput, VerifyInput } from '../../schemas/client.js';
+import type { ActivateInput, DeactivateInput, SessionInput, ValidateSessionInput, VerifyInput } from '../../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
 import { peekSessionClaims } from '../../crypto/sessionTokens.js';
@@ -68,7 +68,7 @@ async function keyCall(
  * `machineId`) sent with it must be the session's (403 otherwise); the lists apply to the
  * session's device. Heartbeats take the device's heartbeat slot, as the SDK's do.
  */
-async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthAction, input: SessionInput, ctx: ClientContext) {
+async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthAction, input: SessionInput & Partial<Pick<ValidateSessionInput, 'requireEntitlements'>>, ctx: ClientContext) {
   const now = Timestamp.now();
   assertClientDoorRate(ctx.ip, peekSessionClaims(input.sessionToken)?.app, now.toMillis());
   const { claims, app } = await openSession(input.sessionToken, now);
@@ -80,7 +80,7 @@ async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthActio
       policy: seed004Door,
       client: await loadClientAppConfig(claims.app),
       licenseKey: claims.lic,
-      request: { action, appId: claims.app, hwid, ip: ctx.ip, session },
+      request: { action, appId: claims.app, hwid, ip: ctx.ip, session, ...(input.requireEntitlements ? { requireEntitlements: input.requireEntitlements } : {}) },
       logAction,
       now,
       heartbeatSlot: action === 'heartbeat',
@@ -111,7 +111,7 @@ export async function activateLicense(input: ActivateInput, ctx: ClientContext) 
 }
 
 /** Checks a session token: authentic, unexpired, license usable, machine still activated. */
-export async function validateSession(input: SessionInput, ctx: ClientContext) {
+export async function validateSession(input: ValidateSessionInput, ctx: ClientContext) {
   const { claims, license, now } = await sessionCall('session', 'session', input, ctx);
   return {
     license: clientLicenseView(claims.lic, license, now),

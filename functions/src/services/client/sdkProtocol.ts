@@ -23,6 +23,7 @@ import { runClientCall } from './clientTransaction.js';
 import { liveDevices } from '../licensing/licenseRules.js';
 import { pointingToPortal } from '../portal/portalLinks.js';
 import { expiryStanding } from '../licensing/licenseExpiry.js';
+import { effectiveEntitlements, entitlementEnds } from '../licensing/entitlements.js';
 
 /**
  * The signed validate and heartbeat payload. `appId`, `licenseKey` and `hwid` say what was asked,
@@ -59,6 +60,9 @@ function sessionPayload(
     licenseState: standing.state,
     graceEndsAt: isoDate(standing.graceEndsAt),
     expirationStrategy: license.expirationStrategy,
+    // README, Entitlements: the codes the license holds now, sorted (an addition, as above).
+    entitlements: effectiveEntitlements(license, now),
+    entitlementsExpireAt: entitlementEnds(license, now),
   };
 }
 
@@ -76,7 +80,7 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
       policy: sdkDoor,
       client,
       licenseKey,
-      request: { action: 'validate', appId: input.appId, hwid: input.hwid, ip: ctx.ip },
+      request: { action: 'validate', appId: input.appId, hwid: input.hwid, ip: ctx.ip, ...(input.requireEntitlements ? { requireEntitlements: input.requireEntitlements } : {}) },
       logAction: 'validate',
       now,
       nonce: input.nonce,

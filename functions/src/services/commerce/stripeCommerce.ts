@@ -6,7 +6,7 @@
  *
  * Mapping (Stripe sends no line items with checkout.session.completed): put
  * `keywarden_app_id` (required), `keywarden_variant_id`, `keywarden_quantity`,
- * `keywarden_max_devices` in the Checkout Session's metadata (a Payment Link's metadata is
+ * `keywarden_max_devices`, `keywarden_entitlements` (comma-separated codes) in the Checkout Session's metadata (a Payment Link's metadata is
  * copied there); price or product metadata is used when the event carries expanded line items.
  */
 import { Timestamp, type Transaction } from 'firebase-admin/firestore';
@@ -145,6 +145,11 @@ function checkoutCompleted(session: StripeCheckoutSession, event: StripeEventEnv
     const variant = mapping.variantId ? (await transaction.get(variantsCollection().doc(mapping.variantId))).data() : undefined;
     const email = checkoutEmail(session);
     const source = checkoutSource(event.id, session);
+    // keywarden_entitlements: the product's codes are granted (once: the purchase is fulfilled
+    // once); a code the product does not define is left out and named in the outcome.
+    const defined = new Set(app.entitlements.map((entry) => entry.code));
+    const granted = mapping.entitlements.filter((code) => defined.has(code));
+    const undefinedCodes = mapping.entitlements.filter((code) => !defined.has(code));
     const template = licenseTemplate(
       mapping.appId,
       app,
@@ -154,6 +159,7 @@ function checkoutCompleted(session: StripeCheckoutSession, event: StripeEventEnv
         maxHwidSlots: mapping.maxHwidSlots,
         email: email ?? undefined,
         label: session.id,
+        entitlements: granted,
       },
       now,
       source,
@@ -162,7 +168,7 @@ function checkoutCompleted(session: StripeCheckoutSession, event: StripeEventEnv
     const license: LicenseDocument = withPurchaseFacts(template, purchase);
     const keys = newLicenseKeys(mapping.quantity);
     return {
-      outcome: `created ${keys.length} license(s)`,
+      outcome: `created ${keys.length} license(s)${undefinedCodes.length > 0 ? `; undefined entitlements left out: ${undefinedCodes.join(', ')}` : ''}`,
       licenseKeys: keys,
       write: () => {
         addNewLicenses(transaction, keys, license, now);

@@ -9,12 +9,15 @@ import { z } from 'zod';
 import { limits } from '../../config/constants.js';
 import type { StripePurchaseDocument } from '../../data/commerce.js';
 import type { LicenseDocument } from '../../data/licenses.js';
+import { entitlementCodePattern, maxEntitlementsPerProduct } from '../../data/entitlements.js';
 
 export const metadataKeys = {
   appId: 'keywarden_app_id',
   variantId: 'keywarden_variant_id',
   quantity: 'keywarden_quantity',
   maxDevices: 'keywarden_max_devices',
+  /** Comma-separated entitlement codes the licenses are granted (README, Entitlements). */
+  entitlements: 'keywarden_entitlements',
 } as const;
 
 const idOf = z.union([z.string(), z.object({ id: z.string() }).transform((value) => value.id)]).nullish();
@@ -96,6 +99,8 @@ export interface CheckoutMapping {
   variantId: string | undefined;
   quantity: number;
   maxHwidSlots: number | undefined;
+  /** Entitlement codes from `keywarden_entitlements`, well-formed ones only, without repeats, sorted. */
+  entitlements: string[];
 }
 
 /**
@@ -118,6 +123,9 @@ export function checkoutMapping(session: StripeCheckoutSession): CheckoutMapping
     variantId: pick(metadataKeys.variantId),
     quantity: Number.isInteger(quantity) ? Math.min(limits.maxLicensesPerCreate, Math.max(1, quantity)) : 1,
     maxHwidSlots: maxDevices && Number.isInteger(Number(maxDevices)) ? Math.min(limits.maxHwidSlots, Math.max(1, Number(maxDevices))) : undefined,
+    entitlements: [...new Set((pick(metadataKeys.entitlements) ?? '').split(',').map((code) => code.trim()).filter((code) => entitlementCodePattern.test(code)))]
+      .sort()
+      .slice(0, maxEntitlementsPerProduct),
   };
 }
 

@@ -37,6 +37,7 @@ describe('metadataKeys', () => {
       variantId: 'keywarden_variant_id',
       quantity: 'keywarden_quantity',
       maxDevices: 'keywarden_max_devices',
+      entitlements: 'keywarden_entitlements',
     });
   });
 });
@@ -99,11 +100,16 @@ describe('checkoutMapping', () => {
       variantId: 'var_1',
       quantity: 3,
       maxHwidSlots: 2,
+      entitlements: [],
     });
   });
 
+  it('reads keywarden_entitlements as comma-separated codes: trimmed, well-formed ones only, without repeats, sorted', () => {
+    expect(checkoutMapping(session({ metadata: { keywarden_entitlements: ' PRO, EXPORT,,pro,PRO ,AI-X,' } })).entitlements).toEqual(['EXPORT', 'PRO']);
+  });
+
   it('defaults to one license, no variant, the app default device count', () => {
-    expect(checkoutMapping(session())).toEqual({ appId: undefined, variantId: undefined, quantity: 1, maxHwidSlots: undefined });
+    expect(checkoutMapping(session())).toEqual({ appId: undefined, variantId: undefined, quantity: 1, maxHwidSlots: undefined, entitlements: [] });
   });
 
   it('prefers session metadata to price metadata to product metadata, skipping empty values', () => {

@@ -24,6 +24,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [],
     source: null, createdAt: created, updatedAt: created,
     expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
+    variantEntitlements: [], entitlements: [],
   } satisfies Omit<LicenseDocument, 'portalReleases'>;
   // Fields other features add to the document keep their defaults (the schema's).
   return { ...base, ...fields } as LicenseDocument;

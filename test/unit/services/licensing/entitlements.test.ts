@@ -1,0 +1,117 @@
+/**
+ * Entitlements' pure rules (functions/src/services/licensing/entitlements.ts) and the one client
+ * decision that applies `requireEntitlements`, at their boundaries: an add-on's last millisecond
+ * and its first past the end (mid-session: the heartbeat after it no longer carries the code),
+ * repeats, sort order, and a refusal that binds nothing. No Firestore, no HTTP.
+ */
+import { Timestamp } from 'firebase-admin/firestore';
+import { describe, expect, it } from 'vitest';
+import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
+import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { assertDefinedCodes, effectiveEntitlements, entitlementEnds, grantsOf, missingEntitlements } from '../../../../functions/src/services/licensing/entitlements.js';
+
+const at = (iso: string) => Timestamp.fromDate(new Date(iso));
+const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
+const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
+const created = at('2027-01-01T00:00:00Z');
+const addOnEnds = at('2027-02-28T23:59:59.999Z');
+
+function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
+  const base = {
+    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
+    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
+    revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [],
+    source: null, createdAt: created, updatedAt: created,
+    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
+    variantEntitlements: ['PRO', 'EXPORT'], entitlements: [{ code: 'AI_ASSIST', expiresAt: addOnEnds }, { code: 'BETA', expiresAt: null }],
+  } satisfies Omit<LicenseDocument, 'portalReleases'>;
+  return { ...base, ...fields } as LicenseDocument;
+}
+const device = (hwid: string) => ({ hwid, boundAt: created, lastSeenAt: created, ip: null, machineName: null, os: null });
+const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
+
+describe('effectiveEntitlements', () => {
+  it("the variant's codes and the license's grants, sorted; an add-on counts to its last millisecond and not from its expiresAt", () => {
+    const stored = license();
+    expect(effectiveEntitlements(stored, plus(addOnEnds, -1))).toEqual(['AI_ASSIST', 'BETA', 'EXPORT', 'PRO']);
+    expect(effectiveEntitlements(stored, addOnEnds)).toEqual(['BETA', 'EXPORT', 'PRO']);
+    expect(entitlementEnds(stored, plus(addOnEnds, -1))).toEqual({ AI_ASSIST: addOnEnds.toDate().toISOString() });
+    expect(entitlementEnds(stored, addOnEnds)).toEqual({});
+  });
+
+  it('a code held for good (variant or undated grant) is never listed as ending; repeats appear once', () => {
+    const stored = license({ variantEntitlements: ['PRO'], entitlements: [{ code: 'PRO', expiresAt: addOnEnds }, { code: 'X', expiresAt: addOnEnds }, { code: 'X', expiresAt: null }] });
+    expect(effectiveEntitlements(stored, created)).toEqual(['PRO', 'X']);
+    expect(entitlementEnds(stored, created)).toEqual({});
+  });
+
+  it('a license with none has none', () => {
+    expect(effectiveEntitlements(license({ variantEntitlements: [], entitlements: [] }), created)).toEqual([]);
+  });
+
+  it('sorts by code point (digits and _ before letters, as every client compares)', () => {
+    expect(effectiveEntitlements(license({ variantEntitlements: ['B', 'A_2', 'A1', '9'], entitlements: [] }), created)).toEqual(['9', 'A1', 'A_2', 'B']);
+  });
+});
+
+describe('grantsOf and assertDefinedCodes', () => {
+  it('one grant per code, sorted; a code given twice keeps the later end, and for good beats any date', () => {
+    expect(grantsOf(['B', { code: 'A', expiresAt: '2027-03-01T00:00:00Z' }, { code: 'A', expiresAt: '2027-04-01T00:00:00Z' }, { code: 'B', expiresAt: '2027-01-01T00:00:00Z' }])).toEqual([
+      { code: 'A', expiresAt: at('2027-04-01T00:00:00Z') },
+      { code: 'B', expiresAt: null },
+    ]);
+    expect(grantsOf([{ code: 'C' }, { code: 'D', expiresAt: null }])).toEqual([{ code: 'C', expiresAt: null }, { code: 'D', expiresAt: null }]);
+  });
+
+  it('refuses codes the product does not define, naming them', () => {
+    const catalogue = [{ code: 'PRO', name: 'Pro', createdAt: created }];
+    expect(() => assertDefinedCodes(catalogue, ['PRO'])).not.toThrow();
+    expect(() => assertDefinedCodes(catalogue, ['PRO', 'ZED', 'ALPHA'])).toThrow(/ALPHA, ZED/);
+  });
+});
+
+describe('requireEntitlements in the one decision', () => {
+  it('names the missing codes, sorted, without repeats', () => {
+    expect(missingEntitlements(license(), ['TEAM', 'PRO', 'ADMIN', 'TEAM'], created)).toEqual(['ADMIN', 'TEAM']);
+  });
+
+  it('SDK validate: refused 403 entitlements_missing before the device is bound (nothing written); admitted and bound with them', () => {
+    const stored = license();
+    const refused = decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'TEAM'] }), created);
+    expect(refused.outcome).toBe('refuse');
+    if (refused.outcome === 'refuse') {
+      expect(refused.error.code).toBe('entitlements_missing');
+      expect(refused.error.status).toBe(403);
+      expect(refused.error.details).toEqual({ missing: ['TEAM'] });
+      expect(refused.record).toBeUndefined();
+    }
+    const admitted = decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'AI_ASSIST'] }), created);
+    expect(admitted.outcome).toBe('admit');
+    if (admitted.outcome === 'admit') expect(admitted.license.devices.map((bound) => bound.hwid)).toEqual(['dev-1']);
+  });
+
+  it('an add-on expiring mid-session: required at its last millisecond it admits; at its expiresAt the seed 004 validate of the same session is refused', () => {
+    const stored = license({ devices: [device('dev-1')] });
+    // A session opened an hour before the add-on ends.
+    const opened = addOnEnds.toMillis() - 3_600_000;
+    const session = { hwid: 'dev-1', issuedAtMs: opened, openedAtMs: opened };
+    const ask = (now: Timestamp) => decideClientCall(seed004Door, app, stored, request({ action: 'session', session, requireEntitlements: ['AI_ASSIST'] }), now);
+    expect(ask(plus(addOnEnds, -1)).outcome).toBe('admit');
+    const after = ask(addOnEnds);
+    expect(after.outcome === 'refuse' ? after.error.code : 'admitted').toBe('entitlements_missing');
+    // A heartbeat asks for nothing: it is admitted, and its answer no longer carries the add-on.
+    const beat = decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session }), addOnEnds);
+    expect(beat.outcome).toBe('admit');
+    if (beat.outcome === 'admit') expect(effectiveEntitlements(beat.license, addOnEnds)).not.toContain('AI_ASSIST');
+  });
+
+  it('a revoked or expired license says so first (410), whatever it is entitled to', () => {
+    const refused = decideClientCall(sdkDoor, app, license({ revoked: true }), request({ requireEntitlements: ['NOPE'] }), created);
+    expect(refused.outcome === 'refuse' ? refused.error.code : 'admitted').toBe('revoked');
+  });
+
+  it('an empty requireEntitlements asks for nothing', () => {
+    expect(decideClientCall(sdkDoor, app, license({ variantEntitlements: [], entitlements: [] }), request({ requireEntitlements: [] }), created).outcome).toBe('admit');
+  });
+});
