@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { limits, sessions } from '../config/constants.js';
-import { appAlias, resolvingOptionalAppAlias } from './common.js';
+import { appAlias, clientAppId, resolvingOptionalAppAlias } from './common.js';
 import { hwid, licenseKey } from './licenses.js';
 import { entitlementCode, maxEntitlementsPerProduct } from '../data/entitlements.js';
 
@@ -48,7 +48,7 @@ export type ValidateSessionInput = z.infer<typeof validateSessionInput>;
 
 /** docs/design.md door 1: AuthForge SDK protocol bodies. */
 export const sdkValidateInput = z.strictObject({
-  appId: z.string().min(1).max(64),
+  appId: clientAppId,
   appSecret,
   licenseKey: z.string().min(1).max(64),
   hwid,
@@ -59,7 +59,7 @@ export const sdkValidateInput = z.strictObject({
 export type SdkValidateInput = z.infer<typeof sdkValidateInput>;
 
 export const sdkHeartbeatInput = z.strictObject({
-  appId: z.string().min(1).max(64),
+  appId: clientAppId,
   sessionToken,
   nonce,
   hwid,
@@ -68,7 +68,7 @@ export type SdkHeartbeatInput = z.infer<typeof sdkHeartbeatInput>;
 
 export const sdkSelfbanInput = z.union([
   z.strictObject({
-    appId: z.string().min(1).max(64),
+    appId: clientAppId,
     sessionToken,
     hwid,
     revokeLicense: z.boolean(),
@@ -76,7 +76,7 @@ export const sdkSelfbanInput = z.union([
     blacklistIp: z.boolean(),
   }),
   z.strictObject({
-    appId: z.string().min(1).max(64),
+    appId: clientAppId,
     appSecret,
     licenseKey: z.string().min(1).max(64),
     hwid,

@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import { limits } from '../config/constants.js';
+import { documentIdRule } from '../data/shared.js';
+
+/*
+ * Every id a request carries that reaches a document path passes the one id rule
+ * (data/shared.ts `documentIdRule`: no `/`, not `.` or `..`, not `__…__`), whatever else its
+ * own shape says; map keys that become field names pass `fieldNameRule` (variablesSchema).
+ */
 
 /** Identifiers we mint: a type prefix, an underscore, base62. */
-export const resourceId = z.string().regex(/^[a-z]{2,8}_[0-9A-Za-z]{8,40}$/, 'not a valid id');
+export const resourceId = documentIdRule(z.string().regex(/^[a-z]{2,8}_[0-9A-Za-z]{8,40}$/, 'not a valid id'));
 
-/**
- * An identifier chosen outside Keywarden (an order id, a Stripe session id) that becomes part
- * of a Firestore document id: no `/`, not `.` or `..`, not `__x__` (reserved), bounded length.
- */
-export const externalId = z
-  .string()
-  .trim()
-  .min(1)
-  .max(200)
-  .refine((value) => !value.includes('/') && value !== '.' && value !== '..' && !/^__.*__$/.test(value), 'not a valid id');
+/** An identifier chosen outside Keywarden (an order id, a Stripe session id) that becomes part of a Firestore document id. */
+export const externalId = documentIdRule(z.string().trim().min(1).max(200));
 
 /** A document id we minted elsewhere (Firestore auto-ids, `<eventId>~<webhookId>`): letters, digits, `_`, `-`, `~`. */
-export const storedId = z.string().regex(/^[0-9A-Za-z_~-]{1,200}$/, 'not a valid id').refine((value) => !/^__.*__$/.test(value), 'not a valid id');
+export const storedId = documentIdRule(z.string().regex(/^[0-9A-Za-z_~-]{1,200}$/, 'not a valid id'));
+
+/** An app id as the AuthForge SDKs send it (any string up to 64 characters that can name a document). */
+export const clientAppId = documentIdRule(z.string().min(1).max(64));
 
 export const displayName = z.string().trim().min(1).max(limits.maxNameLength);
 

@@ -10,6 +10,7 @@ import { clientAppCacheSeconds } from '../../config/constants.js';
 import { appsCollection, appWrites, type AppDocument } from '../../data/apps.js';
 import type { EventType } from '../../data/events.js';
 import { webhooksCollection } from '../../data/webhooks.js';
+import { isDocumentId } from '../../data/shared.js';
 import { ApiError } from '../../domain/errors.js';
 
 export interface ClientApp {
@@ -41,7 +42,8 @@ async function fetchClientApp(appId: string): Promise<ClientApp | undefined> {
 
 /** The app, from this instance's cache when fresh enough; `invalid_app` when there is none. */
 export async function loadClientAppConfig(appId: string, nowMs = Date.now()): Promise<ClientApp> {
-  if (appId.length === 0 || appId.length > 64 || appId.includes('/')) throw new ApiError('invalid_app', 'Unknown app');
+  // The schemas refuse such ids already; this is every client door's one way in (data/shared.ts's id rule).
+  if (appId.length > 64 || !isDocumentId(appId)) throw new ApiError('invalid_app', 'Unknown app');
   const cached = cache.get(appId);
   if (cached && nowMs - cached.loadedAtMs < clientAppCacheSeconds * 1000 && cached.writesAtLoad === appWrites.count) return cached.value;
   // Concurrent misses of one app share one load.

@@ -1,4 +1,5 @@
 import { Timestamp } from 'firebase-admin/firestore';
+import { limits } from '../../config/constants.js';
 import { paymentOrdersCollection } from '../../data/commerce.js';
 import { isAlreadyExists } from '../../data/errors.js';
 import { db } from '../../data/firestore.js';
@@ -31,6 +32,16 @@ export async function assertPaymentIntake(appId: string, presented: string | und
 }
 
 /**
+ * An order without a label is labelled with its id, cut to a label's length (an order id may be
+ * 200 characters, a label 128): a label that did not fit would fail the license's schema on every
+ * redelivery, and the order would never be fulfilled. A surrogate pair is not split.
+ */
+function labelOfOrder(orderId: string): string {
+  const cut = orderId.slice(0, limits.maxLabelLength);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
+/**
  * The generic payment webhook: creates the order's licenses once (the caller passed
  * assertPaymentIntake for the order's app, so the keys it answers are its own). A repeated or concurrent
  * delivery of the same orderId answers the licenses already made, and creates nothing.
@@ -55,7 +66,7 @@ export async function fulfilPaymentOrder(input: PaymentWebhookInput) {
             }),
           };
         }
-        const template: LicenseDocument = licenseTemplate(appId, app, variant, { ...input, label: input.label ?? input.orderId }, now, { orderId: input.orderId });
+        const template: LicenseDocument = licenseTemplate(appId, app, variant, { ...input, label: input.label ?? labelOfOrder(input.orderId) }, now, { orderId: input.orderId });
         const keys = newLicenseKeys(input.quantity);
         addNewLicenses(transaction, keys, template, now);
         transaction.create(orderRef, { appId, accountId: app.accountId, orderId: input.orderId, licenseKeys: keys, email: input.email ?? null, createdAt: now });
