@@ -37,6 +37,9 @@ import {
   fromUnix,
   invoiceExtends,
   invoicePeriodEndSeconds,
+  invoicePeriodStartSeconds,
+  failedPaymentExpiry,
+  paidExpiry,
   invoiceSubscriptionId,
   later,
   metadataKeys,
@@ -52,6 +55,7 @@ import {
 } from './stripeMapping.js';
 import { licenseView } from '../../views/licenses.js';
 import { commitLicense } from '../licensing/licenseChanges.js';
+import { graceEnd } from '../licensing/licenseExpiry.js';
 
 // endpoints/commerce.ts reads the envelope schema from here; it is defined with the mapping.
 export { stripeEventEnvelope, type StripeEventEnvelope } from './stripeMapping.js';
@@ -110,6 +114,8 @@ function effectOf(event: StripeEventEnvelope): Effect {
       return checkoutCompleted(meaning.session, event);
     case 'invoicePaid':
       return invoicePaid(meaning.invoice);
+    case 'paymentFailed':
+      return paymentFailed(meaning.subscriptionId, meaning.reason);
     case 'subscriptionDeleted':
       return subscriptionDeleted(meaning.subscription);
     case 'chargeRefunded':
@@ -194,6 +200,8 @@ function invoicePaid(paid: StripeInvoice): Effect {
     const subscriptionId = invoiceSubscriptionId(paid);
     if (!subscriptionId) return { outcome: 'ignored: not a subscription invoice', licenseKeys: [], write: () => undefined };
     const periodEndSeconds = invoicePeriodEndSeconds(paid);
+    const periodStartSeconds = invoicePeriodStartSeconds(paid);
+    const period = periodStartSeconds && periodEndSeconds ? { start: fromUnix(periodStartSeconds), end: fromUnix(periodEndSeconds) } : null;
     const purchaseRef = stripePurchasesCollection().doc(subscriptionId);
     const purchase = (await transaction.get(purchaseRef)).data() ?? emptyPurchase(now);
     const licenses = await purchaseLicenses(transaction, purchase);
@@ -206,9 +214,46 @@ function invoicePaid(paid: StripeInvoice): Effect {
         if (paid.payment_intent) transaction.set(stripePaymentIntentsCollection().doc(paid.payment_intent), { purchaseKey: subscriptionId });
         if (purchase.cancelledAt || purchase.refundedAt || !periodEnd) return;
         for (const { key, license } of licenses) {
-          // Only ever forward: an old invoice arriving late never shortens a license.
-          if (!invoiceExtends(license, periodEnd)) continue;
-          commitLicense(transaction, key, { ...license, expiresAt: periodEnd, expiresSort: periodEnd, expiryNotified: false, updatedAt: now }, { type: 'license.extended', data: { expiresAt: isoDate(periodEnd), reason: 'invoice.paid' } }, now);
+          // By the license's renewalBasis (stripeMapping.paidExpiry); a license in grace after a
+          // failed payment leaves it here. Only ever forward: an old invoice arriving late never shortens a license.
+          const expiresAt = paidExpiry(license, period, periodEnd, now);
+          if (!invoiceExtends(license, expiresAt)) continue;
+          const endedGrace = license.expiresAt !== null && license.expiresAt.toMillis() <= now.toMillis();
+          commitLicense(
+            transaction,
+            key,
+            { ...license, expiresAt, expiresSort: expiresAt, expiryNotified: false, updatedAt: now },
+            { type: 'license.extended', data: { expiresAt: isoDate(expiresAt), reason: 'invoice.paid', renewalBasis: license.renewalBasis, endedGrace } },
+            now,
+          );
+        }
+      },
+    };
+  };
+}
+
+/**
+ * invoice.payment_failed, or the subscription turning past_due: each license of the purchase
+ * whose policy has a grace period ends now, so its grace runs from the failure (README, Stripe
+ * and grace), with `license.updated` `{reason, expiresAt, graceEndsAt}`. A later invoice.paid
+ * ends the grace. A license without a grace runs on to its paid end, as before.
+ */
+function paymentFailed(subscriptionId: string | null | undefined, reason: 'invoice.payment_failed' | 'subscription_past_due'): Effect {
+  return async (transaction, now) => {
+    if (!subscriptionId) return { outcome: 'ignored: not a subscription invoice', licenseKeys: [], write: () => undefined };
+    const purchase = (await transaction.get(stripePurchasesCollection().doc(subscriptionId))).data();
+    if (!purchase || purchase.cancelledAt || purchase.refundedAt) return { outcome: 'ignored: no live purchase', licenseKeys: [], write: () => undefined };
+    const licenses = await purchaseLicenses(transaction, purchase);
+    const graced = licenses.flatMap(({ key, license }) => {
+      const expiresAt = failedPaymentExpiry(license, now);
+      return expiresAt ? [{ key, license: { ...license, expiresAt, expiresSort: expiresAt, expiryNotified: false, updatedAt: now } }] : [];
+    });
+    return {
+      outcome: `grace started for ${graced.length} license(s)`,
+      licenseKeys: graced.map((entry) => entry.key),
+      write: () => {
+        for (const { key, license } of graced) {
+          commitLicense(transaction, key, license, { type: 'license.updated', data: { reason: 'payment_failed', stripeEvent: reason, expiresAt: isoDate(license.expiresAt), graceEndsAt: isoDate(graceEnd(license)) } }, now);
         }
       },
     };

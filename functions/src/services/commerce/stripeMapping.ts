@@ -58,12 +58,13 @@ const invoice = z.object({
   subscription: idOf,
   parent: z.object({ subscription_details: z.object({ subscription: idOf }).nullish() }).nullish(),
   payment_intent: idOf,
+  period_start: z.number().nullish(),
   period_end: z.number().nullish(),
-  lines: z.object({ data: z.array(z.object({ period: z.object({ end: z.number() }).nullish() })) }).nullish(),
+  lines: z.object({ data: z.array(z.object({ period: z.object({ start: z.number().nullish(), end: z.number() }).nullish() })) }).nullish(),
 });
 export type StripeInvoice = z.infer<typeof invoice>;
 
-const subscription = z.object({ id: z.string(), ended_at: z.number().nullish(), canceled_at: z.number().nullish() });
+const subscription = z.object({ id: z.string(), status: z.string().nullish(), ended_at: z.number().nullish(), canceled_at: z.number().nullish() });
 export type StripeSubscription = z.infer<typeof subscription>;
 
 const charge = z.object({ id: z.string(), payment_intent: idOf, refunded: z.boolean().nullish() });
@@ -73,6 +74,8 @@ export type StripeCharge = z.infer<typeof charge>;
 export type StripeMeaning =
   | { kind: 'checkout'; session: StripeCheckoutSession }
   | { kind: 'invoicePaid'; invoice: StripeInvoice }
+  /** invoice.payment_failed, or a subscription turning past_due: the purchase's licenses enter their grace. */
+  | { kind: 'paymentFailed'; subscriptionId: string | null | undefined; reason: 'invoice.payment_failed' | 'subscription_past_due' }
   | { kind: 'subscriptionDeleted'; subscription: StripeSubscription }
   | { kind: 'chargeRefunded'; charge: StripeCharge }
   | { kind: 'ignored' };
@@ -85,6 +88,14 @@ export function stripeMeaning(event: StripeEventEnvelope): StripeMeaning {
       return { kind: 'checkout', session: checkoutSession.parse(event.data.object) };
     case 'invoice.paid':
       return { kind: 'invoicePaid', invoice: invoice.parse(event.data.object) };
+    case 'invoice.payment_failed': {
+      const failed = invoice.parse(event.data.object);
+      return { kind: 'paymentFailed', subscriptionId: invoiceSubscriptionId(failed), reason: 'invoice.payment_failed' };
+    }
+    case 'customer.subscription.updated': {
+      const updated = subscription.parse(event.data.object);
+      return updated.status === 'past_due' ? { kind: 'paymentFailed', subscriptionId: updated.id, reason: 'subscription_past_due' } : { kind: 'ignored' };
+    }
     case 'customer.subscription.deleted':
       return { kind: 'subscriptionDeleted', subscription: subscription.parse(event.data.object) };
     case 'charge.refunded':
@@ -173,6 +184,49 @@ export function invoiceSubscriptionId(paid: StripeInvoice): string | null | unde
 export function invoicePeriodEndSeconds(paid: StripeInvoice): number | null | undefined {
   const ends = (paid.lines?.data ?? []).flatMap((line) => (line.period ? [line.period.end] : []));
   return ends.length > 0 ? Math.max(...ends) : paid.period_end;
+}
+
+/** The start of the period an invoice pays: the earliest line period start, else the invoice's period_start. */
+export function invoicePeriodStartSeconds(paid: StripeInvoice): number | null | undefined {
+  const starts = (paid.lines?.data ?? []).flatMap((line) => (typeof line.period?.start === 'number' ? [line.period.start] : []));
+  return starts.length > 0 ? Math.min(...starts) : paid.period_start;
+}
+
+type GraceTerm = Pick<LicenseDocument, 'revoked' | 'expiresAt' | 'expirationStrategy' | 'gracePeriodDays'>;
+
+/**
+ * A failed payment (README, Stripe and grace): a license whose policy has a grace period
+ * (restrict or revoke, gracePeriodDays > 0) ends now instead of at its paid period's end, so its
+ * grace runs from the failure. Undefined when nothing changes: a revoked license, one without a
+ * grace (it keeps running to its paid end, as before), or one already ended (a retried charge
+ * failing again does not restart the grace).
+ */
+export function failedPaymentExpiry(license: GraceTerm, now: Timestamp): Timestamp | undefined {
+  if (license.revoked || license.gracePeriodDays === 0) return undefined;
+  if (license.expirationStrategy !== 'restrict' && license.expirationStrategy !== 'revoke') return undefined;
+  if (license.expiresAt && license.expiresAt.toMillis() <= now.toMillis()) return undefined;
+  return now;
+}
+
+/**
+ * The expiry an invoice.paid gives a license, by its renewalBasis: fromExpiry, the paid period's
+ * end (Stripe's own reckoning of the time bought); fromNow, now plus the period's length;
+ * fromNowIfExpired, now plus the length once the license is past its expiry (in grace after a
+ * failed payment, say), else the period's end. `periodEnd` is the purchase's latest paid end;
+ * `period` this invoice's own (without a known start: the period's end, whatever the basis).
+ */
+export function paidExpiry(
+  license: Pick<LicenseDocument, 'expiresAt' | 'renewalBasis'>,
+  period: { start: Timestamp; end: Timestamp } | null,
+  periodEnd: Timestamp,
+  now: Timestamp,
+): Timestamp {
+  if (!period || license.renewalBasis === 'fromExpiry') return periodEnd;
+  // The length of the period this invoice pays (not the purchase's latest end, which may be another's).
+  const length = Math.max(0, period.end.toMillis() - period.start.toMillis());
+  const expired = license.expiresAt !== null && license.expiresAt.toMillis() <= now.toMillis();
+  if (license.renewalBasis === 'fromNow' || expired) return Timestamp.fromMillis(now.toMillis() + length);
+  return periodEnd;
 }
 
 /** Only ever forward: a paid period extends a live license that ends before it. */

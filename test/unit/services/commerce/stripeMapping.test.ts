@@ -7,12 +7,15 @@ import {
   checkoutMapping,
   checkoutPurchaseKey,
   checkoutSource,
+  failedPaymentExpiry,
   fromUnix,
   invoiceExtends,
   invoicePeriodEndSeconds,
+  invoicePeriodStartSeconds,
   invoiceSubscriptionId,
   later,
   metadataKeys,
+  paidExpiry,
   refundTarget,
   stripeEventEnvelope,
   stripeMeaning,
@@ -72,8 +75,17 @@ describe('stripeMeaning', () => {
   });
 
   it('ignores any other type without reading its object', () => {
-    for (const type of ['checkout.session.expired', 'invoice.payment_failed', 'customer.subscription.updated', 'charge.succeeded', '']) {
+    for (const type of ['checkout.session.expired', 'charge.succeeded', '']) {
       expect(stripeMeaning(event(type, { garbage: true }))).toEqual({ kind: 'ignored' });
+    }
+  });
+
+  it('reads invoice.payment_failed and a subscription turning past_due as a failed payment; another subscription update is ignored', () => {
+    expect(stripeMeaning(event('invoice.payment_failed', { id: 'in_1', subscription: 'sub_1' }))).toEqual({ kind: 'paymentFailed', subscriptionId: 'sub_1', reason: 'invoice.payment_failed' });
+    expect(stripeMeaning(event('invoice.payment_failed', { id: 'in_1', parent: { subscription_details: { subscription: 'sub_2' } } }))).toMatchObject({ subscriptionId: 'sub_2' });
+    expect(stripeMeaning(event('customer.subscription.updated', { id: 'sub_1', status: 'past_due' }))).toEqual({ kind: 'paymentFailed', subscriptionId: 'sub_1', reason: 'subscription_past_due' });
+    for (const status of ['active', 'canceled', 'unpaid', undefined]) {
+      expect(stripeMeaning(event('customer.subscription.updated', { id: 'sub_1', status }))).toEqual({ kind: 'ignored' });
     }
   });
 
@@ -339,5 +351,52 @@ describe('refundTarget', () => {
     expect(refundTarget({ id: 'ch_1', payment_intent: 'pi_1' })).toEqual({ ignored: 'ignored: partial refund' });
     expect(refundTarget({ id: 'ch_1', refunded: true, payment_intent: null })).toEqual({ ignored: 'ignored: no payment intent' });
     expect(refundTarget({ id: 'ch_1', refunded: false })).toEqual({ ignored: 'ignored: partial refund' });
+  });
+});
+
+describe('failed payments and renewals (README, Stripe and grace)', () => {
+  const now = at(1_800_000_000);
+  const paidEnd = at(1_800_000_000 + 20 * 86_400);
+  const term = (fields: Record<string, unknown> = {}) =>
+    ({ revoked: false, expiresAt: paidEnd, expirationStrategy: 'restrict', gracePeriodDays: 7, renewalBasis: 'fromExpiry', ...fields }) as Parameters<typeof failedPaymentExpiry>[0] & Parameters<typeof paidExpiry>[0];
+
+  it('a failed payment ends a license with a grace period now, so its grace runs from the failure', () => {
+    expect(failedPaymentExpiry(term(), now)?.toMillis()).toBe(now.toMillis());
+    expect(failedPaymentExpiry(term({ expirationStrategy: 'revoke' }), now)?.toMillis()).toBe(now.toMillis());
+    expect(failedPaymentExpiry(term({ expiresAt: null }), now)?.toMillis()).toBe(now.toMillis());
+  });
+
+  it('changes nothing without a grace, for maintain and allow, revoked, or already ended (a second failure does not restart the grace)', () => {
+    expect(failedPaymentExpiry(term({ gracePeriodDays: 0 }), now)).toBeUndefined();
+    expect(failedPaymentExpiry(term({ expirationStrategy: 'maintain' }), now)).toBeUndefined();
+    expect(failedPaymentExpiry(term({ expirationStrategy: 'allow' }), now)).toBeUndefined();
+    expect(failedPaymentExpiry(term({ revoked: true }), now)).toBeUndefined();
+    expect(failedPaymentExpiry(term({ expiresAt: now }), now)).toBeUndefined();
+    expect(failedPaymentExpiry(term({ expiresAt: at(now.seconds + 1) }), now)?.toMillis()).toBe(now.toMillis());
+  });
+
+  it('invoice.paid by renewalBasis: fromExpiry the period end, fromNow now + its length, fromNowIfExpired now + length only once expired', () => {
+    const start = at(1_800_000_000 - 10 * 86_400);
+    const end = at(1_800_000_000 + 20 * 86_400);
+    const length = end.toMillis() - start.toMillis();
+    const inGrace = at(now.seconds - 86_400);
+    const period = { start, end };
+    expect(paidExpiry(term({ expiresAt: inGrace }), period, end, now).toMillis()).toBe(end.toMillis());
+    expect(paidExpiry(term({ renewalBasis: 'fromNow' }), period, end, now).toMillis()).toBe(now.toMillis() + length);
+    expect(paidExpiry(term({ renewalBasis: 'fromNowIfExpired', expiresAt: inGrace }), period, end, now).toMillis()).toBe(now.toMillis() + length);
+    expect(paidExpiry(term({ renewalBasis: 'fromNowIfExpired', expiresAt: now }), period, end, now).toMillis()).toBe(now.toMillis() + length);
+    expect(paidExpiry(term({ renewalBasis: 'fromNowIfExpired', expiresAt: at(now.seconds + 1) }), period, end, now).toMillis()).toBe(end.toMillis());
+    // The length is this invoice's own period, not the purchase's latest end.
+    const later = at(end.seconds + 5 * 86_400);
+    expect(paidExpiry(term({ renewalBasis: 'fromNow' }), period, later, now).toMillis()).toBe(now.toMillis() + length);
+    expect(paidExpiry(term(), period, later, now).toMillis()).toBe(later.toMillis());
+    // Without a known start: the period end, whatever the basis.
+    expect(paidExpiry(term({ renewalBasis: 'fromNow' }), null, end, now).toMillis()).toBe(end.toMillis());
+  });
+
+  it('reads the period start from the lines (earliest), else period_start', () => {
+    const paid = { id: 'in_1', period_start: 5, lines: { data: [{ period: { start: 30, end: 60 } }, { period: { start: 10, end: 40 } }] } };
+    expect(invoicePeriodStartSeconds(paid)).toBe(10);
+    expect(invoicePeriodStartSeconds({ id: 'in_1', period_start: 5 })).toBe(5);
   });
 });
