@@ -124,6 +124,22 @@ describe('seed 004 admin functions', () => {
     expect((await testDb().collection('licenses').doc(String(licenseKey)).get()).get('revoked')).toBe(false);
     expect(await eventTypes(String(licenseKey))).toEqual([]);
   });
+
+  it('grantCredits answers 503 having granted nothing when reading the balance fails, so the retry grants once (chaos run, issue 22)', async () => {
+    const account = await createAccount();
+    await grantCredits(account.accountId, 10);
+    // Reads of the account's credit shards keep aborting: the grant must not be applied before
+    // the answer is known (it used to increment, then fail reading the balance for its answer).
+    await injectFaults({ operation: 'read', code: 'ABORTED', count: 50, pathPrefix: `accounts/${account.accountId}/creditShards` });
+    const refused = await call('grantCredits', { body: { adminSecret: inject('adminSecret'), accountId: account.accountId, amount: 7 } });
+    expectUnavailable(refused);
+    await clearFaults();
+    expect(await creditBalance(account)).toBe(10);
+    const retried = await call('grantCredits', { body: { adminSecret: inject('adminSecret'), accountId: account.accountId, amount: 7 } });
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body).toMatchObject({ success: true, balance: 17 });
+    expect(await creditBalance(account)).toBe(17);
+  });
 });
 
 describe('Developer REST API (v1)', () => {
@@ -143,6 +159,22 @@ describe('Developer REST API (v1)', () => {
     await clearFaults();
     expect((await testDb().collection('licenses').doc(String(licenseKey)).get()).get('revoked')).toBe(false);
     expect(await eventTypes(String(licenseKey))).toEqual([]);
+  });
+
+  it('grantCredits answers 503 having granted nothing when reading the balance fails, so the retry grants once (chaos run, issue 22)', async () => {
+    const account = await createAccount();
+    await grantCredits(account.accountId, 10);
+    // Reads of the account's credit shards keep aborting: the grant must not be applied before
+    // the answer is known (it used to increment, then fail reading the balance for its answer).
+    await injectFaults({ operation: 'read', code: 'ABORTED', count: 50, pathPrefix: `accounts/${account.accountId}/creditShards` });
+    const refused = await call('grantCredits', { body: { adminSecret: inject('adminSecret'), accountId: account.accountId, amount: 7 } });
+    expectUnavailable(refused);
+    await clearFaults();
+    expect(await creditBalance(account)).toBe(10);
+    const retried = await call('grantCredits', { body: { adminSecret: inject('adminSecret'), accountId: account.accountId, amount: 7 } });
+    expect(retried.status, retried.text).toBe(200);
+    expect(retried.body).toMatchObject({ success: true, balance: 17 });
+    expect(await creditBalance(account)).toBe(17);
   });
 });
 

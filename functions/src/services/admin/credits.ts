@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { FieldValue, type Transaction } from 'firebase-admin/firestore';
+import type { Transaction } from 'firebase-admin/firestore';
 import { creditShardCount } from '../../config/constants.js';
 import { accountsCollection } from '../../data/accounts.js';
 import { appsCollection } from '../../data/apps.js';
@@ -81,39 +81,19 @@ export async function creditBalance(accountId: string): Promise<number> {
  * Operator only: adds credits (spread evenly over the shards) and/or switches the account
  * between metered and unlimited. The mode is copied onto the account's apps so validate
  * reads it from the app document it already has.
+ *
+ * The answer's balance is read in the same transaction that changes it: a grant that answers
+ * 503 (contention, outage) has granted nothing, so a client may send it again. (Granting with
+ * a blind increment and then reading the balance answered 503 after a granted increment when the
+ * read failed, and the client's retry granted twice: found by the chaos run, issue 22.) The
+ * mode switch is idempotent and comes first, so a failure after it leaves nothing a retry would
+ * double.
  */
 export async function grantCredits(principal: Principal, input: GrantCreditsInput) {
   if (principal.kind !== 'operator') throw new ApiError('forbidden', 'Only the operator can grant credits');
   const account = (await accountsCollection().doc(input.accountId).get()).data();
   if (!account) throw notFound('Account not found');
   const unlimited = input.unlimited ?? account.creditsUnlimited;
-  if (input.amount) {
-    shardCursors.delete(input.accountId);
-    if (input.amount > 0) {
-      const batch = db().batch();
-      const base = Math.floor(input.amount / creditShardCount);
-      const remainder = input.amount % creditShardCount;
-      allCreditShardRefs(input.accountId).forEach((ref, shard) => {
-        const share = base + (shard < remainder ? 1 : 0);
-        // Increments bypass the converter: a transform is not a balance.
-        if (share > 0) batch.set(ref.withConverter(null), { balance: FieldValue.increment(share) }, { merge: true });
-      });
-      await batch.commit();
-    } else {
-      await db().runTransaction(async (transaction) => {
-        const refs = allCreditShardRefs(input.accountId);
-        const shards = await transaction.getAll(...refs);
-        let toTake = -(input.amount ?? 0);
-        shards.forEach((shard, index) => {
-          const balance = (shard.data()?.balance ?? 0);
-          const taken = Math.min(balance, toTake);
-          toTake -= taken;
-          const ref = refs[index];
-          if (taken > 0 && ref) transaction.set(ref, { balance: balance - taken });
-        });
-      });
-    }
-  }
   if (unlimited !== account.creditsUnlimited) {
     const apps = await appsCollection().where('accountId', '==', input.accountId).get();
     const writer = db().bulkWriter();
@@ -123,7 +103,31 @@ export async function grantCredits(principal: Principal, input: GrantCreditsInpu
     // Updates bypass the converter's write count: drop this instance's cached apps.
     forgetClientApps();
   }
-  return { accountId: input.accountId, unlimited, balance: await creditBalance(input.accountId) };
+  if (!input.amount) return { accountId: input.accountId, unlimited, balance: await creditBalance(input.accountId) };
+  shardCursors.delete(input.accountId);
+  const amount = input.amount;
+  const balance = await db().runTransaction(async (transaction) => {
+    const refs = allCreditShardRefs(input.accountId);
+    const shards = await transaction.getAll(...refs);
+    const balances = shards.map((shard) => shard.data()?.balance ?? 0);
+    if (amount > 0) {
+      const base = Math.floor(amount / creditShardCount);
+      const remainder = amount % creditShardCount;
+      refs.forEach((ref, shard) => {
+        const share = base + (shard < remainder ? 1 : 0);
+        if (share > 0) transaction.set(ref, { balance: (balances[shard] ?? 0) + share });
+      });
+    } else {
+      let toTake = -amount;
+      refs.forEach((ref, shard) => {
+        const taken = Math.min(balances[shard] ?? 0, toTake);
+        toTake -= taken;
+        if (taken > 0) transaction.set(ref, { balance: (balances[shard] ?? 0) - taken });
+      });
+    }
+    return Math.max(0, balances.reduce((sum, value) => sum + value, 0) + amount);
+  });
+  return { accountId: input.accountId, unlimited, balance };
 }
 
 export async function getCredits(principal: Principal, input: GetCreditsInput) {

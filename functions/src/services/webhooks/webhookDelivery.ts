@@ -260,18 +260,57 @@ export async function redeliver(principal: Principal, appId: string, webhookId: 
   return getDelivery(principal, appId, webhookId, id).then((view) => ({ ...view, status }));
 }
 
+/** Events of the pump's window already fanned out (id -> createdAt ms): not fanned out again each tick. */
+const pumped = new Map<string, number>();
+
 /**
  * The local stack has no Firestore triggers: this pump finds recent events and fans them out.
  * It rescans a short window each time (fan-out is idempotent) so events committed late with an
- * earlier timestamp are not missed.
+ * earlier timestamp are not missed. Like the trigger (deployed with `retry: true`, each event on
+ * its own), an event whose fan-out fails is retried on the next call without holding up the
+ * others (see `pumpEvents`).
  */
 export async function pumpRecentEvents(since: Timestamp, lookbackMs = 15_000): Promise<Timestamp> {
   const from = Timestamp.fromMillis(since.toMillis() - lookbackMs);
   const snapshot = await eventsCollection().where('createdAt', '>=', from).orderBy('createdAt', 'asc').get();
-  let latest = since;
-  for (const doc of snapshot.docs) {
-    await deliverEvent(doc.id, doc.data());
-    if (doc.data().createdAt.toMillis() > latest.toMillis()) latest = doc.data().createdAt;
-  }
-  return latest;
+  const events = snapshot.docs.map((doc) => ({ id: doc.id, createdAtMs: doc.data().createdAt.toMillis(), event: doc.data() }));
+  const latest = await pumpEvents(events, since.toMillis(), pumped, (event) => deliverEvent(event.id, event.event));
+  for (const [id, createdAt] of pumped) if (createdAt < latest - 2 * lookbackMs) pumped.delete(id);
+  return Timestamp.fromMillis(latest);
+}
+
+/**
+ * One pass of the pump over the events of its window: each event not yet in `done` is handed to
+ * `deliver` (a few at a time), on its own: one that fails does not stop the others and is tried
+ * again on the next pass. Returns where the next pass starts: the newest event's time, held back
+ * to the earliest failed event's (never before `sinceMs`). Before, one failed event ended the
+ * whole pass and every pass started over from the same events, so under a steady rate of
+ * Firestore faults the pump stopped delivering (found by the chaos run, issue 22).
+ */
+export async function pumpEvents<E extends { id: string; createdAtMs: number }>(
+  events: readonly E[],
+  sinceMs: number,
+  done: Map<string, number>,
+  deliver: (event: E) => Promise<void>,
+  concurrency = 8,
+): Promise<number> {
+  const pending = events.filter((event) => !done.has(event.id));
+  let earliestFailed: number | undefined;
+  let next = 0;
+  const worker = async () => {
+    while (next < pending.length) {
+      const event = pending[next++];
+      if (!event) continue;
+      try {
+        await deliver(event);
+        done.set(event.id, event.createdAtMs);
+      } catch {
+        earliestFailed = Math.min(earliestFailed ?? Infinity, event.createdAtMs);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  let latest = sinceMs;
+  for (const event of events) latest = Math.max(latest, event.createdAtMs);
+  return earliestFailed === undefined ? latest : Math.min(latest, Math.max(sinceMs, earliestFailed));
 }

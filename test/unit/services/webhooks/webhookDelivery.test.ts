@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { retryDelayMs } from '../../../../functions/src/services/webhooks/webhookDelivery.js';
+import { pumpEvents, retryDelayMs } from '../../../../functions/src/services/webhooks/webhookDelivery.js';
 
 /** Many draws of the delay after `attempts` failed attempts: their range shows base and jitter. */
 function draws(attempts: number, count = 2000): { min: number; max: number; all: number[] } {
@@ -42,5 +42,35 @@ describe('retryDelayMs (webhook delivery backoff)', () => {
     expect(max).toBeGreaterThan(35_400);
     expect(new Set(all).size).toBeGreaterThan(300);
     expect(all.every(Number.isInteger)).toBe(true);
+  });
+});
+
+describe('pumpEvents (the local stack event pump, one pass)', () => {
+  const events = [1_000, 2_000, 3_000, 4_000].map((createdAtMs, i) => ({ id: `e${i}`, createdAtMs }));
+
+  it('delivers every event although one fails, starts the next pass at the failed one, and retries only it (chaos run, issue 22)', async () => {
+    const done = new Map<string, number>();
+    const delivered: string[] = [];
+    let failing = true;
+    const deliver = async (event: { id: string }) => {
+      if (event.id === 'e1' && failing) throw new Error('ABORTED');
+      delivered.push(event.id);
+    };
+    const next = await pumpEvents(events, 500, done, deliver);
+    expect(delivered.sort()).toEqual(['e0', 'e2', 'e3']);
+    expect(next).toBe(2_000);
+    failing = false;
+    const after = await pumpEvents(events, next, done, deliver);
+    expect(delivered.sort()).toEqual(['e0', 'e1', 'e2', 'e3']);
+    expect(after).toBe(4_000);
+    // A pass over the same window hands nothing out again.
+    expect(await pumpEvents(events, after, done, deliver)).toBe(4_000);
+    expect(delivered).toHaveLength(4);
+  });
+
+  it('never moves back before where the pass started, and keeps the start with no events', async () => {
+    const done = new Map<string, number>();
+    expect(await pumpEvents(events, 2_500, done, async (event) => { if (event.id === 'e0') throw new Error('x'); })).toBe(2_500);
+    expect(await pumpEvents([], 9_000, new Map(), async () => undefined)).toBe(9_000);
   });
 });
