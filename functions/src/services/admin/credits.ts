@@ -80,7 +80,10 @@ export async function creditBalance(accountId: string): Promise<number> {
 /**
  * Operator only: adds credits (spread evenly over the shards) and/or switches the account
  * between metered and unlimited. The mode is copied onto the account's apps so validate
- * reads it from the app document it already has.
+ * reads it from the app document it already has. The switch is one transaction that reads the
+ * account, lists its apps and writes them all; createProduct writes the account document in its
+ * own transaction, so the two are serialised: an app is created either before the listing (and
+ * switched) or after the switch (and reads the new mode), never in between (issue 21).
  *
  * The answer's balance is read in the same transaction that changes it: a grant that answers
  * 503 (contention, outage) has granted nothing, so a client may send it again. (Granting with
@@ -95,13 +98,17 @@ export async function grantCredits(principal: Principal, input: GrantCreditsInpu
   if (!account) throw notFound('Account not found');
   const unlimited = input.unlimited ?? account.creditsUnlimited;
   if (unlimited !== account.creditsUnlimited) {
-    const apps = await appsCollection().where('accountId', '==', input.accountId).get();
-    const writer = db().bulkWriter();
-    void writer.update(accountsCollection().doc(input.accountId), { creditsUnlimited: unlimited });
-    for (const app of apps.docs) void writer.update(app.ref, { creditsUnlimited: unlimited });
-    await writer.close();
+    const switched = await db().runTransaction(async (transaction) => {
+      const accountRef = accountsCollection().doc(input.accountId);
+      const current = (await transaction.get(accountRef)).data();
+      if (!current || current.creditsUnlimited === unlimited) return false;
+      const apps = await transaction.get(appsCollection().where('accountId', '==', input.accountId));
+      transaction.update(accountRef, { creditsUnlimited: unlimited });
+      for (const app of apps.docs) transaction.update(app.ref, { creditsUnlimited: unlimited });
+      return true;
+    });
     // Updates bypass the converter's write count: drop this instance's cached apps.
-    forgetClientApps();
+    if (switched) forgetClientApps();
   }
   if (!input.amount) return { accountId: input.accountId, unlimited, balance: await creditBalance(input.accountId) };
   shardCursors.delete(input.accountId);

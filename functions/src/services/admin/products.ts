@@ -60,7 +60,8 @@ export async function createProduct(principal: Principal, input: CreateProductIn
   const signingKey = generateSigningKeyPair();
   try {
     const app = await db().runTransaction(async (transaction) => {
-      const account = (await transaction.get(accountsCollection().doc(accountId))).data();
+      const accountRef = accountsCollection().doc(accountId);
+      const account = (await transaction.get(accountRef)).data();
       if (!account) throw notFound('Account not found');
       const document: AppDocument = {
         accountId,
@@ -86,6 +87,10 @@ export async function createProduct(principal: Principal, input: CreateProductIn
       };
       transaction.create(productSlugsCollection().doc(productSlugId(accountId, slug)), { appId, accountId });
       transaction.create(appsCollection().doc(appId), document);
+      // The mode copied above is written back unchanged: the write locks the account against
+      // grantCredits' metered switch (which lists the account's apps in its own transaction), so
+      // the two cannot interleave and this app cannot miss a switch (services/admin/credits.ts).
+      transaction.update(accountRef, { creditsUnlimited: account.creditsUnlimited });
       return document;
     });
     return { product: productView(appId, app), appSecret };
