@@ -246,8 +246,17 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     started.push(host);
     log(`stack up: Firestore ${firestore.host}:${firestore.port}, functions ${host.baseUrl}, receiver ${receiver.url}`);
     adminApp = initializeApp({ projectId }, `chaos-${randomUUID()}`);
-    const db: Firestore = getFirestore(adminApp);
-    db.settings({ host: `${firestore.host}:${firestore.port}`, ssl: false, customHeaders: { Authorization: 'Bearer owner' } });
+    // This run's own emulator: the Firestore client prefers FIRESTORE_EMULATOR_HOST (set in a test
+    // worker for the shared one) over settings, and reads it when it is made and configured.
+    const sharedEmulator = process.env.FIRESTORE_EMULATOR_HOST;
+    delete process.env.FIRESTORE_EMULATOR_HOST;
+    let db: Firestore;
+    try {
+      db = getFirestore(adminApp);
+      db.settings({ host: `${firestore.host}:${firestore.port}`, ssl: false, customHeaders: { Authorization: 'Bearer owner' } });
+    } finally {
+      if (sharedEmulator !== undefined) process.env.FIRESTORE_EMULATOR_HOST = sharedEmulator;
+    }
 
     const url = (name: string) => `${host.baseUrl}/${name}`;
     let measuring = false;
