@@ -172,3 +172,13 @@ export const privateWebhookTargetsAllowed = (): boolean =>
 
 /** The benchmark's floor answers only where `npm run bench` set KEYWARDEN_BENCH_FLOOR=1. */
 export const benchFloorEnabled = (): boolean => process.env.KEYWARDEN_BENCH_FLOOR === '1';
+
+/**
+ * The client doors' per-product bucket as `<burst>,<perSecond>` (KEYWARDEN_LOCAL_APP_BUCKET),
+ * set only by tests that start a host of their own to watch that bucket empty without thousands
+ * of calls; otherwise undefined (config/constants.ts clientDoorLimits).
+ */
+export function localAppBucket(): { burst: number; perSecond: number } | undefined {
+  const [burst, perSecond] = (process.env.KEYWARDEN_LOCAL_APP_BUCKET ?? '').split(',').map(Number);
+  return burst && perSecond && burst > 0 && perSecond > 0 ? { burst, perSecond } : undefined;
+}

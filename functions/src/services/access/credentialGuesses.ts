@@ -1,11 +1,15 @@
 /**
  * Failed credential guesses, counted per caller IP in the instance's memory (no Firestore
  * write, so a flood of guesses costs nothing but this map). Past `maxFailures` in a window the
- * IP is answered 429 before its credentials are even checked, until the window ends.
+ * IP is answered 429 before its credentials are even checked, until the window ends. IPv6
+ * callers are counted per /64 (rateLimiter.ts `callerKey`). At most `maxTrackedIps` windows are
+ * kept: past that the least recently seen caller's is dropped, never the whole map (clearing it
+ * freed every IP being throttled; a throttled IP that keeps calling is seen on each call).
  */
 import { credentialGuesses } from '../../config/constants.js';
 import { ApiError } from '../../domain/errors.js';
 import type { RequestLogger } from '../../domain/logger.js';
+import { callerKey } from './rateLimiter.js';
 
 interface Window {
   failures: number;
@@ -14,19 +18,27 @@ interface Window {
 
 const windows = new Map<string, Window>();
 
-function current(ip: string, now: number): Window | undefined {
-  const window = windows.get(ip);
+function current(key: string, now: number): Window | undefined {
+  const window = windows.get(key);
   if (window && now - window.startedAt >= credentialGuesses.windowMs) {
-    windows.delete(ip);
+    windows.delete(key);
     return undefined;
   }
   return window;
 }
 
+/** Marks a caller as seen now: a Map keeps insertion order, so the first entry is the least recently seen. */
+function seen(key: string, window: Window): void {
+  windows.delete(key);
+  windows.set(key, window);
+}
+
 /** Refuses an IP that failed too often in the current window (429 with Retry-After). */
 export function assertGuessesAllowed(ip: string, now = Date.now()): void {
-  const window = current(ip, now);
+  const key = callerKey(ip);
+  const window = current(key, now);
   if (window && window.failures >= credentialGuesses.maxFailures) {
+    seen(key, window);
     const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + credentialGuesses.windowMs - now) / 1000));
     throw new ApiError('rate_limited', 'Too many failed credential attempts from this address; retry later', { retryAfterSeconds });
   }
@@ -34,10 +46,14 @@ export function assertGuessesAllowed(ip: string, now = Date.now()): void {
 
 /** Counts one failed guess for the IP. */
 export function recordFailedGuess(ip: string, log: RequestLogger, now = Date.now()): void {
-  if (windows.size >= credentialGuesses.maxTrackedIps && !windows.has(ip)) windows.clear();
-  const window = current(ip, now) ?? { failures: 0, startedAt: now };
+  const key = callerKey(ip);
+  const window = current(key, now) ?? { failures: 0, startedAt: now };
+  if (!windows.has(key) && windows.size >= credentialGuesses.maxTrackedIps) {
+    const leastRecent = windows.keys().next();
+    if (!leastRecent.done) windows.delete(leastRecent.value);
+  }
   window.failures += 1;
-  windows.set(ip, window);
+  seen(key, window);
   if (window.failures === credentialGuesses.maxFailures) log.warn('credential guesses throttled', { ip, failures: window.failures });
 }
 

@@ -12,11 +12,10 @@ import type { MachineDescription } from '../licensing/licenseRules.js';
 import type { ActivateInput, DeactivateInput, SessionInput, ValidateSessionInput, VerifyInput } from '../../schemas/client.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
-import { peekSessionClaims } from '../../crypto/sessionTokens.js';
 import type { ClientContext } from './callers.js';
 import { newSession, openSession, sessionOf } from './sessions.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
-import { assertClientDoorRate } from './clientLimits.js';
+import { assertAppRate, assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
 import { pointingToPortal } from '../portal/portalLinks.js';
 import { clientLicenseView } from '../../views/licenses.js';
@@ -44,8 +43,10 @@ async function keyCall(
   machine?: MachineDescription,
 ): Promise<LicenseDocument> {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  assertClientDoorRate(ctx.ip, now.toMillis());
   const appId = await appOfKey(input.licenseKey, input.appId);
+  // The app's budget is spent only by keys of the app, not by a stranger naming it.
+  assertAppRate(appId, now.toMillis());
   const call: CallRecord = { appId, licenseKey: input.licenseKey, hwid, ip: ctx.ip, action };
   return recordingRefusals(call, ctx.log, async () => {
     const client = await loadClientAppConfig(appId);
@@ -70,8 +71,10 @@ async function keyCall(
  */
 async function sessionCall(action: 'session' | 'heartbeat', logAction: AuthAction, input: SessionInput & Partial<Pick<ValidateSessionInput, 'requireEntitlements'>>, ctx: ClientContext) {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, peekSessionClaims(input.sessionToken)?.app, now.toMillis());
+  assertClientDoorRate(ctx.ip, now.toMillis());
   const { claims, app } = await openSession(input.sessionToken, now);
+  // Only a token the app signed spends the app's budget.
+  assertAppRate(claims.app, now.toMillis());
   const hwid = input.hwid ?? input.machineId ?? claims.hwid;
   const call: CallRecord = { appId: claims.app, licenseKey: claims.lic, hwid, ip: ctx.ip, action: logAction };
   const session = sessionOf(claims);

@@ -6,8 +6,9 @@
  * the heartbeat slots (data/heartbeatSlots.ts) and seed 004's activation count.
  */
 import { clientDoorLimits } from '../../config/constants.js';
+import { localAppBucket } from '../../config/settings.js';
 import type { AppSettings } from '../../data/apps.js';
-import { TokenBuckets } from '../access/rateLimiter.js';
+import { callerKey, TokenBuckets } from '../access/rateLimiter.js';
 import { ApiError } from '../../domain/errors.js';
 
 /** One set of buckets per limit value: capacity = the per-minute limit, refilled over a minute. */
@@ -26,22 +27,35 @@ function buckets(perMinute: number): TokenBuckets {
 export function assertValidateRate(appId: string, settings: AppSettings, licenseKey: string, ip: string, nowMs = Date.now()): void {
   // Scoped to the app: another tenant's app presenting this key cannot spend its budget.
   const perLicense = buckets(settings.validatesPerLicensePerMinute).take(`${appId}~license~${licenseKey}`, nowMs);
-  const perIp = perLicense.allowed ? buckets(settings.validatesPerIpPerMinute).take(`${appId}~ip~${ip}`, nowMs) : perLicense;
+  const perIp = perLicense.allowed ? buckets(settings.validatesPerIpPerMinute).take(`${appId}~ip~${callerKey(ip)}`, nowMs) : perLicense;
   if (!perIp.allowed) throw new ApiError('rate_limited', 'Too many requests; retry later', { retryAfterSeconds: perIp.retryAfterSeconds });
 }
 
 const perIp = new TokenBuckets(clientDoorLimits.perIpBurst, clientDoorLimits.perIpPerSecond);
-const perApp = new TokenBuckets(clientDoorLimits.perAppBurst, clientDoorLimits.perAppPerSecond);
+const appBucket = localAppBucket();
+const perApp = new TokenBuckets(appBucket?.burst ?? clientDoorLimits.perAppBurst, appBucket?.perSecond ?? clientDoorLimits.perAppPerSecond);
 
 const loopback = (ip: string) => ip === '::1' || ip.startsWith('127.');
 
+const refuse = (retryAfterSeconds: number) => new ApiError('rate_limited', 'Too many requests; retry later', { retryAfterSeconds });
+
 /**
- * The client doors' first step, before any Firestore work: one token from the caller IP's bucket
- * and, when the call names its app, from the app's. A flood of calls (random keys, forged
- * tokens) is answered 429 from memory. Loopback callers (the local stack) skip the IP bucket.
+ * The client doors' first step, before any Firestore work: one token from the caller's bucket
+ * (its IP; an IPv6 caller's /64). A flood of calls (random keys, forged tokens) is answered 429
+ * from memory. Loopback callers (the local stack) skip it.
  */
-export function assertClientDoorRate(ip: string, appId: string | undefined, nowMs = Date.now()): void {
-  const byIp = loopback(ip) ? ({ allowed: true } as const) : perIp.take(ip, nowMs);
-  const taken = byIp.allowed && appId !== undefined ? perApp.take(appId, nowMs) : byIp;
-  if (!taken.allowed) throw new ApiError('rate_limited', 'Too many requests; retry later', { retryAfterSeconds: taken.retryAfterSeconds });
+export function assertClientDoorRate(ip: string, nowMs = Date.now()): void {
+  if (loopback(ip)) return;
+  const taken = perIp.take(callerKey(ip), nowMs);
+  if (!taken.allowed) throw refuse(taken.retryAfterSeconds);
+}
+
+/**
+ * One token from the app's bucket, taken once the caller proved itself for that app (its secret,
+ * a session token it signed, an existing key of it): a stranger naming the app cannot spend its
+ * budget.
+ */
+export function assertAppRate(appId: string, nowMs = Date.now()): void {
+  const taken = perApp.take(appId, nowMs);
+  if (!taken.allowed) throw refuse(taken.retryAfterSeconds);
 }

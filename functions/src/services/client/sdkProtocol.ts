@@ -18,7 +18,7 @@ import { loadAppWithSecret, type ClientContext } from './callers.js';
 import { newSession, openSession, sessionOf } from './sessions.js';
 import { signAnswer, type SignedAnswer } from './signedAnswers.js';
 import { sdkDoor } from './clientDecision.js';
-import { assertClientDoorRate, assertValidateRate } from './clientLimits.js';
+import { assertAppRate, assertClientDoorRate, assertValidateRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';
 import { liveDevices } from '../licensing/licenseRules.js';
 import { pointingToPortal } from '../portal/portalLinks.js';
@@ -66,13 +66,15 @@ function sessionPayload(
   };
 }
 
-/** POST /auth/validate: door limits, app secret, validate rate limits, then the runner (binds the device, costs a credit). */
+/** POST /auth/validate: the caller's limit, app secret, the app's and validate rate limits, then the runner (binds the device, costs a credit). */
 export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  assertClientDoorRate(ctx.ip, now.toMillis());
   const licenseKey = normalizeLicenseKey(input.licenseKey);
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'validate' };
   const client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
+  // The app's budget is spent only by callers holding its secret.
+  assertAppRate(input.appId, now.toMillis());
   return recordingRefusals(call, ctx.log, async () => {
     if (!licenseKeyPattern.test(licenseKey)) throw unknownKey();
     assertValidateRate(input.appId, client.app.settings, licenseKey, ctx.ip, now.toMillis());
@@ -104,8 +106,9 @@ const unknownKey = () => new ApiError('invalid_key', 'License key not found', { 
  */
 export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  assertClientDoorRate(ctx.ip, now.toMillis());
   const { claims, app } = await openSession(input.sessionToken, now, input.appId);
+  assertAppRate(input.appId, now.toMillis());
   const client = await loadClientAppConfig(input.appId);
   const call: CallRecord = { appId: input.appId, licenseKey: claims.lic, hwid: input.hwid, ip: ctx.ip, action: 'heartbeat' };
   return recordingRefusals(call, ctx.log, async () => {
@@ -142,7 +145,7 @@ function banned(list: string[], entry: string): { list: string[]; listed: boolea
  */
 export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
-  assertClientDoorRate(ctx.ip, input.appId, now.toMillis());
+  assertClientDoorRate(ctx.ip, now.toMillis());
   let client: ClientApp;
   let licenseKey: string;
   let session: ReturnType<typeof sessionOf> | undefined;
@@ -156,6 +159,7 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
     licenseKey = normalizeLicenseKey(input.licenseKey);
     if (input.revokeLicense) throw new ApiError('revoke_requires_session', 'Revoking a license requires a session token');
   }
+  assertAppRate(input.appId, now.toMillis());
   const { app } = client;
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'selfban' };
   return recordingRefusals(call, ctx.log, async () => {

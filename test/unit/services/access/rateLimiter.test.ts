@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { TokenBuckets } from '../../../../functions/src/services/access/rateLimiter.js';
+import { credentialGuesses } from '../../../../functions/src/config/constants.js';
+import type { RequestLogger } from '../../../../functions/src/domain/logger.js';
+import { assertGuessesAllowed, recordFailedGuess } from '../../../../functions/src/services/access/credentialGuesses.js';
+import { callerKey, TokenBuckets } from '../../../../functions/src/services/access/rateLimiter.js';
 
 describe('TokenBuckets', () => {
   it('allows a burst of exactly `capacity`, then refuses', () => {
@@ -61,23 +64,84 @@ describe('TokenBuckets', () => {
     expect(buckets.take('k', Date.now() + 3_600_000)).toEqual({ allowed: true });
   });
 
-  it('forgets every bucket when a new key arrives with maxKeys buckets held', () => {
+  it('with maxKeys buckets held, a new key evicts only the least recently used one', () => {
     const buckets = new TokenBuckets(1, 1 / 60, 2);
     buckets.take('a', 0);
     expect(buckets.take('a', 0).allowed).toBe(false);
     buckets.take('b', 0); // 2 buckets now: below the limit when b arrived, nothing forgotten
-    expect(buckets.take('a', 0).allowed).toBe(false); // a known key at the limit forgets nothing
-    expect(buckets.take('b', 0).allowed).toBe(false);
-    expect(buckets.take('c', 0).allowed).toBe(true); // a third key: all forgotten
-    expect(buckets.take('a', 0).allowed).toBe(true);
+    expect(buckets.take('a', 0).allowed).toBe(false); // a known key at the limit forgets nothing; a is now the most recent
+    expect(buckets.take('c', 0).allowed).toBe(true); // a third key evicts b, the least recently used
+    expect(buckets.size).toBe(2);
+    expect(buckets.take('a', 0).allowed).toBe(false); // a, still being refused, is still refused
+    expect(buckets.take('b', 0).allowed).toBe(true); // b was forgotten (and now evicts c)
+    expect(buckets.take('a', 0).allowed).toBe(false);
   });
 
-  it('holds 10 000 keys by default', () => {
+  it('a flood of 10 000 new keys does not free a key that is refused while it keeps calling', () => {
+    const buckets = new TokenBuckets(1, 1 / 60);
+    buckets.take('attacker', 0);
+    for (let i = 0; i < 30_000; i += 1) {
+      buckets.take(`flood-${i}`, 0);
+      if (i % 1_000 === 0) expect(buckets.take('attacker', 0).allowed).toBe(false);
+    }
+    expect(buckets.size).toBe(10_000);
+    expect(buckets.take('attacker', 0).allowed).toBe(false);
+  });
+
+  it('holds 10 000 keys by default; the 10 001st evicts the oldest', () => {
     const buckets = new TokenBuckets(1, 1 / 60);
     buckets.take('a', 0);
     for (let i = 1; i < 10_000; i += 1) buckets.take(`k${i}`, 0);
+    expect(buckets.take('a', 0).allowed).toBe(false); // a is the most recent now
+    buckets.take('one-too-many', 0); // evicts k1, the oldest
     expect(buckets.take('a', 0).allowed).toBe(false);
-    buckets.take('one-too-many', 0);
-    expect(buckets.take('a', 0).allowed).toBe(true);
+    expect(buckets.take('k2', 0).allowed).toBe(false);
+    expect(buckets.take('k1', 0).allowed).toBe(true);
+  });
+});
+
+describe('callerKey', () => {
+  it('keys an IPv6 caller by its /64, however the address is written', () => {
+    expect(callerKey('2001:db8:a:b::1')).toBe('2001:db8:a:b::/64');
+    expect(callerKey('2001:DB8:A:B:0:0:0:FF')).toBe('2001:db8:a:b::/64');
+    expect(callerKey('2001:0db8:000a:000b:1:2:3:4')).toBe('2001:db8:a:b::/64');
+    expect(callerKey('2001:db8:aaaa:bbbb:cccc:dddd:eeee:ffff')).toBe('2001:db8:aaaa:bbbb::/64');
+    expect(callerKey('2001:db8::1')).toBe('2001:db8:0:0::/64');
+    expect(callerKey('fe80::1%eth0')).toBe('fe80:0:0:0::/64');
+    expect(callerKey('64:ff9b::192.0.2.1')).toBe('64:ff9b:0:0::/64');
+    expect(callerKey('2001:db8:a:c::1')).not.toBe(callerKey('2001:db8:a:b::1'));
+  });
+
+  it('keeps an IPv4 address (and anything that is not IPv6) as it is', () => {
+    expect(callerKey('198.51.100.7')).toBe('198.51.100.7');
+    expect(callerKey('198.51.100.8')).not.toBe(callerKey('198.51.100.7'));
+    expect(callerKey('junk')).toBe('junk');
+  });
+});
+
+describe('credential guesses', () => {
+  const log: RequestLogger = { info: () => undefined, warn: () => undefined, error: () => undefined };
+  const failTimes = (ip: string, times: number, now: number) => {
+    for (let i = 0; i < times; i += 1) recordFailedGuess(ip, log, now);
+  };
+
+  it('counts IPv6 guesses per /64', () => {
+    const now = 1_000_000_000;
+    for (let i = 1; i <= credentialGuesses.maxFailures; i += 1) recordFailedGuess(`2001:db8:77:1::${i.toString(16)}`, log, now);
+    expect(() => assertGuessesAllowed('2001:db8:77:1:ffff::9', now)).toThrow(/Too many failed/);
+    expect(() => assertGuessesAllowed('2001:db8:77:2::1', now)).not.toThrow();
+  });
+
+  it('at 10 000 tracked callers a new one evicts the least recently seen, not every window: a throttled IP that keeps calling stays throttled', () => {
+    const now = 2_000_000_000;
+    failTimes('203.0.113.200', credentialGuesses.maxFailures, now); // throttled, then silent
+    failTimes('203.0.113.201', credentialGuesses.maxFailures, now); // throttled, and keeps calling
+    for (let i = 0; i < 3 * credentialGuesses.maxTrackedIps; i += 1) {
+      recordFailedGuess(`10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`, log, now + 1);
+      if (i % 1_000 === 0) expect(() => assertGuessesAllowed('203.0.113.201', now + 1)).toThrow(/Too many failed/);
+    }
+    expect(() => assertGuessesAllowed('203.0.113.201', now + 2)).toThrow(/Too many failed/);
+    // The silent one was the least recently seen, and went first.
+    expect(() => assertGuessesAllowed('203.0.113.200', now + 2)).not.toThrow();
   });
 });
