@@ -31,7 +31,7 @@ export interface ChaosOptions {
   maxRetries: number;
   /** The longest a client waits on one Retry-After, in seconds. */
   retryAfterCapSeconds: number;
-  /** After the workload, with faults off: how long the event pump gets to fan out the last events. */
+  /** After the workload, with faults off: the longest the event pump gets to fan out the last events. */
   settleMs: number;
   /** Share of webhook deliveries the receiver answers 500. */
   receiverFailureRate: number;
@@ -64,7 +64,7 @@ export const defaultChaosOptions: ChaosOptions = {
   requestTimeoutMs: 30_000,
   maxRetries: 4,
   retryAfterCapSeconds: 2,
-  settleMs: 6_000,
+  settleMs: 30_000,
   receiverFailureRate: 0.2,
 };
 
@@ -91,7 +91,15 @@ interface Answer {
   answeredAt: number;
   /** When the first attempt was sent (before any 503 retry). */
   firstSentAt: number;
+  /**
+   * Some attempt may have taken effect unseen: it got no answer (timeout), or the function's own
+   * request deadline answered 503 while its Firestore work went on (and may commit later).
+   */
+  unsure: boolean;
 }
+
+/** The functions answer 503 at their request deadline (20 s, config/constants.ts) while the work may go on. */
+const deadlineAnswerMs = 19_000;
 
 interface Session {
   licenseKey: string;
@@ -264,6 +272,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     /** One HTTP request with a timeout; 503s retried after Retry-After (capped), bounded. Every attempt is counted. */
     const send = async (target: string, init: { method?: string; body?: string; headers?: Record<string, string> }, retries = options.maxRetries): Promise<Answer> => {
       const firstSentAt = Date.now();
+      let unsure = false;
       for (let attempt = 0; ; attempt += 1) {
         const sentAt = Date.now();
         let answer: Answer;
@@ -281,9 +290,12 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
           } catch {
             json = { raw: text.slice(0, 300) };
           }
-          answer = { status: response.status, json, retryAfter: response.headers.get('retry-after'), sentAt, answeredAt: Date.now(), firstSentAt };
+          const answeredAt = Date.now();
+          unsure ||= response.status === 503 && answeredAt - sentAt >= deadlineAnswerMs;
+          answer = { status: response.status, json, retryAfter: response.headers.get('retry-after'), sentAt, answeredAt, firstSentAt, unsure };
         } catch (error) {
-          answer = { status: 0, json: { error: String(error) }, retryAfter: null, sentAt, answeredAt: Date.now(), firstSentAt };
+          unsure = true;
+          answer = { status: 0, json: { error: String(error) }, retryAfter: null, sentAt, answeredAt: Date.now(), firstSentAt, unsure };
         }
         if (measuring) {
           ledger.requests += 1;
@@ -443,7 +455,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     };
     const noteBind = (license: LicenseInfo, hwid: string, answer: Answer) => {
       if (answer.status === 200) ledger.addTo(ledger.bound, license.key, hwid);
-      else if (answer.status === 0) ledger.addTo(ledger.unknownBinds, license.key, hwid);
+      else if (answer.unsure) ledger.addTo(ledger.unknownBinds, license.key, hwid);
     };
 
     type Operation = (random: () => number) => Promise<void>;
@@ -464,7 +476,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
       if (!license.unlimited) noteBind(license, hwid, answer);
       if (product.metered) {
         if (answer.status === 200) ledger.meteredValidatesOk += 1;
-        else if (answer.status === 0) ledger.meteredValidatesUnknown += 1;
+        else if (answer.unsure) ledger.meteredValidatesUnknown += 1;
       }
     };
     /** A recent session of the door (never the metered app's: its heartbeats cost a credit one time in ten, at random). */
@@ -566,7 +578,8 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
         async (random) => {
           const license = pick(random, licenses);
           const roll = random();
-          const body = roll < 0.3 ? { action: 'revoke' } : roll < 0.55 ? { action: 'activate' } : roll < 0.8 ? { action: 'reset-hwid' } : { action: 'extend', durationDays: 30 };
+          const extend = random() < 0.5 ? { action: 'extend', durationDays: 30 } : { action: 'extend', expiresAt: new Date(Date.now() + 365 * 86_400_000).toISOString() };
+          const body = roll < 0.3 ? { action: 'revoke' } : roll < 0.55 ? { action: 'activate' } : roll < 0.8 ? { action: 'reset-hwid' } : extend;
           ledger.count(`admin:${body.action}`);
           const answer = await send(`${url('v1')}/licenses/${license.key}`, { method: 'PUT', body: JSON.stringify(body), headers: v1Headers(license.appId) });
           if (answer.status === 200 && (body.action === 'revoke' || body.action === 'reset-hwid')) {
@@ -581,7 +594,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
           const amount = 1 + Math.floor(random() * 5);
           const answer = await post('grantCredits', { adminSecret: secrets.ADMIN_SECRET, accountId: metered.accountId, amount });
           if (answer.status === 200) ledger.creditsGranted += amount;
-          else if (answer.status === 0 || answer.status === 503) ledger.creditsGrantUnknown += answer.status === 0 ? amount : 0;
+          else if (answer.unsure) ledger.creditsGrantUnknown += amount;
         },
       ],
       [
@@ -602,7 +615,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
             if (answer.status === 200) {
               entry.ok += 1;
               if (answer.json.duplicate === false) entry.firstApplied += 1;
-            } else if (answer.status === 0) entry.unsure = true;
+            } else if (answer.unsure) entry.unsure = true;
           }
           ledger.stripeAnswered.set(event.id, entry);
         },
@@ -622,7 +635,7 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
             if (answer.status === 200 || answer.status === 201) {
               entry.ok += 1;
               if (answer.json.duplicate === false) entry.firstApplied += 1;
-            } else if (answer.status === 0) entry.unsure = true;
+            } else if (answer.unsure) entry.unsure = true;
           }
           ledger.ordersAnswered.set(order.orderId, entry);
         },
@@ -659,8 +672,25 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
     const faultList = (await (await fetch(`${firestore.controlUrl}/faults`, { signal: AbortSignal.timeout(10_000) })).json()) as { faults: Array<{ injected: number }> };
     totals.faultsInjected = faultList.faults.reduce((sum, fault) => sum + fault.injected, 0);
     await fetch(`${firestore.controlUrl}/faults`, { method: 'DELETE', signal: AbortSignal.timeout(10_000) });
-    log(`workload done: ${ledger.requests} requests in ${Math.round((Date.now() - workloadStart) / 1000)} s, ${totals.faultsInjected} faults injected; faults off, settling ${options.settleMs} ms`);
-    await sleep(options.settleMs);
+    log(`workload done: ${ledger.requests} requests in ${Math.round((Date.now() - workloadStart) / 1000)} s, ${totals.faultsInjected} faults injected; faults off, settling (at most ${options.settleMs} ms)`);
+    // The pump fans out the last events (and the deliveries that failed under faults): wait until
+    // every event a webhook should get has its delivery, for at most settleMs.
+    const missingDeliveries = async (): Promise<string[]> => {
+      const missing: string[] = [];
+      for (const webhook of webhooks) {
+        const events = await db.collection('events').where('appId', '==', webhook.appId).get();
+        const deliveries = new Set((await db.collection('deliveries').where('webhookId', '==', webhook.webhookId).get()).docs.map((doc) => doc.id));
+        for (const event of events.docs) {
+          const type = String(event.get('type'));
+          if (type === 'test.ping' || (webhook.events.length > 0 && !webhook.events.includes(type))) continue;
+          if (!deliveries.has(`${event.id}~${webhook.webhookId}`)) missing.push(`event ${event.id} (${type}) has no delivery to webhook ${webhook.webhookId}`);
+        }
+      }
+      return missing;
+    };
+    const settleDeadline = Date.now() + options.settleMs;
+    await sleep(2_000);
+    while (Date.now() < settleDeadline && (await missingDeliveries()).length > 0) await sleep(1_000);
 
     // ------------------------------------------------------------------ invariants, from the data
     const licenseDocs = await db.collection('licenses').where('appId', 'in', [productA.appId, productB.appId, meteredProduct.appId]).get();
