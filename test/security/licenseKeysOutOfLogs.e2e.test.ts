@@ -39,7 +39,8 @@ describe('credentials in the URL at the client doors', () => {
   it('the SDK door refuses appSecret, licenseKey and sessionToken in the query string (400 malformed_request shape), even with a valid body', async () => {
     const { product, key } = await fixture();
     const body = { appId: product.productId, appSecret: product.appSecret, licenseKey: key, hwid: uniqueHwid(), nonce: uniqueNonce() };
-    for (const query of [{ appSecret: product.appSecret }, { licenseKey: key }, { sessionToken: 'x.y' }]) {
+    const inUrl: Array<Record<string, string>> = [{ appSecret: product.appSecret }, { licenseKey: key }, { sessionToken: 'x.y' }];
+    for (const query of inUrl) {
       const answer = await call('auth', { path: '/validate', query, body: { ...body, nonce: uniqueNonce() } });
       expect(answer.status, answer.text).toBe(400);
       expect(answer.body).toMatchObject({ status: 'failed' });
