@@ -586,12 +586,14 @@ describe('resetActivations', () => {
     await expectActivated(key, uniqueHwid());
   });
 
-  it('writes nothing when no device is bound, and answers 404/400 for unknown or malformed keys', async () => {
+  it('with no device bound still ends the license\'s sessions (issue 21 item 5: one hwid_reset naming none), and answers 404/400 for unknown or malformed keys', async () => {
     const w = await world();
     const key = await oneLicense(w);
-    await expectNoEvent(key, async () => {
+    const event = await expectOneEvent(key, w.scope, 'license.hwid_reset', async () => {
       expect(licenseOf(expectOk(await asAccount(w.account, 'resetActivations', { licenseKey: key }))).hwidCount).toBe(0);
     });
+    expect(event.data.hwids).toEqual([]);
+    expect(await storedLicense(key)).toMatchObject({ sessionEpoch: 1, sessionsValidFromEpoch: 1 });
     expectError(await asAccount(w.account, 'resetActivations', { licenseKey: unknownLicenseKey() }), 404, 'not_found');
     expectError(await asAccount(w.account, 'resetActivations', { licenseKey: '' }), 400, 'bad_request');
   });

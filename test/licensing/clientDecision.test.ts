@@ -7,6 +7,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../functions/src/data/licenses.js';
 import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../functions/src/config/constants.js';
+import { endAllSessions } from '../../functions/src/services/licensing/licenseRules.js';
 import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/client/clientDecision.js';
 
 const now = Timestamp.fromMillis(Date.now());
@@ -18,7 +19,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
     floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: now, revoked: false, revokedAt: null,
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
     expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: null,
     variantEntitlements: [], entitlements: [],
     ...fields,
@@ -173,6 +174,46 @@ describe('decideClientCall', () => {
     if (released.outcome !== 'admit') throw new Error('refused');
     expect(released.license.endedSessions).toHaveLength(limits.maxEndedSessions);
     expect(released.license.sessionsValidAfter?.toMillis()).toBe(ago(100).toMillis());
+  });
+
+  it('session epoch: a token from before a reset or revoke is refused though its issue time is after the ending (issue 21 item 5)', () => {
+    const reset = endAllSessions(license({ floating: true }), ago(10));
+    expect(reset).toMatchObject({ sessionEpoch: 1, sessionsValidFromEpoch: 1 });
+    // Issued from the license as it was before the reset, on a clock 5 s later than the reset's.
+    const raced = { ...session('dev-1', ago(5).toMillis()), epoch: 0 };
+    expect(refusal(decideClientCall(sdkDoor, app, reset, request({ action: 'heartbeat', session: raced }), now))).toBe('session_expired');
+    // Issued after it (epoch 1), even on a clock behind the reset's: admitted, and takes the free seat.
+    const after = { ...session('dev-1', ago(20).toMillis()), epoch: 1 };
+    expect(refusal(decideClientCall(sdkDoor, app, reset, request({ action: 'heartbeat', session: after }), now))).toBe('admitted');
+    // A token without an epoch keeps the time rule: refused if issued before the reset, admitted after.
+    expect(refusal(decideClientCall(sdkDoor, app, reset, request({ action: 'heartbeat', session: session('dev-1', ago(20).toMillis()) }), now))).toBe('session_expired');
+    expect(refusal(decideClientCall(sdkDoor, app, reset, request({ action: 'heartbeat', session: session('dev-1', ago(5).toMillis()) }), now))).toBe('admitted');
+    // A selfban revoke and a revoke on expiry bump it too.
+    const selfban = decideClientCall(sdkDoor, app, reset, request({ action: 'selfban', revoke: true, session: after }), now);
+    expect(selfban).toMatchObject({ outcome: 'admit', license: { sessionEpoch: 2, sessionsValidFromEpoch: 2 } });
+  });
+
+  it('session epoch: deactivate ends its device\'s sessions of earlier epochs only; the bound folds the epoch too', () => {
+    const stored = license({ floating: true, maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')], sessionEpoch: 3, sessionsValidFromEpoch: 3 });
+    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
+    if (released.outcome !== 'admit') throw new Error('refused');
+    expect(released.license).toMatchObject({ sessionEpoch: 4, sessionsValidFromEpoch: 3, endedSessions: [{ hwid: 'dev-1', epoch: 4 }] });
+    const ahead = Timestamp.fromMillis(now.toMillis() + 60_000);
+    const raced = { ...session('dev-1', ahead.toMillis() - 1000), epoch: 3 };
+    expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', session: raced }), ahead))).toBe('session_expired');
+    expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', session: { ...raced, epoch: 4 } }), ahead))).toBe('admitted');
+    expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', hwid: 'dev-2', session: { ...session('dev-2'), epoch: 3 } }), ahead))).toBe('admitted');
+    // An entry written before epochs is compared by time.
+    const legacy = license({ floating: true, endedSessions: [{ hwid: 'dev-1', at: ago(10) }], sessionEpoch: 2 });
+    expect(refusal(decideClientCall(sdkDoor, app, legacy, request({ action: 'heartbeat', session: { ...session('dev-1', ago(20).toMillis()), epoch: 2 } }), now))).toBe('session_expired');
+    expect(refusal(decideClientCall(sdkDoor, app, legacy, request({ action: 'heartbeat', session: { ...session('dev-1', ago(5).toMillis()), epoch: 2 } }), now))).toBe('admitted');
+
+    const ended = Array.from({ length: limits.maxEndedSessions }, (_, index) => ({ hwid: `old-${index}`, at: ago(100 - index), epoch: index + 1 }));
+    const full = license({ devices: [bound('dev-1')], endedSessions: ended, sessionEpoch: limits.maxEndedSessions });
+    const folded = decideClientCall(seed004Door, app, full, request({ action: 'deactivate' }), now);
+    if (folded.outcome !== 'admit') throw new Error('refused');
+    expect(folded.license).toMatchObject({ sessionsValidFromEpoch: 1, sessionEpoch: limits.maxEndedSessions + 1 });
+    expect(folded.license.endedSessions).toHaveLength(limits.maxEndedSessions);
   });
 
   it('counts every seed 004 activate attempt in the hour, refused ones too; the 16th answers rate_limited', () => {

@@ -190,11 +190,16 @@ export function tokenClaims(token: string): TokenClaims {
  * A session token MAC'd with the app's real session secret (read from Firestore), so its
  * only defect is the one the test gives it (typically an `exp` in the past).
  */
-export async function authenticToken(claims: Omit<TokenClaims, 'sid'> & { sid?: string; openedMs?: number }): Promise<string> {
+export async function authenticToken(claims: Omit<TokenClaims, 'sid'> & { sid?: string; openedMs?: number; iatMs?: number; ep?: number }): Promise<string> {
   const app = await testDb().collection('apps').doc(claims.app).get();
   // Stored sealed with the KEK (README, Security): open it as the functions do.
   const secret = open(String(app.get('sessionSecret')), process.env.KEYWARDEN_KEK ?? '');
-  const body = Buffer.from(JSON.stringify({ sid: claims.sid ?? randomUUID(), app: claims.app, lic: claims.lic, hwid: claims.hwid, iat: claims.iat, ...(claims.openedMs === undefined ? {} : { openedMs: claims.openedMs }), exp: claims.exp }), 'utf8').toString('base64url');
+  const optional = {
+    ...(claims.iatMs === undefined ? {} : { iatMs: claims.iatMs }),
+    ...(claims.openedMs === undefined ? {} : { openedMs: claims.openedMs }),
+    ...(claims.ep === undefined ? {} : { ep: claims.ep }),
+  };
+  const body = Buffer.from(JSON.stringify({ sid: claims.sid ?? randomUUID(), app: claims.app, lic: claims.lic, hwid: claims.hwid, iat: claims.iat, ...optional, exp: claims.exp }), 'utf8').toString('base64url');
   const mac = createHmac('sha256', Buffer.from(secret, 'base64url')).update(body, 'utf8').digest('base64url');
   return `${body}.${mac}`;
 }

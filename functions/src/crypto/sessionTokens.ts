@@ -14,6 +14,8 @@ export const sessionClaims = z.object({
   iatMs: z.number().int().optional(),
   /** When the validate (or activate) that opened the session was, in ms: refreshes keep it (absolute lifetime); absent in older tokens. */
   openedMs: z.number().int().optional(),
+  /** The license's session epoch when it was issued (licenseRules.sessionEnded); absent in older tokens. */
+  ep: z.number().int().min(0).optional(),
   exp: z.number().int(),
 });
 export type SessionClaims = z.infer<typeof sessionClaims>;

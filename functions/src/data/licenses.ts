@@ -79,10 +79,19 @@ export const licenseDocument = z.object({
    */
   sessionsValidAfter: timestamp.nullable().default(null),
   /**
-   * Sessions of one device issued before `at` are over (seed 004 deactivate). Bounded: an entry
-   * pushed out moves sessionsValidAfter up to its `at`, which ends more sessions, never fewer.
+   * The session epoch: a counter bumped by every ending (reset, revoke, deactivate) in the
+   * ending's own transaction. A session token carries the epoch of the license it was issued
+   * from (`ep`), so "issued before the ending" is decided without any clock (licenseRules.sessionEnded).
    */
-  endedSessions: z.array(z.object({ hwid: z.string(), at: timestamp })).max(limits.maxEndedSessions).default([]),
+  sessionEpoch: z.number().int().min(0).default(0),
+  /** Sessions whose token carries an epoch below this are over (reset, revoke). */
+  sessionsValidFromEpoch: z.number().int().min(0).default(0),
+  /**
+   * Sessions of one device issued before `at` (tokens with an epoch: before `epoch`) are over
+   * (seed 004 deactivate). Bounded: an entry pushed out moves sessionsValidAfter and
+   * sessionsValidFromEpoch up to its own, which ends more sessions, never fewer.
+   */
+  endedSessions: z.array(z.object({ hwid: z.string(), at: timestamp, epoch: z.number().int().min(0).optional() })).max(limits.maxEndedSessions).default([]),
   /**
    * The last hour's activation attempts (seed 004 activate) and fixed-seat binds (SDK validate),
    * read and written in the client transaction, so a concurrent burst cannot pass the limit.

@@ -15,7 +15,7 @@ import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateL
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { activationsView, licenseView, violationsView } from '../../views/licenses.js';
-import { deactivateDevice } from '../licensing/licenseRules.js';
+import { deactivateDevice, endAllSessions } from '../licensing/licenseRules.js';
 import { renewedExpiry } from '../licensing/licenseExpiry.js';
 import { assertDefinedCodes, grantsOf, type GrantInput } from '../licensing/entitlements.js';
 import { commitLicense, commitLicenseDeletion, commitNewLicense, type DocumentCreator } from '../licensing/licenseChanges.js';
@@ -99,6 +99,8 @@ export function licenseTemplate(
     ipDay: { day: '', ips: [] },
     heartbeatCount: 0,
     sessionsValidAfter: null,
+    sessionEpoch: 0,
+    sessionsValidFromEpoch: 0,
     endedSessions: [],
     activationAttempts: [],
     deactivations: [],
@@ -371,7 +373,7 @@ export function revokeLicense(principal: Principal, input: RevokeLicenseInput) {
       ? undefined
       : {
           // Revoking ends the license's sessions: reinstating it does not revive them.
-          next: { ...current, revoked: true, revokedAt: now, revokeReason: input.reason ?? null, sessionsValidAfter: now },
+          next: { ...endAllSessions(current, now), revoked: true, revokedAt: now, revokeReason: input.reason ?? null },
           event: 'license.revoked',
           data: { reason: input.reason ?? null },
         },
@@ -393,17 +395,14 @@ export function resolveLicense(principal: Principal, licenseKey: string) {
 }
 
 export function resetActivations(principal: Principal, licenseKey: string) {
-  // The reset also ends the license's sessions (sessionsValidAfter): every client door refuses
-  // them, so an unlimited-seat license, which binds no device, is reset too.
-  return changeLicense(principal, licenseKey, (current, now) =>
-    current.devices.length === 0 && !current.unlimitedHwidSlots
-      ? undefined
-      : {
-          next: { ...current, devices: [], sessionsValidAfter: now },
-          event: 'license.hwid_reset',
-          data: { hwids: current.devices.map((device) => device.hwid) },
-        },
-  );
+  // The reset also ends the license's sessions (its session epoch), whatever the devices list
+  // holds: an unlimited-seat license binds none, and a floating seat freed by timeout leaves a
+  // session that would otherwise take a free seat back.
+  return changeLicense(principal, licenseKey, (current, now) => ({
+    next: { ...endAllSessions(current, now), devices: [] },
+    event: 'license.hwid_reset',
+    data: { hwids: current.devices.map((device) => device.hwid) },
+  }));
 }
 
 /**

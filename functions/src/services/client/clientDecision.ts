@@ -14,7 +14,7 @@ import { ApiError } from '../../domain/errors.js';
 import { isoDate } from '../../data/shared.js';
 import { clockStarts, expiryStanding, revokedOnExpiry, withClockStarted } from '../licensing/licenseExpiry.js';
 import { missingEntitlements } from '../licensing/entitlements.js';
-import { admitDevice, type MachineDescription, deactivateDevice, liveDevices, sessionsEndedBefore, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { admitDevice, type MachineDescription, deactivateDevice, endAllSessions, liveDevices, sessionEnded, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -45,9 +45,10 @@ export interface ClientRequest {
   ip: string;
   /**
    * Calls made with a session token: the device it was issued to, when this token was issued and
-   * when the validate (or activate) that opened the session was (ms; the absolute lifetime).
+   * when the validate (or activate) that opened the session was (ms; the absolute lifetime), and
+   * the license's session epoch it was issued from (absent in older tokens).
    */
-  session?: { hwid: string; issuedAtMs: number; openedAtMs: number };
+  session?: { hwid: string; issuedAtMs: number; openedAtMs: number; epoch?: number };
   /** selfban: revoke the license (only with a session; checked by the door). */
   revoke?: boolean;
   /** activate: what the app says about the machine, stored on its device. */
@@ -159,9 +160,9 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     counted.license = { ...license, updatedAt: now };
   }
   if (rules.checksUsable) assertUsable(stored, now, counted);
-  // Reset, revoke (sessionsValidAfter) and deactivate (the device's endedSessions) end sessions;
-  // a revoked or expired license says so first (410), a reinstated one does not revive them.
-  if (session && session.issuedAtMs < sessionsEndedBefore(stored, session.hwid)) throw sessionOver('This session was ended; validate again');
+  // Reset, revoke and deactivate (the device's endedSessions) end sessions, by the license's
+  // session epoch; a revoked or expired license says so first (410), a reinstated one does not revive them.
+  if (session && sessionEnded(stored, session)) throw sessionOver('This session was ended; validate again');
   if (request.requireEntitlements && request.requireEntitlements.length > 0) {
     // Before any binding: a refused client takes no seat and writes nothing.
     const missing = missingEntitlements(stored, request.requireEntitlements, now);
@@ -211,7 +212,7 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     }
     case 'selfban':
       if (request.revoke && !license.revoked) {
-        license = { ...license, revoked: true, revokedAt: now, revokeReason: 'selfban', sessionsValidAfter: now, updatedAt: now };
+        license = { ...endAllSessions(license, now), revoked: true, revokedAt: now, revokeReason: 'selfban', updatedAt: now };
         licenseChanged = true;
         events.push({ type: 'license.revoked', data: { reason: 'selfban', hwid } });
       }

@@ -105,7 +105,7 @@ export async function activateLicense(input: ActivateInput, ctx: ClientContext) 
   const license = await keyCall('activate', input, hwid, ctx, machine);
   const now = Timestamp.now();
   const { app, appId } = await loadClientAppConfig(license.appId);
-  const session = newSession(app, { appId, licenseKey: input.licenseKey, hwid }, sessions.defaultTtlSeconds, now);
+  const session = newSession(app, { appId, licenseKey: input.licenseKey, hwid, epoch: license.sessionEpoch }, sessions.defaultTtlSeconds, now);
   return {
     sessionToken: session.token,
     expiresAt: new Date(session.claims.exp * 1000).toISOString(),
@@ -132,7 +132,7 @@ export async function deactivateLicense(input: DeactivateInput, ctx: ClientConte
 /** Keeps a floating seat alive; returns a refreshed session token (never past the session's absolute lifetime). */
 export async function heartbeatSession(input: SessionInput, ctx: ClientContext) {
   const { claims, app, license, now, session } = await sessionCall('heartbeat', 'floating_heartbeat', input, ctx);
-  const refreshed = newSession(app, { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now, session.openedAtMs);
+  const refreshed = newSession(app, { appId: claims.app, licenseKey: claims.lic, hwid: claims.hwid, epoch: license.sessionEpoch }, claims.exp - claims.iat, now, session.openedAtMs);
   return {
     sessionToken: refreshed.token,
     expiresAt: new Date(refreshed.claims.exp * 1000).toISOString(),

@@ -91,7 +91,7 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
       // Every seat taken: the refusal points to the product's customer portal, where the buyer can free one.
       throw pointingToPortal(error, input.appId, client.app);
     });
-    const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid }, clampTtl(input.ttlSeconds), now);
+    const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid, epoch: license.sessionEpoch }, clampTtl(input.ttlSeconds), now);
     return signAnswer(client.app, sessionPayload(client.app, license, session, input.nonce, ctx, now));
   });
 }
@@ -124,7 +124,7 @@ export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext)
       heartbeatSlot: true,
       credit: 'sometimes',
     });
-    const refreshed = newSession(app, { appId: input.appId, licenseKey: claims.lic, hwid: claims.hwid }, claims.exp - claims.iat, now, session.openedAtMs);
+    const refreshed = newSession(app, { appId: input.appId, licenseKey: claims.lic, hwid: claims.hwid, epoch: license.sessionEpoch }, claims.exp - claims.iat, now, session.openedAtMs);
     return signAnswer(app, sessionPayload(app, license, refreshed, input.nonce, ctx, now));
   });
 }

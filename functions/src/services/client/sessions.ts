@@ -13,12 +13,14 @@ import { loadClientAppConfig } from './clientApps.js';
 
 /**
  * Issues a session token. `openedMs`: when the session was opened (a refresh passes the old
- * token's); its expiry never passes `sessions.maxLifetimeSeconds` after that.
+ * token's); its expiry never passes `sessions.maxLifetimeSeconds` after that. `epoch`: the
+ * license's sessionEpoch as read in the call's transaction (an ending committed after that read
+ * bumps it, and so ends this session).
  */
-export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string }, ttlSeconds: number, now: Timestamp, openedMs = now.toMillis()) {
+export function newSession(app: AppDocument, scope: { appId: string; licenseKey: string; hwid: string; epoch: number }, ttlSeconds: number, now: Timestamp, openedMs = now.toMillis()) {
   const iat = now.seconds;
   const exp = Math.min(iat + ttlSeconds, Math.floor(openedMs / 1000) + sessions.maxLifetimeSeconds);
-  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), openedMs, exp };
+  const claims: SessionClaims = { sid: randomUUID(), app: scope.appId, lic: scope.licenseKey, hwid: scope.hwid, iat, iatMs: now.toMillis(), openedMs, ep: scope.epoch, exp };
   return { token: issueSessionToken(currentSessionSecret(app), claims), claims };
 }
 
@@ -42,5 +44,10 @@ export async function openSession(token: string, now: Timestamp, expectedAppId?:
 /** When a session was issued, in ms (tokens from before `iatMs` existed: the start of their second). */
 export const sessionIssuedAtMs = (claims: SessionClaims) => claims.iatMs ?? claims.iat * 1000;
 
-/** The session a token stands for, as the client decision reads it (tokens before `openedMs`: opened when issued). */
-export const sessionOf = (claims: SessionClaims) => ({ hwid: claims.hwid, issuedAtMs: sessionIssuedAtMs(claims), openedAtMs: claims.openedMs ?? sessionIssuedAtMs(claims) });
+/** The session a token stands for, as the client decision reads it (tokens before `openedMs`: opened when issued; before `ep`: no epoch). */
+export const sessionOf = (claims: SessionClaims) => ({
+  hwid: claims.hwid,
+  issuedAtMs: sessionIssuedAtMs(claims),
+  openedAtMs: claims.openedMs ?? sessionIssuedAtMs(claims),
+  ...(claims.ep === undefined ? {} : { epoch: claims.ep }),
+});

@@ -26,6 +26,7 @@ import { isoDate } from '../../data/shared.js';
 import { variantsCollection } from '../../data/variants.js';
 import { notFound } from '../../domain/errors.js';
 import { addNewLicenses, licenseTemplate, newLicenseKeys } from '../admin/licenses.js';
+import { endAllSessions } from '../licensing/licenseRules.js';
 import { loadOwnedApp } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import {
@@ -299,7 +300,7 @@ function chargeRefunded(refunded: StripeCharge): Effect {
         transaction.set(purchaseRef, { ...purchase, refundedAt, updatedAt: now });
         for (const { key, license } of licenses) {
           if (license.revoked) continue;
-          commitLicense(transaction, key, { ...license, revoked: true, revokedAt: now, revokeReason: 'refunded', updatedAt: now }, { type: 'license.revoked', data: { reason: 'refunded', stripeChargeId: refunded.id } }, now);
+          commitLicense(transaction, key, { ...endAllSessions(license, now), revoked: true, revokedAt: now, revokeReason: 'refunded', updatedAt: now }, { type: 'license.revoked', data: { reason: 'refunded', stripeChargeId: refunded.id } }, now);
         }
       },
     };

@@ -8,7 +8,7 @@ import { db } from '../../data/firestore.js';
 import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
 import type { LicenseState, RenewalBasis } from '../../data/policies.js';
 import { isoDate } from '../../data/shared.js';
-import { licenseStatus } from './licenseRules.js';
+import { endAllSessions, licenseStatus } from './licenseRules.js';
 import { commitLicense, recordEvent } from './licenseChanges.js';
 
 export const dayMs = 86_400_000;
@@ -50,7 +50,7 @@ export function expiryStanding(license: ExpiryFields, now: Timestamp): ExpirySta
 
 /** The license revoked by its own expiry (strategy revoke): its sessions end with it. */
 export function revokedOnExpiry(license: LicenseDocument, now: Timestamp): LicenseDocument {
-  return { ...license, revoked: true, revokedAt: now, revokeReason: 'expired', sessionsValidAfter: now, updatedAt: now };
+  return { ...endAllSessions(license, now), revoked: true, revokedAt: now, revokeReason: 'expired', updatedAt: now };
 }
 
 /** The actions that start a pending clock: a device taking a seat, or any check. */

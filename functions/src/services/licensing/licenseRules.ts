@@ -121,24 +121,63 @@ export function takeHourlyPlace(entries: Timestamp[], max: number, now: Timestam
   return [...inside, now];
 }
 
-/** The instant (ms) before which the sessions of `hwid` on this license are over, or 0. */
+/** The instant (ms) before which the sessions of `hwid` on this license are over, or 0 (tokens without an epoch). */
 export function sessionsEndedBefore(license: LicenseDocument, hwid: string): number {
   const device = license.endedSessions.find((entry) => entry.hwid === hwid)?.at.toMillis() ?? 0;
   return Math.max(license.sessionsValidAfter?.toMillis() ?? 0, device);
 }
 
+/** A session as a token describes it: its device, when it was issued, the license's epoch then (absent in older tokens). */
+export interface SessionOrigin {
+  hwid: string;
+  issuedAtMs: number;
+  epoch?: number;
+}
+
 /**
- * Ends the sessions of one device issued before `now`. Entries older than a session's absolute
- * lifetime end nothing and are dropped; past the bound, the oldest is folded into
- * sessionsValidAfter (which ends every session issued before it: more, never fewer).
+ * True when an ending (reset, revoke, deactivate of its device) came after the session was
+ * issued. A token with an epoch is compared by epoch only: the epoch is bumped in the ending's
+ * transaction and read in the issuing one, so the two are ordered by Firestore, not by clocks
+ * read before either. A token without one (issued before epochs) keeps the time rule it had.
+ */
+export function sessionEnded(license: LicenseDocument, session: SessionOrigin): boolean {
+  if (session.epoch === undefined) return session.issuedAtMs < sessionsEndedBefore(license, session.hwid);
+  if (session.epoch < license.sessionsValidFromEpoch) return true;
+  const device = license.endedSessions.find((entry) => entry.hwid === session.hwid);
+  if (!device) return false;
+  // An entry written before epochs: its time, as before.
+  return device.epoch === undefined ? session.issuedAtMs < device.at.toMillis() : session.epoch < device.epoch;
+}
+
+/** The license's next session epoch (bumped by an ending). */
+const nextEpoch = (license: LicenseDocument) => license.sessionEpoch + 1;
+
+/**
+ * Ends every session of the license issued before this change (reset, revoke): the epoch is
+ * bumped and every older one refused, whatever the devices list holds; sessionsValidAfter keeps
+ * ending the tokens issued before epochs.
+ */
+export function endAllSessions(license: LicenseDocument, now: Timestamp): LicenseDocument {
+  const epoch = nextEpoch(license);
+  return { ...license, sessionEpoch: epoch, sessionsValidFromEpoch: epoch, sessionsValidAfter: now };
+}
+
+/**
+ * Ends the sessions of one device issued before `now` (before the bumped epoch). Entries older
+ * than a session's absolute lifetime end nothing and are dropped; past the bound, the oldest is
+ * folded into sessionsValidAfter and sessionsValidFromEpoch (which end every session issued
+ * before them: more, never fewer).
  */
 export function endSessionsOf(license: LicenseDocument, hwid: string, now: Timestamp): LicenseDocument {
+  const epoch = nextEpoch(license);
   const live = license.endedSessions.filter((entry) => entry.hwid !== hwid && now.toMillis() - entry.at.toMillis() < sessions.maxLifetimeSeconds * 1000);
-  const kept = [...live, { hwid, at: now }].sort((a, b) => a.at.toMillis() - b.at.toMillis());
-  let sessionsValidAfter = license.sessionsValidAfter;
+  const kept = [...live, { hwid, at: now, epoch }].sort((a, b) => a.at.toMillis() - b.at.toMillis());
+  let { sessionsValidAfter, sessionsValidFromEpoch } = license;
   while (kept.length > limits.maxEndedSessions) {
     const folded = kept.shift();
-    if (folded && (!sessionsValidAfter || folded.at.toMillis() > sessionsValidAfter.toMillis())) sessionsValidAfter = folded.at;
+    if (!folded) break;
+    if (!sessionsValidAfter || folded.at.toMillis() > sessionsValidAfter.toMillis()) sessionsValidAfter = folded.at;
+    sessionsValidFromEpoch = Math.max(sessionsValidFromEpoch, folded.epoch ?? 0);
   }
-  return { ...license, endedSessions: kept, sessionsValidAfter };
+  return { ...license, sessionEpoch: epoch, endedSessions: kept, sessionsValidAfter, sessionsValidFromEpoch };
 }
