@@ -63,16 +63,15 @@ describe('decideClientCall', () => {
     expect(refusal(decideClientCall(sdkDoor, app, undefined, request({ action: 'heartbeat', session: session() }), now))).toBe('session_expired');
   });
 
-  it('refuses revoked (410) and expired (410) licenses, but lets deactivate and selfban through', () => {
+  it('refuses revoked (410) and expired (410) licenses at every signed or checking action, but lets deactivate through', () => {
     const revoked = license({ revoked: true, devices: [bound('dev-1')] });
     const expired = license({ expiresAt: ago(1), devices: [bound('dev-1')] });
-    for (const action of ['validate', 'activate', 'heartbeat', 'session', 'verify'] as const) {
+    for (const action of ['validate', 'activate', 'heartbeat', 'session', 'verify', 'selfban'] as const) {
       const extra = action === 'heartbeat' || action === 'session' ? { session: session() } : {};
       expect(refusal(decideClientCall(sdkDoor, app, revoked, request({ action, ...extra }), now))).toBe('revoked');
       expect(refusal(decideClientCall(sdkDoor, app, expired, request({ action, ...extra }), now))).toBe('expired');
     }
     expect(refusal(decideClientCall(seed004Door, app, revoked, request({ action: 'deactivate' }), now))).toBe('admitted');
-    expect(refusal(decideClientCall(sdkDoor, app, revoked, request({ action: 'selfban' }), now))).toBe('admitted');
   });
 
   it('refuses a disabled app, a blacklisted HWID or IP, and a device off the whitelist', () => {
@@ -116,11 +115,14 @@ describe('decideClientCall', () => {
     expect(refusal(decideClientCall(seed004Door, app, license(), request({ action: 'deactivate' }), now))).toBe('not_found');
   });
 
-  it('selfban revokes once with license.revoked; verify changes nothing', () => {
+  it('selfban revokes once with license.revoked; a revoked or expired license is refused (no signed ok); verify changes nothing', () => {
     const banned = decideClientCall(sdkDoor, app, license(), request({ action: 'selfban', revoke: true, session: session() }), now);
     expect(banned).toMatchObject({ outcome: 'admit', licenseChanged: true, license: { revoked: true, revokeReason: 'selfban' }, events: [{ type: 'license.revoked' }] });
     const again = decideClientCall(sdkDoor, app, license({ revoked: true }), request({ action: 'selfban', revoke: true, session: session() }), now);
-    expect(again).toMatchObject({ licenseChanged: false, events: [] });
+    expect(again).toMatchObject({ outcome: 'refuse', error: { code: 'revoked' } });
+    expect(refusal(decideClientCall(sdkDoor, app, license({ expiresAt: ago(60) }), request({ action: 'selfban' }), now))).toBe('expired');
+    // In a disabled app a report is still taken.
+    expect(refusal(decideClientCall(sdkDoor, { ...app, disabled: true }, license(), request({ action: 'selfban' }), now))).toBe('admitted');
     expect(decideClientCall(seed004Door, app, license(), request({ action: 'verify', hwid: null }), now)).toMatchObject({ licenseChanged: false, events: [] });
   });
 

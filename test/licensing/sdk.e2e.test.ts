@@ -27,6 +27,7 @@ import {
 } from './sdkSupport.js';
 
 const payloadFields = [
+  'answers',
   'appId',
   'appVariables',
   'entitlements',
@@ -416,7 +417,8 @@ describe('SDK /auth/selfban', () => {
       revokeLicense: false, blacklistHwid: true, blacklistIp: false,
     });
     const answer = await expectSignedOk(product, response);
-    expect(answer).toMatchObject({ action: 'selfban', revoked: false, hwidBlacklisted: true, nonce });
+    expect(answer).toMatchObject({ answers: 'selfban', action: 'selfban', revoked: false, hwidBlacklisted: true, selfbanNonce: nonce });
+    expect(answer.nonce).toBeUndefined();
     expectSdkError(await sdkValidate(product, key, hwid), 403, 'blocked');
     expect((await getLicense(account, key)).license.status).toBe('active');
     // The blacklist is the app's: the HWID is blocked on its other licenses too.

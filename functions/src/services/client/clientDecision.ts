@@ -92,9 +92,11 @@ const actionRules: Record<ClientAction, { checksApp: boolean; checksUsable: bool
   heartbeat: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
   session: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
   verify: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
-  // Freeing a seat and reporting tampering work on any license, even a revoked one or a disabled app's.
+  // Freeing a seat works on any license, even a revoked one or a disabled app's. Reporting
+  // tampering works in a disabled app, but not on a revoked or expired license: its answer is
+  // signed `ok`, which no door gives such a license (410 revoked / expired, as validate).
   deactivate: { checksApp: false, checksUsable: false, tracksIp: false, window: 'releases' },
-  selfban: { checksApp: false, checksUsable: false, tracksIp: false, window: null },
+  selfban: { checksApp: false, checksUsable: true, tracksIp: false, window: null },
 };
 
 const sessionOver = (message: string) => new ApiError('session_expired', message);

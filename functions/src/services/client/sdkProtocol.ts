@@ -26,10 +26,18 @@ import { expiryStanding } from '../licensing/licenseExpiry.js';
 import { effectiveEntitlements, entitlementEnds } from '../licensing/entitlements.js';
 
 /**
- * The signed validate and heartbeat payload. `appId`, `licenseKey` and `hwid` say what was asked,
- * so a client can refuse an answer relayed from another app, license or device.
+ * Which verb a signed payload answers (issue 21 item 2): every payload says it, so a client can
+ * refuse an answer to another verb (a selfban's or a heartbeat's handed back for its validate).
+ */
+export type AnsweredVerb = 'validate' | 'heartbeat' | 'selfban';
+
+/**
+ * The signed validate and heartbeat payload. `answers` says which verb it answers; `appId`,
+ * `licenseKey` and `hwid` say what was asked, so a client can refuse an answer relayed from
+ * another verb, app, license or device.
  */
 function sessionPayload(
+  answers: 'validate' | 'heartbeat',
   app: AppDocument,
   license: LicenseDocument,
   session: { token: string; claims: SessionClaims },
@@ -39,6 +47,7 @@ function sessionPayload(
 ) {
   const standing = expiryStanding(license, now);
   return {
+    answers,
     appId: session.claims.app,
     licenseKey: session.claims.lic,
     hwid: session.claims.hwid,
@@ -92,7 +101,7 @@ export async function sdkValidate(input: SdkValidateInput, ctx: ClientContext): 
       throw pointingToPortal(error, input.appId, client.app);
     });
     const session = newSession(client.app, { appId: input.appId, licenseKey, hwid: input.hwid, epoch: license.sessionEpoch }, clampTtl(input.ttlSeconds), now);
-    return signAnswer(client.app, sessionPayload(client.app, license, session, input.nonce, ctx, now));
+    return signAnswer(client.app, sessionPayload('validate', client.app, license, session, input.nonce, ctx, now));
   });
 }
 
@@ -125,7 +134,7 @@ export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext)
       credit: 'sometimes',
     });
     const refreshed = newSession(app, { appId: input.appId, licenseKey: claims.lic, hwid: claims.hwid, epoch: license.sessionEpoch }, claims.exp - claims.iat, now, session.openedAtMs);
-    return signAnswer(app, sessionPayload(app, license, refreshed, input.nonce, ctx, now));
+    return signAnswer(app, sessionPayload('heartbeat', app, license, refreshed, input.nonce, ctx, now));
   });
 }
 
@@ -189,7 +198,9 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
         }
       },
     });
+    const answers: AnsweredVerb = 'selfban';
     return signAnswer(app, {
+      answers,
       action: 'selfban',
       appId: input.appId,
       licenseKey,
@@ -199,7 +210,9 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
       revoked: input.revokeLicense,
       hwidBlacklisted: outcome.hwid,
       ipBlacklisted: outcome.ip,
-      ...('nonce' in input ? { nonce: input.nonce } : {}),
+      // Never as `nonce`: a validate's nonce sent to selfban must not come back signed where a
+      // validate answer carries it.
+      ...('nonce' in input ? { selfbanNonce: input.nonce } : {}),
     });
   });
 }
