@@ -12,6 +12,7 @@
  * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT.
  */
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
+import { emitExpiringReminders } from '../functions/src/services/licensing/expiringReminders.js';
 import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
 import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDelivery.js';
 import { startEventPump } from './lib/eventPump.js';
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
   // The host runs the event pump itself; beside the Functions emulator it runs here.
   if (useEmulator) {
     running.pump = startEventPump(
-      { emitExpiryEvents, processDueDeliveries, pumpRecentEvents },
+      { emitExpiryEvents, emitExpiringReminders, processDueDeliveries, pumpRecentEvents },
       { log: (message) => console.log(`[webhooks] ${message}`) },
     );
   }

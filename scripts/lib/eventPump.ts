@@ -10,6 +10,7 @@ export interface PumpServices {
   pumpRecentEvents(since: Timestamp): Promise<Timestamp>;
   processDueDeliveries(): Promise<number>;
   emitExpiryEvents(): Promise<number>;
+  emitExpiringReminders(): Promise<number>;
 }
 
 /**
@@ -19,14 +20,20 @@ export interface PumpServices {
 export function builtPumpServices(require: (id: string) => unknown, functionsLib: string): PumpServices {
   const delivery = require(`${functionsLib}/services/webhooks/webhookDelivery.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
   const expiry = require(`${functionsLib}/services/licensing/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
-  return { pumpRecentEvents: delivery.pumpRecentEvents, processDueDeliveries: delivery.processDueDeliveries, emitExpiryEvents: expiry.emitExpiryEvents };
+  const reminders = require(`${functionsLib}/services/licensing/expiringReminders.js`) as Pick<PumpServices, 'emitExpiringReminders'>;
+  return {
+    pumpRecentEvents: delivery.pumpRecentEvents,
+    processDueDeliveries: delivery.processDueDeliveries,
+    emitExpiryEvents: expiry.emitExpiryEvents,
+    emitExpiringReminders: reminders.emitExpiringReminders,
+  };
 }
 
 export function startEventPump(
   services: PumpServices,
   options: { intervalMs?: number; expiryEveryMs?: number; log?: (message: string) => void } = {},
 ) {
-  const { emitExpiryEvents, processDueDeliveries, pumpRecentEvents } = services;
+  const { emitExpiryEvents, emitExpiringReminders, processDueDeliveries, pumpRecentEvents } = services;
   const intervalMs = options.intervalMs ?? 1_000;
   const expiryEveryMs = options.expiryEveryMs ?? 60_000;
   let since = Timestamp.fromMillis(Date.now() - 60_000);
@@ -43,6 +50,8 @@ export function startEventPump(
         lastExpiryRun = Date.now();
         const emitted = await emitExpiryEvents();
         if (emitted > 0) options.log?.(`license.expired emitted for ${emitted} license(s)`);
+        const reminded = await emitExpiringReminders();
+        if (reminded > 0) options.log?.(`license.expiring emitted for ${reminded} license(s)`);
       }
     } catch (error) {
       options.log?.(`event pump: ${error instanceof Error ? error.message : String(error)}`);

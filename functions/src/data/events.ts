@@ -15,6 +15,8 @@ export const eventType = z.enum([
   'license.extended',
   'license.deleted',
   'license.expired',
+  /** A reminder 30, 7 or 1 days before the license expires (data.daysBefore), once each per expiry. */
+  'license.expiring',
   'license.updated',
   'license.offline_file_minted',
   /** The buyer released a device in the customer portal (its seat freed, its sessions ended). */

@@ -65,6 +65,11 @@ export const licenseDocument = z.object({
   entitlements: storedLicenseGrants,
   /** Set once `license.expired` has been emitted for the current expiresAt. */
   expiryNotified: z.boolean().default(false),
+  /**
+   * The expiry each `license.expiring` reminder (30, 7, 1 days before) was sent for
+   * (services/licensing/expiringReminders.ts): a new expiry earns them again. Absent until the first.
+   */
+  expiringReminders: z.object({ days30: timestamp.optional(), days7: timestamp.optional(), days1: timestamp.optional() }).optional(),
   devices: z.array(deviceDocument),
   /** Unlimited-seat licenses bind nothing but count distinct devices seen. */
   variables: variablesSchema,

@@ -3,6 +3,7 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { collections, delivery } from '../config/constants.js';
 import { eventDocument } from '../data/events.js';
+import { emitExpiringReminders } from '../services/licensing/expiringReminders.js';
 import { emitExpiryEvents } from '../services/licensing/licenseExpiry.js';
 import { deliverEvent, processDueDeliveries } from '../services/webhooks/webhookDelivery.js';
 import { deliverEventsOptions, expireLicensesOptions, retryWebhookDeliveriesOptions } from './options.js';
@@ -31,8 +32,13 @@ export const retryWebhookDeliveries = onSchedule(retryWebhookDeliveriesOptions, 
   if (attempted > 0) logger.info('retried webhook deliveries', { attempted });
 });
 
-/** Emits license.expired once for each license that has expired. Idempotent. */
+/**
+ * Emits license.expired once for each license that has expired, then license.expiring once for
+ * each reminder due (30, 7 and 1 days before expiry). Idempotent.
+ */
 export const expireLicenses = onSchedule(expireLicensesOptions, async () => {
   const emitted = await emitExpiryEvents();
   if (emitted > 0) logger.info('emitted license.expired events', { emitted });
+  const reminded = await emitExpiringReminders();
+  if (reminded > 0) logger.info('emitted license.expiring events', { reminded });
 });
