@@ -11,6 +11,12 @@ import { createAccount, type Account } from '../support/fixtures.js';
 import { call, type JsonResponse } from '../support/http.js';
 
 const getCredits = (account: Account) => call('getCredits', { headers: { 'X-API-Key': account.apiKey }, body: {} });
+/**
+ * The same call with a field getCredits does not take: refused 400 after the key's token is
+ * taken, before any Firestore read, so a burst measures the bucket and not how fast a loaded
+ * machine reads the credit shards.
+ */
+const cheapGetCredits = (account: Account) => call('getCredits', { headers: { 'X-API-Key': account.apiKey }, body: { unknownField: true } });
 const v1Credits = (account: Account) => call('v1', { path: `/v1/accounts/${account.accountId}/credits`, headers: { Authorization: `Bearer ${account.apiKey}` } });
 
 /** Rounds of `size` concurrent requests until some are refused (at most `rounds`). */
@@ -26,10 +32,10 @@ async function untilRefused(send: (index: number) => Promise<JsonResponse>, size
 describe("an API key's rate limit covers the admin functions", () => {
   it('300 concurrent getCredits with one key: some are refused 429 rate_limited with Retry-After, in the admin shape', async () => {
     const account = await createAccount();
-    const { answers, seconds } = await untilRefused(() => getCredits(account), 300);
+    const { answers, seconds } = await untilRefused(() => cheapGetCredits(account), 300);
     const refused = answers.filter((answer) => answer.status === 429);
     expect(refused.length, `no 429 among ${answers.length} getCredits`).toBeGreaterThan(0);
-    expect(answers.every((answer) => answer.status === 200 || answer.status === 429)).toBe(true);
+    expect(answers.every((answer) => answer.status === 400 || answer.status === 429)).toBe(true);
     expect(refused[0]!.body).toMatchObject({ success: false, code: 'rate_limited' });
     expect(refused[0]!.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
     // What passed is bounded by the bucket: the burst plus what refilled meanwhile (+1 s of slack).
@@ -41,7 +47,7 @@ describe("an API key's rate limit covers the admin functions", () => {
 
   it('v1 and the admin functions share the one bucket of the key', async () => {
     const account = await createAccount();
-    const { answers, seconds } = await untilRefused((index) => (index % 2 ? getCredits(account) : v1Credits(account)), 200);
+    const { answers, seconds } = await untilRefused((index) => (index % 2 ? cheapGetCredits(account) : v1Credits(account)), 200);
     const refused = answers.filter((answer) => answer.status === 429);
     expect(refused.length).toBeGreaterThan(0);
     const passed = answers.length - refused.length;
