@@ -509,12 +509,9 @@ export async function runChaos(input: Partial<ChaosOptions> = {}): Promise<Chaos
           const ban = random() < 0.3;
           const answer = await post('auth/selfban', { appId: session.appId, sessionToken: session.token, hwid: session.hwid, revokeLicense: !ban, blacklistHwid: ban, blacklistIp: false });
           if (answer.status === 200) {
-            if (ban) {
-              // A banned device's sessions end on every license of the app.
-              for (const license of licenses.filter((l) => l.appId === session.appId && l.hwids.includes(session.hwid))) {
-                recordEnding(license.key, { kind: 'ban', hwid: session.hwid, start: answer.firstSentAt, end: answer.answeredAt });
-              }
-            } else recordEnding(session.licenseKey, { kind: 'revoke', start: answer.firstSentAt, end: answer.answeredAt });
+            // A client's ban reaches its own license only (README, SDK protocol: selfban).
+            if (ban) recordEnding(session.licenseKey, { kind: 'ban', hwid: session.hwid, start: answer.firstSentAt, end: answer.answeredAt });
+            else recordEnding(session.licenseKey, { kind: 'revoke', start: answer.firstSentAt, end: answer.answeredAt });
           }
         },
       ],

@@ -19,7 +19,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
     floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: now, revoked: false, revokedAt: null,
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
     expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: null,
     variantEntitlements: [], entitlements: [],
     ...fields,
@@ -156,6 +156,26 @@ describe('decideClientCall', () => {
     expect(refusal(decideClientCall(sdkDoor, bans, stored, request({}), now))).toBe('blocked');
     expect(refusal(decideClientCall(seed004Door, bans, stored, request({ action: 'session', session: session() }), now))).toBe('blocked');
     expect(refusal(decideClientCall(sdkDoor, bans, stored, request({ hwid: 'dev-2', ip: '198.51.100.9' }), now))).toBe('blocked');
+  });
+
+  it('selfban reports ban on the reporting license only: its device (with a session, or bound) and IP; full lists drop the oldest (issue 21 item 1)', () => {
+    const stored = license({ maxHwidSlots: 2, devices: [bound('dev-1')] });
+    const reported = decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', report: { hwid: true, ip: true }, session: session() }), now);
+    if (reported.outcome !== 'admit') throw new Error('refused');
+    expect(reported).toMatchObject({ licenseChanged: true, license: { clientBans: { hwids: ['dev-1'], ips: ['203.0.113.7'] } } });
+    expect(refusal(decideClientCall(sdkDoor, app, reported.license, request({}), now))).toBe('blocked');
+    expect(refusal(decideClientCall(sdkDoor, app, reported.license, request({ hwid: 'dev-2', ip: '198.51.100.1' }), now))).toBe('admitted');
+    // Another license of the app (the same device and IP) is not touched: the ban is on the license.
+    expect(refusal(decideClientCall(sdkDoor, app, license({ maxHwidSlots: 2 }), request({}), now))).toBe('admitted');
+    // With only the app secret, an unbound device is not banned.
+    const stranger = decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', hwid: 'dev-9', report: { hwid: true, ip: false } }), now);
+    expect(stranger).toMatchObject({ outcome: 'admit', licenseChanged: false });
+    const full = license({ devices: [bound('dev-1')], clientBans: { hwids: Array.from({ length: limits.maxLicenseClientBans }, (_, index) => `old-${index}`), ips: [] } });
+    const latest = decideClientCall(sdkDoor, app, full, request({ action: 'selfban', report: { hwid: true, ip: false }, session: session() }), now);
+    if (latest.outcome !== 'admit') throw new Error('refused');
+    expect(latest.license.clientBans.hwids).toHaveLength(limits.maxLicenseClientBans);
+    expect(latest.license.clientBans.hwids.at(-1)).toBe('dev-1');
+    expect(latest.license.clientBans.hwids[0]).toBe('old-1');
   });
 
   it('deactivate ends that device\'s sessions (a floating seat is not re-taken by them) and no other device\'s', () => {

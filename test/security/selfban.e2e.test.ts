@@ -1,9 +1,10 @@
 /**
  * issue 11 item 5: /auth/selfban attacked over real HTTP. The session variant refuses an hwid
  * other than its session's; the app-secret variant (the secret ships in every client) cannot
- * ban a stranger's device; client bans go to their own bounded list (apps.clientBans), never
- * the vendor's, and the cap holds under a concurrent burst because it is checked in the
- * transaction; the vendor lifts a client ban like a blacklist entry.
+ * ban a stranger's device; a report bans on its own license and waits in the app's pending list
+ * (issue 21 item 1: selfbanScope.e2e.test.ts), never in the vendor's lists; the pending cap holds
+ * under a concurrent burst because it is checked in the transaction; the vendor confirms a report
+ * and lifts a client ban like a blacklist entry.
  */
 import { describe, expect, it } from 'vitest';
 import { limits } from '../../functions/src/config/constants.js';
@@ -14,6 +15,7 @@ import { v1 } from '../webhooks/support.js';
 
 interface StoredBans {
   clientBans?: { hwids: string[]; ips: string[] };
+  pendingClientBans?: Array<{ type: string; value: string }>;
   security: { hwidBlacklist: string[]; ipBlacklist: string[] };
 }
 const storedApp = async (appId: string) => (await testDb().collection('apps').doc(appId).get()).data() as StoredBans;
@@ -42,11 +44,12 @@ describe('/auth/selfban', () => {
     expect(payload.hwidBlacklisted).toBe(false);
     const stored = await storedApp(product.productId);
     expect(stored.clientBans?.hwids ?? []).toEqual([]);
+    expect(stored.pendingClientBans ?? []).toEqual([]);
     expect(stored.security.hwidBlacklist).toEqual([]);
     await expectSession(product, await sdkValidate(product, key, stranger));
   });
 
-  it('app-secret variant: a device bound to the license bans itself into the client list, not the vendor\'s; the vendor lifts it', async () => {
+  it('app-secret variant: a device bound to the license bans itself on it and is reported, not put in the vendor\'s lists; the vendor confirms, then lifts it', async () => {
     const { account, product, key } = await fixture();
     const device = uniqueHwid();
     await expectSession(product, await sdkValidate(product, key, device));
@@ -55,11 +58,19 @@ describe('/auth/selfban', () => {
       revokeLicense: false, blacklistHwid: true, blacklistIp: true,
     });
     expect(await expectSignedOk(product, ban)).toMatchObject({ hwidBlacklisted: true, ipBlacklisted: true });
+    const reported = await storedApp(product.productId);
+    expect(reported.clientBans?.hwids).toEqual([]);
+    expect(reported.pendingClientBans?.map((entry) => entry.type)).toEqual(['hwid', 'ip']);
+    expect(reported.security.hwidBlacklist).toEqual([]);
+    expect(reported.security.ipBlacklist).toEqual([]);
+    expectSdkError(await sdkValidate(product, key, device), 403, 'blocked');
+    for (const entry of reported.pendingClientBans ?? []) {
+      const confirmed = await v1(account, 'POST', `/apps/${product.productId}/client-bans`, { type: entry.type, value: entry.value });
+      expect(confirmed.status, confirmed.text).toBe(200);
+    }
     const stored = await storedApp(product.productId);
     expect(stored.clientBans?.hwids).toEqual([device]);
-    expect(stored.security.hwidBlacklist).toEqual([]);
-    expect(stored.security.ipBlacklist).toEqual([]);
-    expectSdkError(await sdkValidate(product, key, device), 403, 'blocked');
+    expect(stored.pendingClientBans).toEqual([]);
 
     const security = await v1(account, 'GET', `/apps/${product.productId}/security`);
     expect(security.body.clientBans).toMatchObject({ hwids: [device] });
@@ -70,19 +81,22 @@ describe('/auth/selfban', () => {
     await expectSession(product, await sdkValidate(product, key, device));
   });
 
-  it('the client-ban cap holds under a concurrent burst (checked in the transaction)', async () => {
+  it('the pending cap holds under a concurrent burst (checked in the transaction): the oldest reports are dropped, every report takes effect', async () => {
     const { product, keys } = await fixture({ quantity: 6 });
     const devices = keys.map(() => uniqueHwid());
     await Promise.all(keys.map(async (key, index) => expectSession(product, await sdkValidate(product, key, devices[index] ?? ''))));
     // Two places left below the cap.
-    const filler = Array.from({ length: limits.maxClientBans - 2 }, (_, index) => `filler-${index}`);
-    await testDb().collection('apps').doc(product.productId).update({ clientBans: { hwids: filler, ips: [] } });
+    const reportedAt = new Date(Date.now() - 60_000);
+    const filler = Array.from({ length: limits.maxPendingClientBans - 2 }, (_, index) => ({ type: 'hwid', value: `filler-${index}`, licenseKey: keys[0], reportedAt }));
+    await testDb().collection('apps').doc(product.productId).update({ pendingClientBans: filler });
     const answers = await Promise.all(keys.map((key, index) => sdk('/selfban', {
       appId: product.productId, appSecret: product.appSecret, licenseKey: key, hwid: devices[index], nonce: uniqueNonce(),
       revokeLicense: false, blacklistHwid: true, blacklistIp: false,
     })));
     const payloads = await Promise.all(answers.map((answer) => expectSignedOk(product, answer)));
-    expect(payloads.filter((payload) => payload.hwidBlacklisted === true)).toHaveLength(2);
-    expect((await storedApp(product.productId)).clientBans?.hwids).toHaveLength(limits.maxClientBans);
+    expect(payloads.filter((payload) => payload.hwidBlacklisted === true)).toHaveLength(keys.length);
+    const pending = (await storedApp(product.productId)).pendingClientBans ?? [];
+    expect(pending).toHaveLength(limits.maxPendingClientBans);
+    expect(pending.slice(-keys.length).map((entry) => entry.value).sort()).toEqual([...devices].sort());
   });
 });

@@ -186,7 +186,7 @@ describe('discount and trial codes', () => {
 });
 
 describe('client bans', () => {
-  it('lists the bans an SDK reported and lifts one, which the SDK door then admits again', async () => {
+  it('lists the reports an SDK made (pending until confirmed), confirms one app-wide and lifts it, which the SDK door then admits again', async () => {
     const { account, app, appId } = await tenant();
     const licenseKey = String(((await v1(account.apiKey, 'POST', '/licenses', { body: { appId, maxHwidSlots: 3 } })).body.licenses as Array<{ licenseKey: string }>)[0]?.licenseKey);
     const banned = uniqueHwid();
@@ -199,11 +199,17 @@ describe('client bans', () => {
     expect(ban.status, ban.text).toBe(200);
     const listed = await v1(account.apiKey, 'GET', `/apps/${appId}/client-bans`);
     expectStatus(listed, 200);
-    expect(clientBansResponse.parse(listed.body)).toEqual({ appId, clientBans: { hwids: [banned], ips: [] } });
+    expect(clientBansResponse.parse(listed.body)).toEqual({
+      appId, clientBans: { hwids: [], ips: [] }, pending: [{ type: 'hwid', value: banned, licenseKey, reportedAt: expect.any(String) as string }],
+    });
+    const validate = () => call('auth', { path: '/validate', body: { appId, appSecret: app.appSecret, licenseKey, hwid: banned, nonce: uniqueNonce() } });
+    // Banned on the reporting license already.
+    expect((await validate()).status).toBe(403);
+    const confirmed = await v1(account.apiKey, 'POST', `/apps/${appId}/client-bans`, { body: { type: 'hwid', value: banned } });
+    expectStatus(confirmed, 200);
+    expect(confirmed.body).toEqual({ appId, clientBans: { hwids: [banned], ips: [] }, pending: [] });
     // The security view shows them too.
     expect((await v1(account.apiKey, 'GET', `/apps/${appId}/security`)).body.clientBans).toEqual({ hwids: [banned], ips: [] });
-
-    const validate = () => call('auth', { path: '/validate', body: { appId, appSecret: app.appSecret, licenseKey, hwid: banned, nonce: uniqueNonce() } });
     expect((await validate()).status).toBe(403);
     expectV1Error(await v1(account.apiKey, 'DELETE', `/apps/${appId}/client-bans`, { query: { type: 'mac', value: banned } }), 400, 'bad_request');
     const b = await tenant();
@@ -212,7 +218,7 @@ describe('client bans', () => {
 
     const lifted = await v1(account.apiKey, 'DELETE', `/apps/${appId}/client-bans`, { query: { type: 'hwid', value: banned } });
     expectStatus(lifted, 200);
-    expect(lifted.body).toEqual({ appId, clientBans: { hwids: [], ips: [] } });
+    expect(lifted.body).toEqual({ appId, clientBans: { hwids: [], ips: [] }, pending: [] });
     expect((await validate()).status).toBe(200);
   });
 });

@@ -79,6 +79,10 @@ export const limits = {
   maxSecurityListEntries: 1000,
   /** Entries per list of client-originated bans (SDK selfban: HWIDs, IPs), kept apart from the vendor's lists. */
   maxClientBans: 1000,
+  /** Client reports (SDK selfban) awaiting the vendor's confirmation per app; when full, the oldest is dropped. */
+  maxPendingClientBans: 500,
+  /** HWIDs and IPs a license's own clients banned on it (SDK selfban), per list; when full, the oldest is dropped. */
+  maxLicenseClientBans: 32,
   /** Devices whose sessions a license remembers as ended (deactivate); older ends fold into sessionsValidAfter. */
   maxEndedSessions: 16,
   /** Violations kept on a license (oldest dropped). */

@@ -34,12 +34,26 @@ export const appSettings = z.object({
 export type AppSettings = z.infer<typeof appSettings>;
 
 /**
- * Bans reported by the app's clients (SDK selfban), kept apart from the vendor's lists: at most
- * limits.maxClientBans each, checked in the selfban transaction. The client doors refuse them
- * like blacklist entries; the vendor removes them as blacklist entries.
+ * Client bans confirmed by the vendor (a client report, SDK selfban, confirmed with v1 POST
+ * /apps/:appId/client-bans), kept apart from the vendor's lists: at most limits.maxClientBans
+ * each. The client doors refuse them like blacklist entries; the vendor removes them as
+ * blacklist entries. A license's own reported bans are on the license (licenses.clientBans).
  */
 export const clientBans = z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) });
 export type ClientBans = z.infer<typeof clientBans>;
+
+/**
+ * A client report awaiting the vendor (SDK selfban with blacklistHwid or blacklistIp): it bans
+ * nothing app-wide until confirmed. At most limits.maxPendingClientBans per app, oldest dropped.
+ */
+export const pendingClientBan = z.object({
+  type: z.enum(['hwid', 'ip']),
+  value: z.string(),
+  /** The license whose client reported it (and on which it is banned already). */
+  licenseKey: z.string(),
+  reportedAt: timestamp,
+});
+export type PendingClientBan = z.infer<typeof pendingClientBan>;
 
 /** How buyers sign in to the customer portal for this product; `off` hides it. */
 export const portalSignIns = ['email', 'licenseKey', 'off'] as const;
@@ -92,6 +106,7 @@ export const appDocument = z.object({
   settings: appSettings,
   security: securityLists,
   clientBans: clientBans.default({ hwids: [], ips: [] }),
+  pendingClientBans: z.array(pendingClientBan).max(limits.maxPendingClientBans).default([]),
   /** Written before the portal existed: read as its defaults. */
   portal: portalSettings.default(defaultPortalSettings),
   /** The product's entitlement codes (data/entitlements.ts), at most 200: what variants and licenses may grant. */

@@ -89,6 +89,14 @@ export const licenseDocument = z.object({
    * from (`ep`), so "issued before the ending" is decided without any clock (licenseRules.sessionEnded).
    */
   sessionEpoch: z.number().int().min(0).default(0),
+  /**
+   * HWIDs and IPs this license's own clients reported (SDK selfban): refused on this license
+   * only, like blacklist entries; at most limits.maxLicenseClientBans each, oldest dropped.
+   * App-wide only once the vendor confirms the report (apps.pendingClientBans).
+   */
+  clientBans: z
+    .object({ hwids: z.array(z.string()).max(limits.maxLicenseClientBans), ips: z.array(z.string()).max(limits.maxLicenseClientBans) })
+    .default({ hwids: [], ips: [] }),
   /** Sessions whose token carries an epoch below this are over (reset, revoke). */
   sessionsValidFromEpoch: z.number().int().min(0).default(0),
   /**

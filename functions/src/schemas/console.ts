@@ -133,6 +133,8 @@ export const clientBansResponse = z.object({
   appId: z.string(),
   /** Bans reported by the app's clients (SDK selfban); the vendor's own lists are at /apps/:appId/security. */
   clientBans: z.object({ hwids: z.array(z.string()), ips: z.array(z.string()) }),
+  /** Client reports awaiting the vendor (banned on their license only until confirmed with POST), oldest first; at most 500, oldest dropped. */
+  pending: z.array(z.object({ type: z.enum(['hwid', 'ip']), value: z.string(), licenseKey: z.string(), reportedAt: z.string() })),
 });
 
 export const simulateResponse = z.object({

@@ -125,7 +125,13 @@ export const appRoutes: V1Route[] = [
     run: async ({ params, extra: principal }) => ({ body: await appSecurity.getClientBans(principal, params.appId) }),
   }),
   route({
-    method: 'DELETE', path: '/apps/:appId/client-bans', tag: 'Security', summary: 'Lift one client ban (an HWID or an IP)', params: appPath,
+    method: 'POST', path: '/apps/:appId/client-bans', tag: 'Security',
+    summary: 'Confirm a pending client report (SDK selfban): ban the HWID or IP app-wide', params: appPath,
+    body: v1ClientBanBody, response: clientBansResponse, status: 200, errors: [400, 401, 403, 404, 409, 429],
+    run: async ({ params, body, extra: principal }) => ({ body: await appSecurity.confirmClientBan(principal, params.appId, body.type, body.value) }),
+  }),
+  route({
+    method: 'DELETE', path: '/apps/:appId/client-bans', tag: 'Security', summary: 'Lift one client ban (an HWID or an IP), or dismiss a pending report of it', params: appPath,
     body: v1ClientBanBody, bodyInQuery: true, response: clientBansResponse, status: 200, errors: [400, 401, 403, 404, 429],
     run: async ({ params, body, extra: principal }) => ({ body: await appSecurity.liftClientBan(principal, params.appId, body.type, body.value) }),
   }),

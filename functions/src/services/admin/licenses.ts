@@ -101,6 +101,7 @@ export function licenseTemplate(
     sessionsValidAfter: null,
     sessionEpoch: 0,
     sessionsValidFromEpoch: 0,
+    clientBans: { hwids: [], ips: [] },
     endedSessions: [],
     activationAttempts: [],
     deactivations: [],

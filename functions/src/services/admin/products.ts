@@ -80,6 +80,7 @@ export async function createProduct(principal: Principal, input: CreateProductIn
         settings: { ...defaultAppSettings, ...input.settings },
         security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] },
         clientBans: { hwids: [], ips: [] },
+        pendingClientBans: [],
         portal: withPortalSettings(defaultPortalSettings, input.portal),
         entitlements: [],
         createdAt: now,

@@ -14,7 +14,7 @@ import { ApiError } from '../../domain/errors.js';
 import { isoDate } from '../../data/shared.js';
 import { clockStarts, expiryStanding, revokedOnExpiry, withClockStarted } from '../licensing/licenseExpiry.js';
 import { missingEntitlements } from '../licensing/entitlements.js';
-import { admitDevice, type MachineDescription, deactivateDevice, endAllSessions, liveDevices, sessionEnded, takeHourlyPlace, trackIp, withViolation } from '../licensing/licenseRules.js';
+import { admitDevice, type MachineDescription, deactivateDevice, endAllSessions, liveDevices, sessionEnded, takeHourlyPlace, trackIp, withClientBan, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
 export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
@@ -51,6 +51,11 @@ export interface ClientRequest {
   session?: { hwid: string; issuedAtMs: number; openedAtMs: number; epoch?: number };
   /** selfban: revoke the license (only with a session; checked by the door). */
   revoke?: boolean;
+  /**
+   * selfban: ban the device (`hwid`: the session's, or with only the app secret a device bound to
+   * the license) and the caller's IP on this license only (licenseRules.withClientBan).
+   */
+  report?: { hwid: boolean; ip: boolean };
   /** activate: what the app says about the machine, stored on its device. */
   machine?: MachineDescription;
   /**
@@ -153,6 +158,8 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
     if (session) throw sessionOver('Invalid session token');
     throw new ApiError(policy.unknownKey, policy.unknownKey === 'not_found' ? 'License key does not exist' : 'License key not found', { unknownLicense: true });
   }
+  // What the license's own clients reported (selfban) is refused on this license only.
+  if (rules.checksApp) assertAdmitted(asBlacklists(stored.clientBans), hwid, ip);
   let license = stored;
   let licenseChanged = false;
   if (rules.window === 'attempts') {
@@ -217,6 +224,17 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
         license = { ...endAllSessions(license, now), revoked: true, revokedAt: now, revokeReason: 'selfban', updatedAt: now };
         licenseChanged = true;
         events.push({ type: 'license.revoked', data: { reason: 'selfban', hwid } });
+      }
+      // With only the app secret, a device is banned only if it is bound to this license.
+      if (request.report?.hwid && hwid !== null && (session !== undefined || license.devices.some((bound) => bound.hwid === hwid))) {
+        const banned = withClientBan(license, 'hwids', hwid);
+        licenseChanged ||= banned !== license;
+        license = banned;
+      }
+      if (request.report?.ip) {
+        const banned = withClientBan(license, 'ips', ip);
+        licenseChanged ||= banned !== license;
+        license = banned;
       }
       break;
     case 'verify':

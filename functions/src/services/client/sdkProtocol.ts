@@ -138,19 +138,27 @@ export async function sdkHeartbeat(input: SdkHeartbeatInput, ctx: ClientContext)
   });
 }
 
-/** Adds `entry` to a client-ban list unless it is there or the list is full; says whether it is on the list. */
-function banned(list: string[], entry: string): { list: string[]; listed: boolean } {
-  if (list.includes(entry)) return { list, listed: true };
-  if (list.length >= limits.maxClientBans) return { list, listed: false };
-  return { list: [...list, entry], listed: true };
+/**
+ * The app's pending reports with these added (one per type and value; one already confirmed is
+ * not pending again); when full, the oldest is dropped, so the latest reports are always shown.
+ */
+function withPendingReports(app: AppDocument, reports: Array<{ type: 'hwid' | 'ip'; value: string }>, licenseKey: string, now: Timestamp): AppDocument['pendingClientBans'] {
+  let pending = app.pendingClientBans;
+  for (const { type, value } of reports) {
+    const confirmed = type === 'hwid' ? app.clientBans.hwids : app.clientBans.ips;
+    if (confirmed.includes(value) || pending.some((entry) => entry.type === type && entry.value === value)) continue;
+    pending = [...pending, { type, value, licenseKey, reportedAt: now }].slice(-limits.maxPendingClientBans);
+  }
+  return pending;
 }
 
 /**
  * POST /auth/selfban: a client reports tampering. With a session it may revoke its license and
  * ban its session's device (another `hwid` is refused, hwid_mismatch); with only the app secret
  * it may not revoke (`revoke_requires_session`) and bans only a device bound to the license it
- * names. Bans go to the app's client-ban lists (apps.clientBans, apart from the vendor's lists),
- * at most limits.maxClientBans each, checked in the transaction; a full list takes no more.
+ * names. A ban reaches the reporting license only (licenses.clientBans, clientDecision) and is
+ * added to the app's pending reports (apps.pendingClientBans), which ban app-wide only once the
+ * vendor confirms them (v1 POST /apps/:appId/client-bans): a client cannot ban a stranger.
  */
 export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
@@ -178,24 +186,28 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
       policy: sdkDoor,
       client,
       licenseKey,
-      request: { action: 'selfban', appId: input.appId, hwid: input.hwid, ip: ctx.ip, revoke: input.revokeLicense, ...(session ? { session } : {}) },
+      request: {
+        action: 'selfban', appId: input.appId, hwid: input.hwid, ip: ctx.ip, revoke: input.revokeLicense,
+        report: { hwid: input.blacklistHwid, ip: input.blacklistIp }, ...(session ? { session } : {}),
+      },
       logAction: 'selfban',
       now,
       ...('nonce' in input ? { nonce: input.nonce } : {}),
       alsoWrite: async (transaction, license) => {
-        const banHwid = input.blacklistHwid && (session !== undefined || license.devices.some((device) => device.hwid === input.hwid));
-        if (!banHwid && !input.blacklistIp) return;
+        // The decision banned on the license what the report may reach; the vendor sees it pending.
+        outcome.hwid = input.blacklistHwid && license.clientBans.hwids.includes(input.hwid);
+        outcome.ip = input.blacklistIp && license.clientBans.ips.includes(ctx.ip);
+        const reports = [
+          ...(outcome.hwid ? [{ type: 'hwid' as const, value: input.hwid }] : []),
+          ...(outcome.ip ? [{ type: 'ip' as const, value: ctx.ip }] : []),
+        ];
+        if (reports.length === 0) return;
         const ref = appsCollection().doc(input.appId);
         const current = (await transaction.get(ref)).data();
         if (!current) return;
-        const hwids = banHwid ? banned(current.clientBans.hwids, input.hwid) : { list: current.clientBans.hwids, listed: false };
-        const ips = input.blacklistIp ? banned(current.clientBans.ips, ctx.ip) : { list: current.clientBans.ips, listed: false };
-        outcome.hwid = hwids.listed;
-        outcome.ip = ips.listed;
-        if (hwids.list !== current.clientBans.hwids || ips.list !== current.clientBans.ips) {
-          // Written through the converter: this instance's cached app is dropped at once.
-          transaction.set(ref, { ...current, clientBans: { hwids: hwids.list, ips: ips.list }, updatedAt: now });
-        }
+        const pending = withPendingReports(current, reports, licenseKey, now);
+        // Written through the converter: this instance's cached app is dropped at once.
+        if (pending !== current.pendingClientBans) transaction.set(ref, { ...current, pendingClientBans: pending, updatedAt: now });
       },
     });
     const answers: AnsweredVerb = 'selfban';
@@ -210,6 +222,8 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
       revoked: input.revokeLicense,
       hwidBlacklisted: outcome.hwid,
       ipBlacklisted: outcome.ip,
+      // What the bans reach: the reporting license (app-wide once the vendor confirms them).
+      scope: 'license',
       // Never as `nonce`: a validate's nonce sent to selfban must not come back signed where a
       // validate answer carries it.
       ...('nonce' in input ? { selfbanNonce: input.nonce } : {}),

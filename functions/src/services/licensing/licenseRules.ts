@@ -121,6 +121,18 @@ export function takeHourlyPlace(entries: Timestamp[], max: number, now: Timestam
   return [...inside, now];
 }
 
+/**
+ * Adds a client-reported ban (SDK selfban) to the license's own list: the same license unchanged
+ * when it is there already; when the list is full the oldest entry is dropped, so a later genuine
+ * report always takes effect.
+ */
+export function withClientBan(license: LicenseDocument, list: 'hwids' | 'ips', entry: string): LicenseDocument {
+  const entries = license.clientBans[list];
+  if (entries.includes(entry)) return license;
+  const kept = [...entries, entry].slice(-limits.maxLicenseClientBans);
+  return { ...license, clientBans: { ...license.clientBans, [list]: kept } };
+}
+
 /** The instant (ms) before which the sessions of `hwid` on this license are over, or 0 (tokens without an epoch). */
 export function sessionsEndedBefore(license: LicenseDocument, hwid: string): number {
   const device = license.endedSessions.find((entry) => entry.hwid === hwid)?.at.toMillis() ?? 0;

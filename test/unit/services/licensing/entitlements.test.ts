@@ -21,7 +21,7 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
     appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
     floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
     revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, endedSessions: [], activationAttempts: [], deactivations: [],
+    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
     source: null, createdAt: created, updatedAt: created,
     expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
     variantEntitlements: ['PRO', 'EXPORT'], entitlements: [{ code: 'AI_ASSIST', expiresAt: addOnEnds }, { code: 'BETA', expiresAt: null }],
