@@ -25,10 +25,10 @@ describe('firestore.rules', () => {
 });
 
 describe('TTL field overrides', () => {
-  it('declare a TTL on expireAt for authLogs, heartbeatSlots, nonces, events, deliveries, attempts, stripeEvents, invitations, portalCodes and mail, and nothing else', () => {
+  it('declare a TTL on expireAt for authLogs, heartbeatSlots, nonces, events, deliveries, attempts, stripeEvents, meterIncrements, invitations, portalCodes and mail, and nothing else', () => {
     const indexes = JSON.parse(read('firestore.indexes.json')) as { fieldOverrides?: Array<{ collectionGroup: string; fieldPath: string; ttl?: boolean }> };
     const ttl = (indexes.fieldOverrides ?? []).filter((override) => override.ttl === true);
     expect(ttl.every((override) => override.fieldPath === 'expireAt')).toBe(true);
-    expect(ttl.map((override) => override.collectionGroup).sort()).toEqual(['attempts', 'authLogs', 'deliveries', 'events', 'heartbeatSlots', 'invitations', 'mail', 'nonces', 'portalCodes', 'stripeEvents']);
+    expect(ttl.map((override) => override.collectionGroup).sort()).toEqual(['attempts', 'authLogs', 'deliveries', 'events', 'heartbeatSlots', 'invitations', 'mail', 'meterIncrements', 'nonces', 'portalCodes', 'stripeEvents']);
   });
 });

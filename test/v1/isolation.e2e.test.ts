@@ -152,6 +152,7 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { name: 'planted by B' } };
     case 'PUT /apps/{appId}/variants/{variantId}':
       return { body: { maxHwidSlots: 16 } };
+    case 'POST /apps/{appId}/client-bans':
     case 'DELETE /apps/{appId}/client-bans':
       return { body: { type: 'hwid', value: data.bannedHwid } };
     case 'POST /accounts/{accountId}/api-keys':
@@ -166,6 +167,12 @@ function attackBody(route: RouteSpec, data: VictimData): { body?: unknown; query
       return { body: { code: 'PLANTED_BY_B', name: 'planted by B' } };
     case 'PUT /licenses/{licenseKey}/entitlements':
       return { body: { entitlements: [] } };
+    case 'PUT /licenses/{licenseKey}/meters':
+      return { body: { meters: { planted_by_b: { limit: 1 } } } };
+    case 'POST /licenses/{licenseKey}/meters/{meter}/increments':
+      return { body: { amount: 1, idempotencyKey: 'b-counts-on-a' } };
+    case 'POST /licenses/{licenseKey}/meters/{meter}/decrements':
+      return { body: { amount: 1 } };
     case 'POST /apps/{appId}/activation-requests/parse':
       return { body: { activationRequest: '-----BEGIN AUTHFORGE ACTIVATION REQUEST-----\nVersion: 1\n-----END AUTHFORGE ACTIVATION REQUEST-----' } };
     default:
@@ -261,6 +268,7 @@ describe('tenant isolation', () => {
       variantId: 'var_0000000000000000',
       code: 'ACODE',
       hwid: data.device,
+      meter: 'api_calls',
     };
     for (const route of v1Routes) {
       const path = concretePath(route, params);

@@ -215,6 +215,7 @@ export const v1Routes: RouteSpec[] = [
   { method: 'POST', path: '/apps/{appId}/variants' },
   { method: 'PUT', path: '/apps/{appId}/variants/{variantId}' },
   { method: 'GET', path: '/apps/{appId}/client-bans' },
+  { method: 'POST', path: '/apps/{appId}/client-bans' },
   { method: 'DELETE', path: '/apps/{appId}/client-bans' },
   { method: 'GET', path: '/apps/{appId}/overview' },
   { method: 'GET', path: '/accounts/{accountId}/api-keys' },
@@ -231,6 +232,11 @@ export const v1Routes: RouteSpec[] = [
   { method: 'GET', path: '/apps/{appId}/entitlements' },
   { method: 'DELETE', path: '/apps/{appId}/entitlements/{code}' },
   { method: 'PUT', path: '/licenses/{licenseKey}/entitlements' },
+  { method: 'GET', path: '/licenses/{licenseKey}/meters' },
+  { method: 'PUT', path: '/licenses/{licenseKey}/meters' },
+  { method: 'POST', path: '/licenses/{licenseKey}/meters/{meter}/increments' },
+  { method: 'POST', path: '/licenses/{licenseKey}/meters/{meter}/decrements' },
+  { method: 'POST', path: '/licenses/{licenseKey}/meters/{meter}/reset' },
 ];
 
 /** The routes the running `v1` serves behind an API key, from its own OpenAPI document. */

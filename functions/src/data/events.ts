@@ -23,6 +23,8 @@ export const eventType = z.enum([
   'license.device_released',
   /** A license's own entitlement grants changed (README, Entitlements). */
   'license.entitlements_changed',
+  /** A usage meter reached 80 % or 100 % of its limit in its period (README, Usage meters). */
+  'license.meter_threshold',
   'test.ping',
 ]);
 export type EventType = z.infer<typeof eventType>;

@@ -7,6 +7,7 @@ import { timestamp, variablesSchema } from './shared.js';
 import { violationTypes } from '../domain/errors.js';
 import { durationDays, storedPolicyFields } from './policies.js';
 import { storedLicenseGrants, storedVariantEntitlements } from './entitlements.js';
+import { meterDeclarations } from './meters.js';
 
 export const deviceDocument = z.object({
   hwid: z.string(),
@@ -63,6 +64,8 @@ export const licenseDocument = z.object({
   variantEntitlements: storedVariantEntitlements,
   /** The license's own entitlement grants, each for good or until its expiresAt (an add-on). */
   entitlements: storedLicenseGrants,
+  /** The license's usage meters (README, Usage meters): their counts live in meters/{licenseKey}~{name}. Absent: none. */
+  meters: meterDeclarations.optional(),
   /** Set once `license.expired` has been emitted for the current expiresAt. */
   expiryNotified: z.boolean().default(false),
   /**

@@ -27,6 +27,8 @@ export const errorStatus = {
   not_found: 404,
   method_not_allowed: 405,
   conflict: 409,
+  /** A usage meter has less left than the increment asks for (README, Usage meters): nothing was counted. */
+  meter_exhausted: 409,
   expired: 410,
   revoked: 410,
   payload_too_large: 413,
