@@ -7,6 +7,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { clearFaults, injectFaults } from '../support/faults.js';
 import { testDb } from '../support/firestore.js';
+import { call } from '../support/http.js';
 import { createV1License, expectStatus, expectV1Error, tenant, v1, type Tenant } from '../v1/v1Support.js';
 
 afterEach(clearFaults);
@@ -77,6 +78,29 @@ describe('usage meters (v1)', () => {
     expectV1Error(await v1(t.account.apiKey, 'PUT', `/licenses/${licenseKey}/meters`, { body: { meters: { BAD: { limit: 1 } } } }), 400, 'bad_request');
     const eleven = Object.fromEntries(Array.from({ length: 11 }, (_, index) => [`m${index}`, { limit: 1 }]));
     expectV1Error(await v1(t.account.apiKey, 'PUT', `/licenses/${licenseKey}/meters`, { body: { meters: eleven } }), 400, 'bad_request');
+  });
+
+  it("a variant's meters are copied to its licenses at creation (v1 and seed 004), the license's own added and replacing by name", async () => {
+    const t = await tenant();
+    const variant = await v1(t.account.apiKey, 'POST', `/apps/${t.appId}/variants`, { body: { name: 'Metered', meters: { api_calls: { limit: 1000, period: 'month' }, exports: { limit: 3 } } } });
+    expectStatus(variant, 201);
+    expect(variant.body.variant).toMatchObject({ meters: { api_calls: { limit: 1000, period: 'month' }, exports: { limit: 3, period: 'none' } } });
+    const variantId = String((variant.body.variant as { variantId: string }).variantId);
+    const licenseKey = await createV1License(t.account.apiKey, t.appId, { variantId, meters: { exports: { limit: 10 }, seats_sync: { limit: 5 } } });
+    const view = await v1(t.account.apiKey, 'GET', `/licenses/${licenseKey}`);
+    expectStatus(view, 200);
+    expect(view.body.meters).toEqual({ api_calls: { limit: 1000, period: 'month' }, exports: { limit: 10, period: 'none' }, seats_sync: { limit: 5, period: 'none' } });
+    const counted = await increment(t, licenseKey, 'exports', 4, 'copied');
+    expect(counted.body).toEqual({ used: 4, limit: 10, remaining: 6, resetsAt: null });
+    // seed 004's createLicense takes the same field; a license with none has no meters.
+    const seed = await call('createLicense', { headers: { 'X-API-Key': t.account.apiKey }, body: { productId: t.appId, variantId } });
+    expect(seed.status, seed.text).toBe(200);
+    const seedKey = (seed.body.licenses as Array<{ licenseKey: string }>)[0]?.licenseKey ?? '';
+    expect((await v1(t.account.apiKey, 'GET', `/licenses/${seedKey}/meters`)).body.meters).toHaveLength(2);
+    const plain = await createV1License(t.account.apiKey, t.appId);
+    expect((await v1(t.account.apiKey, 'GET', `/licenses/${plain}`)).body.meters).toEqual({});
+    expect((await testDb().collection('licenses').doc(plain).get()).get('meters')).toBeUndefined();
+    expectV1Error(await increment(t, plain, 'exports', 1, 'none'), 404, 'not_found');
   });
 
   it('50 concurrent increments with the same idempotencyKey count once and all answer the same', async () => {

@@ -4,6 +4,7 @@ import { schemaConverter } from './converter.js';
 import { db } from './firestore.js';
 import { durationDays, storedPolicyFields } from './policies.js';
 import { storedVariantEntitlements } from './entitlements.js';
+import { meterDeclarations } from './meters.js';
 import { timestamp, variablesSchema } from './shared.js';
 
 /** variants/{variantId}: defaults for the licenses made from it (a plan, a tier). */
@@ -19,6 +20,8 @@ export const variantDocument = z.object({
   ...storedPolicyFields,
   /** Entitlement codes its licenses are granted (copied to each at creation). */
   entitlements: storedVariantEntitlements,
+  /** Usage meters its licenses declare (copied to each at creation; README, Usage meters). Absent: none. */
+  meters: meterDeclarations.optional(),
   floating: z.boolean(),
   heartbeatTimeoutSeconds: z.number().int().min(30).max(86_400),
   variables: variablesSchema,

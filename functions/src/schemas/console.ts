@@ -103,6 +103,8 @@ export const variantResponse = z.object({
   renewalBasis,
   /** Entitlement codes its licenses are granted (README, Entitlements). */
   entitlements: z.array(z.string()),
+  /** Usage meters its licenses declare (README, Usage meters). */
+  meters: z.record(z.string(), z.object({ limit: z.number().int(), period: z.enum(['none', 'month']) })),
   status: z.enum(['active', 'disabled']),
   createdAt: z.string().nullable(),
 });

@@ -4,6 +4,7 @@ import { licenseKeyPattern, normalizeLicenseKey } from '../crypto/licenseKeys.js
 import { variablesSchema } from '../data/shared.js';
 import { durationDays, policyInputFields } from '../data/policies.js';
 import { entitlementCode, maxEntitlementsPerProduct } from '../data/entitlements.js';
+import { meterDeclarations } from '../data/meters.js';
 import { appAlias, pageCursor, pageLimit, resolvingAppAlias, resourceId } from './common.js';
 
 /** A license key as typed by a human: case and surrounding spaces forgiven. */
@@ -66,6 +67,7 @@ export const createLicenseInput = z
     ...policyInputFields,
     durationDays: durationDays.optional(),
     entitlements: licenseGrantsInput.optional(),
+    meters: meterDeclarations.optional(),
   })
   .transform(resolvingAppAlias);
 export type CreateLicenseInput = z.infer<typeof createLicenseInput>;

@@ -4,6 +4,7 @@ import { variablesSchema } from '../data/shared.js';
 import { variantDocument } from '../data/variants.js';
 import { policyInputFields } from '../data/policies.js';
 import { entitlementCodesInput } from '../data/entitlements.js';
+import { meterDeclarations } from '../data/meters.js';
 import { displayName, pageCursor, pageLimit, resourceId } from './common.js';
 import { portalSettingsInput } from './portal.js';
 
@@ -68,6 +69,7 @@ export const createVariantInput = z.strictObject({
   expirationBasis: variantFields.expirationBasis,
   renewalBasis: variantFields.renewalBasis,
   entitlements: entitlementCodesInput.default([]).describe("Entitlement codes (the product's) its licenses are granted"),
+  meters: meterDeclarations.optional().describe('Usage meters its licenses declare, by name ([a-z0-9_-]{1,40}, at most 10): {limit, period: none|month}'),
 });
 export type CreateVariantInput = z.infer<typeof createVariantInput>;
 
@@ -83,6 +85,7 @@ export const updateVariantInput = z.strictObject({
   disabled: variantFields.disabled.optional(),
   ...policyInputFields,
   entitlements: entitlementCodesInput.optional().describe("Entitlement codes its future licenses are granted (licenses already made keep theirs)"),
+  meters: meterDeclarations.optional().describe('Usage meters its future licenses declare (licenses already made keep theirs)'),
 });
 export type UpdateVariantInput = z.infer<typeof updateVariantInput>;
 

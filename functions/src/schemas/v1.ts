@@ -7,6 +7,7 @@ import { limits } from '../config/constants.js';
 import { eventType } from '../data/events.js';
 import { durationDays, expirationBasis, expirationStrategy, policyInputFields, renewalBasis } from '../data/policies.js';
 import { variablesSchema } from '../data/shared.js';
+import { meterDeclarations } from '../data/meters.js';
 import { refusedWebhookHost } from '../services/webhooks/webhookTargets.js';
 import { pageCursor, resourceId } from './common.js';
 import { isoDateTime, licenseGrantsInput, licenseStatusFilter } from './licenses.js';
@@ -24,6 +25,7 @@ export const v1CreateLicensesBody = z.strictObject({
   ...policyInputFields,
   durationDays: durationDays.optional().describe('Days the license runs from its expirationBasis, when expiresAt is not given (default: the variant\'s)'),
   entitlements: licenseGrantsInput.optional(),
+  meters: meterDeclarations.optional().describe("Usage meters by name ({limit, period: none|month}), added to (and by name replacing) the variant's"),
 });
 
 export const v1ListLicensesQuery = z.strictObject({
@@ -147,6 +149,7 @@ export const licenseResponse = z.object({
   entitlements: z.array(z.string()).describe("The entitlement codes the license holds now: its variant's and its own, minus add-ons past their expiresAt; sorted"),
   entitlementsExpireAt: z.record(z.string(), z.string()).describe('The add-ons among entitlements: code → the ISO instant it ends'),
   variantEntitlements: z.array(z.string()).describe('The codes its variant granted (copied at creation)'),
+  meters: z.record(z.string(), z.object({ limit: z.number().int(), period: z.enum(['none', 'month']) })).describe('Usage meters the license declares, by name (its counts: GET /licenses/:licenseKey/meters)'),
   entitlementGrants: z.array(entitlementGrantResponse).describe("The license's own grants; an add-on ends at its expiresAt"),
   createdAt: z.string().nullable(),
   updatedAt: z.string().nullable(),

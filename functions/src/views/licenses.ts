@@ -55,6 +55,7 @@ export function licenseView(licenseKey: string, license: LicenseDocument, now: T
     renewalBasis: license.renewalBasis,
     variantEntitlements: license.variantEntitlements,
     entitlementGrants: grantsView(license.entitlements),
+    meters: license.meters ?? {},
     createdAt: isoDate(license.createdAt),
     updatedAt: isoDate(license.updatedAt),
   };

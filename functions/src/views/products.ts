@@ -43,6 +43,7 @@ export function variantView(variantId: string, variant: VariantDocument): z.infe
     expirationBasis: variant.expirationBasis,
     renewalBasis: variant.renewalBasis,
     entitlements: variant.entitlements,
+    meters: variant.meters ?? {},
     status: variant.disabled ? 'disabled' : 'active',
     createdAt: isoDate(variant.createdAt),
   };

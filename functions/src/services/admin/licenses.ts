@@ -10,6 +10,7 @@ import { isoDate, type Variables } from '../../data/shared.js';
 import type { AppDocument } from '../../data/apps.js';
 import type { VariantDocument } from '../../data/variants.js';
 import type { ExpirationBasis, ExpirationStrategy, RenewalBasis } from '../../data/policies.js';
+import { maxMetersPerLicense, type MeterDeclarations } from '../../data/meters.js';
 import { badRequest, conflict, notFound } from '../../domain/errors.js';
 import type { CreateLicenseInput, ListLicensesInput, RevokeLicenseInput, UpdateLicenseInput } from '../../schemas/licenses.js';
 import { loadOwnedApp, loadOwnedLicense, loadOwnedVariant } from '../access/ownership.js';
@@ -44,6 +45,15 @@ export interface LicenseSpec {
   durationDays?: number | undefined;
   /** The license's own entitlement grants (codes, or add-ons with expiresAt); the caller checks they are the product's. */
   entitlements?: readonly GrantInput[] | undefined;
+  /** The license's own usage meters, added to (and by name replacing) its variant's. */
+  meters?: MeterDeclarations | undefined;
+}
+
+/** The variant's meters with the license's own (by name replacing the variant's); none: no field, as before meters. */
+function metersOf(variant: MeterDeclarations | undefined, own: MeterDeclarations | undefined): { meters?: MeterDeclarations } {
+  const meters = { ...variant, ...own };
+  if (Object.keys(meters).length > maxMetersPerLicense) throw badRequest(`A license declares at most ${maxMetersPerLicense} meters`);
+  return Object.keys(meters).length > 0 ? { meters } : {};
 }
 
 /** The document every license of one create call starts as: explicit fields, else the variant's, else seed 002's defaults. */
@@ -92,6 +102,7 @@ export function licenseTemplate(
     expiryNotified: false,
     variantEntitlements: variant?.entitlements ?? [],
     entitlements: grantsOf(spec.entitlements ?? []),
+    ...metersOf(variant?.meters, spec.meters),
     devices: [],
     variables: { ...variant?.variables, ...spec.variables },
     violations: [],
