@@ -6,6 +6,7 @@ import { bindServer, createGrpcServer, shutdownServer } from './server.js';
 import { FirestoreService } from './service.js';
 
 export type { Fault, FaultSpec, FaultCode, FaultOperation } from './faults.js';
+export { seededRandom } from './faults.js';
 export type { IndexFileJson } from './indexes.js';
 
 export interface StartOptions {

@@ -7,14 +7,14 @@
  * directly) and from what the clients were answered. Used by `npm run chaos` (scripts/chaos.ts)
  * and by the short run inside `npm test` (test/chaos/).
  */
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { deleteApp, initializeApp } from 'firebase-admin/app';
 import { getFirestore, type Firestore } from 'firebase-admin/firestore';
 import Stripe from 'stripe';
-import { startFirestoreEmulator, type RunningEmulator } from '@keywarden/firestore-emulator';
+import { seededRandom, startFirestoreEmulator, type RunningEmulator } from '@keywarden/firestore-emulator';
 import { ensureLocalSecrets, projectId, repoRoot, startFunctionsHost, type FunctionsServer } from './localStack.js';
 
 export interface ChaosOptions {
@@ -70,17 +70,8 @@ export const defaultChaosOptions: ChaosOptions = {
 
 const faultCodes = ['ABORTED', 'UNAVAILABLE', 'DEADLINE_EXCEEDED'];
 
-/** mulberry32 seeded from SHA-256 of the seed (the emulator's fault rules use the same). */
-export function prng(seed: string): () => number {
-  let state = createHash('sha256').update(seed).digest().readUInt32LE(0);
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The same seeded PRNG as the emulator's fault rules: a seed replays the workload's choices. */
+export const prng = (seed: string): (() => number) => seededRandom(seed);
 
 interface Answer {
   status: number;
