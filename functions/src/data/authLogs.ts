@@ -7,7 +7,7 @@ import { db } from './firestore.js';
 import { timestamp } from './shared.js';
 
 /** `buyer_release`: the buyer released a device in the customer portal (services/portal). */
-export const authAction = z.enum(['validate', 'heartbeat', 'selfban', 'verify', 'activate', 'session', 'deactivate', 'floating_heartbeat', 'buyer_release']);
+export const authAction = z.enum(['validate', 'heartbeat', 'selfban', 'verify', 'activate', 'session', 'deactivate', 'floating_heartbeat', 'buyer_release', 'usage']);
 export type AuthAction = z.infer<typeof authAction>;
 
 /** authLogs/{id}: one per client call (seed 003). `expireAt` drives the TTL policy. */

@@ -3,11 +3,11 @@ import { ApiError } from '../domain/errors.js';
 import { assertNoClientCredentialsInUrl } from '../http/credentials.js';
 import { httpEndpoint } from '../http/endpoint.js';
 import { parseInput } from '../http/validation.js';
-import { sdkHeartbeatInput, sdkSelfbanInput, sdkValidateInput } from '../schemas/client.js';
+import { sdkHeartbeatInput, sdkSelfbanInput, sdkUsageInput, sdkValidateInput } from '../schemas/client.js';
 import * as sdk from '../services/client/sdkProtocol.js';
 import { clientFunctionOptions } from './options.js';
 
-/** docs/design.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban (AuthForge SDK wire format). */
+/** docs/design.md door 1: POST /auth/validate, /auth/heartbeat, /auth/selfban, /auth/usage (AuthForge SDK wire format). */
 export const auth = onRequest(
   clientFunctionOptions,
   httpEndpoint({ name: 'auth', methods: ['POST'], errorShape: 'sdk' }, async (ctx) => {
@@ -21,8 +21,10 @@ export const auth = onRequest(
         return { body: await sdk.sdkHeartbeat(parseInput(sdkHeartbeatInput, ctx.body), client) };
       case '/selfban':
         return { body: await sdk.sdkSelfban(parseInput(sdkSelfbanInput, ctx.body), client) };
+      case '/usage':
+        return { body: await sdk.sdkUsage(parseInput(sdkUsageInput, ctx.body), client) };
       default:
-        throw new ApiError('malformed_request', `Unknown route ${route}; use /validate, /heartbeat or /selfban`, { status: 404 });
+        throw new ApiError('malformed_request', `Unknown route ${route}; use /validate, /heartbeat, /selfban or /usage`, { status: 404 });
     }
   }),
 );

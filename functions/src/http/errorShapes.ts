@@ -34,6 +34,8 @@ const sdkCodes = new Set<ErrorCode>([
   // An addition (README, Entitlements): not definitive for the SDKs, which treat a code they do
   // not know as transient; granting the entitlement makes the next validate succeed.
   'entitlements_missing',
+  // README, Usage meters: /auth/usage past the limit (409), not definitive either.
+  'meter_exhausted',
 ]);
 
 function sdkErrorCode(error: ApiError): ErrorCode {

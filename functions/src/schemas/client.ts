@@ -1,3 +1,4 @@
+import { maxMeterAmount, meterName } from '../data/meters.js';
 import { z } from 'zod';
 import { limits, sessions } from '../config/constants.js';
 import { appAlias, clientAppId, resolvingOptionalAppAlias } from './common.js';
@@ -87,6 +88,20 @@ export const sdkSelfbanInput = z.union([
   }),
 ]);
 export type SdkSelfbanInput = z.infer<typeof sdkSelfbanInput>;
+
+/** POST /auth/usage (README, Usage meters): count usage on one of the license's meters, with a session or the app secret. */
+const usageFields = {
+  hwid,
+  nonce,
+  meter: meterName,
+  amount: z.number().int().min(1).max(maxMeterAmount),
+  idempotencyKey: z.string().min(1).max(200),
+};
+export const sdkUsageInput = z.union([
+  z.strictObject({ appId: clientAppId, sessionToken, ...usageFields }),
+  z.strictObject({ appId: clientAppId, appSecret, licenseKey: z.string().min(1).max(64), ...usageFields }),
+]);
+export type SdkUsageInput = z.infer<typeof sdkUsageInput>;
 
 export const clampTtl = (requested: number | undefined) =>
   Math.min(sessions.maxTtlSeconds, Math.max(sessions.minTtlSeconds, requested ?? sessions.defaultTtlSeconds));

@@ -27,6 +27,8 @@ describe('renderError', () => {
     'rate_limited', 'no_credits', 'system_error', 'server_error',
     // README, Entitlements: an addition to the set, transient for the SDKs (they do not know it).
     'entitlements_missing',
+    // README, Usage meters: /auth/usage past the limit, transient for the SDKs too.
+    'meter_exhausted',
   ];
 
   it.each(sdkCodes)('keeps the SDK code %s', (code) => {

@@ -17,7 +17,7 @@ import { missingEntitlements } from '../licensing/entitlements.js';
 import { admitDevice, type MachineDescription, deactivateDevice, endAllSessions, liveDevices, sessionEnded, takeHourlyPlace, trackIp, withClientBan, withViolation } from '../licensing/licenseRules.js';
 import { assertAdmitted } from './accessLists.js';
 
-export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify';
+export type ClientAction = 'validate' | 'activate' | 'heartbeat' | 'session' | 'deactivate' | 'selfban' | 'verify' | 'usage';
 
 /** How a door differs: its codes, nothing else. */
 export interface DoorPolicy {
@@ -56,6 +56,8 @@ export interface ClientRequest {
    * the license) and the caller's IP on this license only (licenseRules.withClientBan).
    */
   report?: { hwid: boolean; ip: boolean };
+  /** usage: the meter counted (it must be one the license declares; the count is the meter document's). */
+  meter?: string;
   /** activate: what the app says about the machine, stored on its device. */
   machine?: MachineDescription;
   /**
@@ -102,6 +104,8 @@ const actionRules: Record<ClientAction, { checksApp: boolean; checksUsable: bool
   // signed `ok`, which no door gives such a license (410 revoked / expired, as validate).
   deactivate: { checksApp: false, checksUsable: false, tracksIp: false, window: 'releases' },
   selfban: { checksApp: false, checksUsable: true, tracksIp: false, window: null },
+  // Counting usage (README, Usage meters): a usable license, from a device bound to it.
+  usage: { checksApp: true, checksUsable: true, tracksIp: false, window: null },
 };
 
 const sessionOver = (message: string) => new ApiError('session_expired', message);
@@ -239,6 +243,14 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       break;
     case 'verify':
       break;
+    case 'usage':
+      // Usage is counted from a device that holds a seat (or any, on an unlimited license), on a
+      // meter the license declares; the amount against the limit is decided on the meter document.
+      if (!license.unlimitedHwidSlots && !liveDevices(license, now).some((bound) => bound.hwid === device)) {
+        throw new ApiError('hwid_mismatch', 'This device is not activated on this license');
+      }
+      if (!request.meter || !license.meters?.[request.meter]) throw new ApiError('not_found', `The license has no meter ${request.meter ?? ''}`);
+      break;
   }
   if (rules.tracksIp && app.maxIpsPerDay !== null) {
     const tracked = trackIp(license, ip, app.maxIpsPerDay, now);
@@ -248,7 +260,7 @@ function decide(policy: DoorPolicy, app: AppRules, stored: LicenseDocument | und
       license = withViolation(license, { type: 'too_many_ips', at: now, hwid, ip, detail: `More than ${app.maxIpsPerDay} IPs today` });
     }
   }
-  if (clockStarts(license, request.action)) {
+  if (request.action !== 'usage' && clockStarts(license, request.action)) {
     // expirationBasis firstActivation / firstValidation: this admitted call starts the clock.
     license = withClockStarted(license, now);
     licenseChanged = true;

@@ -10,7 +10,9 @@ import { appsCollection, type AppDocument } from '../../data/apps.js';
 import type { LicenseDocument } from '../../data/licenses.js';
 import { isoDate } from '../../data/shared.js';
 import { ApiError } from '../../domain/errors.js';
-import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkValidateInput } from '../../schemas/client.js';
+import { clampTtl, type SdkHeartbeatInput, type SdkSelfbanInput, type SdkUsageInput, type SdkValidateInput } from '../../schemas/client.js';
+import { countUsage } from '../admin/meters.js';
+import type { MeterReading } from '../licensing/meters.js';
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import type { SessionClaims } from '../../crypto/sessionTokens.js';
 import { loadClientAppConfig, type ClientApp } from './clientApps.js';
@@ -29,7 +31,7 @@ import { effectiveEntitlements, entitlementEnds } from '../licensing/entitlement
  * Which verb a signed payload answers (issue 21 item 2): every payload says it, so a client can
  * refuse an answer to another verb (a selfban's or a heartbeat's handed back for its validate).
  */
-export type AnsweredVerb = 'validate' | 'heartbeat' | 'selfban';
+export type AnsweredVerb = 'validate' | 'heartbeat' | 'selfban' | 'usage';
 
 /**
  * The signed validate and heartbeat payload. `answers` says which verb it answers; `appId`,
@@ -227,6 +229,64 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
       // Never as `nonce`: a validate's nonce sent to selfban must not come back signed where a
       // validate answer carries it.
       ...('nonce' in input ? { selfbanNonce: input.nonce } : {}),
+    });
+  });
+}
+
+/**
+ * POST /auth/usage (README, Usage meters): counts `amount` on one of the license's meters from a
+ * device bound to it, with a session or the app secret, under the caller's idempotency key (a
+ * repeat answers the stored count, nothing counted again); past the limit 409 meter_exhausted.
+ * One transaction: the license read and decided as every call (client decision, action usage),
+ * the meter and the key's record read and written (admin/meters.countUsage), the auth-log entry
+ * keyed by the nonce. The signed answer carries what was asked and the meter's reading.
+ */
+export async function sdkUsage(input: SdkUsageInput, ctx: ClientContext): Promise<SignedAnswer> {
+  const now = Timestamp.now();
+  assertClientDoorRate(ctx.ip, now.toMillis());
+  let client: ClientApp;
+  let licenseKey: string;
+  let session: ReturnType<typeof sessionOf> | undefined;
+  if ('sessionToken' in input) {
+    const opened = await openSession(input.sessionToken, now, input.appId);
+    client = await loadClientAppConfig(input.appId);
+    licenseKey = opened.claims.lic;
+    session = sessionOf(opened.claims);
+  } else {
+    client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
+    licenseKey = normalizeLicenseKey(input.licenseKey);
+  }
+  assertAppRate(input.appId, now.toMillis());
+  const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'usage' };
+  return recordingRefusals(call, ctx.log, async () => {
+    if (!session && !licenseKeyPattern.test(licenseKey)) throw unknownKey();
+    let reading: MeterReading | undefined;
+    await runClientCall({
+      policy: sdkDoor,
+      client,
+      licenseKey,
+      request: { action: 'usage', appId: input.appId, hwid: input.hwid, ip: ctx.ip, meter: input.meter, ...(session ? { session } : {}) },
+      logAction: 'usage',
+      now,
+      nonce: input.nonce,
+      alsoWrite: async (transaction, license) => {
+        reading = await countUsage(transaction, licenseKey, license, input.meter, { amount: input.amount, idempotencyKey: input.idempotencyKey }, now);
+      },
+    });
+    if (!reading) throw new ApiError('system_error', 'The meter was not read');
+    const answers: AnsweredVerb = 'usage';
+    return signAnswer(client.app, {
+      answers,
+      appId: input.appId,
+      licenseKey,
+      hwid: input.hwid,
+      meter: input.meter,
+      amount: input.amount,
+      idempotencyKey: input.idempotencyKey,
+      nonce: input.nonce,
+      timestamp: now.seconds,
+      requestId: ctx.requestId,
+      ...reading,
     });
   });
 }
