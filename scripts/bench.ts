@@ -307,6 +307,18 @@ async function main(): Promise<void> {
         )),
       );
     }
+    // Issue 20's policy fields on the hot path: licenses holding 3 entitlements (the product's,
+    // defined through v1) and a usage meter, each worker's device bound before the scenario.
+    for (const code of ['PRO', 'EXPORT', 'TEAM']) {
+      expectOk('define entitlement', await post(`${url('v1')}/apps/${productId}/entitlements`, { code, name: code }, { Authorization: `Bearer ${apiKey}` }));
+    }
+    const entitledKeys: string[] = (
+      expectOk('createLicense (entitlements, meter)', await post(url('createLicense'), {
+        productId, quantity: concurrency, unlimitedHwidSlots: true, entitlements: ['PRO', 'EXPORT', 'TEAM'], meters: { api_calls: { limit: 1_000_000, period: 'month' } },
+      }, withKey)).licenses as Array<{ licenseKey: string }>
+    ).map((license) => license.licenseKey);
+    const entitledValidateBody = (worker: number) => ({ appId: productId, appSecret, licenseKey: entitledKeys[worker], hwid: hwidOf(worker), nonce: randomUUID() });
+    await Promise.all(entitledKeys.map(async (_, worker) => expectOk('SDK validate (entitlements, meter)', await post(`${url('auth')}/validate`, entitledValidateBody(worker)))));
     step(`set-up done: ${keys.length} + ${activateKeys.length} + ${meteredKeys.length} licenses, ${fleetSessions.length} fleet devices`);
 
     // The console's lists: a product with `consoleLicenses` licenses (100 per call, each call its
@@ -338,6 +350,11 @@ async function main(): Promise<void> {
     const scenarios: Scenario[] = [
       { name: 'floor', label: 'floor (1 read + 1 write)', send: () => post(url('benchFloor'), {}) },
       { name: 'sdkValidate', label: 'SDK `POST /auth/validate`', send: (worker) => post(`${url('auth')}/validate`, sdkValidateBody(worker)) },
+      {
+        name: 'sdkValidateEntitlementsMeter',
+        label: 'SDK validate with 3 entitlements and a meter',
+        send: (worker) => post(`${url('auth')}/validate`, entitledValidateBody(worker)),
+      },
       {
         name: 'sdkValidateMetered',
         label: 'SDK `POST /auth/validate`, metered account',
