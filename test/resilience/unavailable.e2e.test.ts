@@ -56,7 +56,9 @@ describe('SDK door (auth)', () => {
     // Nothing was written: no credit spent, no device bound, no event, and the nonce is unused.
     expect(await creditBalance(account)).toBe(10);
     const stored = (await testDb().collection('licenses').doc(String(licenseKey)).get()).data();
-    expect(stored?.activations ?? []).toEqual([]);
+    // The license's own fields, read as stored: no device bound, no activation counted.
+    expect(stored?.devices).toEqual([]);
+    expect(stored?.activationAttempts).toEqual([]);
     expect(await eventTypes(String(licenseKey))).toEqual([]);
     const retried = await call('auth', { path: '/validate', body: request });
     expect(retried.status, retried.text).toBe(200);
@@ -105,7 +107,9 @@ describe('seed 004 client functions', () => {
     expectUnavailable(refused);
     expect(refused.body).toMatchObject({ success: false, code: 'server_error' });
     await clearFaults();
-    expect((await testDb().collection('licenses').doc(String(licenseKey)).get()).get('activations') ?? []).toEqual([]);
+    const stored = (await testDb().collection('licenses').doc(String(licenseKey)).get()).data();
+    expect(stored?.devices).toEqual([]);
+    expect(stored?.activationAttempts).toEqual([]);
     const retried = await call('activate', { body: { licenseKey, hwid } });
     expect(retried.status, retried.text).toBe(200);
   });

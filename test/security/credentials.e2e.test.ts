@@ -6,7 +6,7 @@
 import { describe, expect, inject, it } from 'vitest';
 import { createAccount, createLicenses, createProduct, type Account } from '../support/fixtures.js';
 import { testDb } from '../support/firestore.js';
-import { adminSecret, call } from '../support/http.js';
+import { adminSecret, call, type JsonResponse } from '../support/http.js';
 
 const asKey = (apiKey: string) => ({ 'X-API-Key': apiKey });
 
@@ -61,6 +61,16 @@ describe('API key roles', () => {
     const active = await testDb().collection('apiKeys').where('accountId', '==', account.accountId).where('revokedAt', '==', null).get();
     expect(active.size).toBeLessThanOrEqual(25);
     expect(active.size).toBe(created + 1);
+    // Then one at a time up to the cap: exactly 25 active keys, the 26th refused 409.
+    let refusal: JsonResponse | undefined;
+    for (let attempt = 0; attempt < 30 && refusal === undefined; attempt += 1) {
+      const answer = await call('createApiKey', { headers: asKey(account.apiKey), body: { name: `fill${attempt}` } });
+      if (answer.status === 409) refusal = answer;
+      else expect([200, 503], answer.text).toContain(answer.status);
+    }
+    expect(refusal?.text).toMatch(/at most 25 active API keys/);
+    const full = await testDb().collection('apiKeys').where('accountId', '==', account.accountId).where('revokedAt', '==', null).get();
+    expect(full.size).toBe(25);
   });
 });
 
