@@ -55,8 +55,10 @@ it('sends license.expiring 30, 7 and 1 days before expiry, once each, and again 
   const [lifetime = ''] = await createLicenses(account, product.productId, { expiresAt: null });
   const [revoked = ''] = await createLicenses(account, product.productId, { expiresAt: expiryIn(7) });
   expect((await call('revokeLicense', { headers: { 'X-API-Key': account.apiKey }, body: { licenseKey: revoked } })).status).toBe(200);
-  await feed.fire();
-  expect(receiver.requests).toHaveLength(0);
+  // Other files run the scheduled function too: reminders may already exist. Whatever fired so
+  // far, the webhook received only license.expiring (its subscription), never created/revoked.
+  const early = (await feed.fire()).filter((event) => event.type === 'license.expiring');
+  expect(receiver.requests).toHaveLength(early.length);
 
   await runUntilReminded([[in30, 30], [in7, 7], [in1, 1]], 1);
   await Promise.all([runExpireLicenses(), runExpireLicenses(), runExpireLicenses()]);
@@ -74,7 +76,7 @@ it('sends license.expiring 30, 7 and 1 days before expiry, once each, and again 
   for (const key of [in20, in40, lifetime, revoked]) expect((await testDb().collection('licenses').doc(key).get()).get('expiringReminders')).toBeUndefined();
 
   // Delivered, signed, once each.
-  const fired = await feed.fire();
+  const fired = [...early, ...(await feed.fire())];
   expect(fired.map((event) => event.type)).toEqual(['license.expiring', 'license.expiring', 'license.expiring']);
   expect(receiver.requests).toHaveLength(3);
   const first = fired[0];
