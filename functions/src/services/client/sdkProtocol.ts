@@ -155,6 +155,22 @@ function withPendingReports(app: AppDocument, reports: Array<{ type: 'hwid' | 'i
 }
 
 /**
+ * Who a selfban or usage call comes from: the session it presents (the app's own token, its
+ * license and device), or the app secret and the license key it names.
+ */
+async function sessionOrSecretCaller(
+  input: { appId: string } & ({ sessionToken: string } | { appSecret: string; licenseKey: string }),
+  now: Timestamp,
+  ctx: ClientContext,
+): Promise<{ client: ClientApp; licenseKey: string; session: ReturnType<typeof sessionOf> | undefined }> {
+  if ('sessionToken' in input) {
+    const opened = await openSession(input.sessionToken, now, input.appId);
+    return { client: await loadClientAppConfig(input.appId), licenseKey: opened.claims.lic, session: sessionOf(opened.claims) };
+  }
+  return { client: await loadAppWithSecret(input.appId, input.appSecret, ctx), licenseKey: normalizeLicenseKey(input.licenseKey), session: undefined };
+}
+
+/**
  * POST /auth/selfban: a client reports tampering. With a session it may revoke its license and
  * ban its session's device (another `hwid` is refused, hwid_mismatch); with only the app secret
  * it may not revoke (`revoke_requires_session`) and bans only a device bound to the license it
@@ -165,19 +181,8 @@ function withPendingReports(app: AppDocument, reports: Array<{ type: 'hwid' | 'i
 export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
   assertClientDoorRate(ctx.ip, now.toMillis());
-  let client: ClientApp;
-  let licenseKey: string;
-  let session: ReturnType<typeof sessionOf> | undefined;
-  if ('sessionToken' in input) {
-    const opened = await openSession(input.sessionToken, now, input.appId);
-    client = await loadClientAppConfig(input.appId);
-    licenseKey = opened.claims.lic;
-    session = sessionOf(opened.claims);
-  } else {
-    client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
-    licenseKey = normalizeLicenseKey(input.licenseKey);
-    if (input.revokeLicense) throw new ApiError('revoke_requires_session', 'Revoking a license requires a session token');
-  }
+  const { client, licenseKey, session } = await sessionOrSecretCaller(input, now, ctx);
+  if (!('sessionToken' in input) && input.revokeLicense) throw new ApiError('revoke_requires_session', 'Revoking a license requires a session token');
   assertAppRate(input.appId, now.toMillis());
   const { app } = client;
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'selfban' };
@@ -244,18 +249,7 @@ export async function sdkSelfban(input: SdkSelfbanInput, ctx: ClientContext): Pr
 export async function sdkUsage(input: SdkUsageInput, ctx: ClientContext): Promise<SignedAnswer> {
   const now = Timestamp.now();
   assertClientDoorRate(ctx.ip, now.toMillis());
-  let client: ClientApp;
-  let licenseKey: string;
-  let session: ReturnType<typeof sessionOf> | undefined;
-  if ('sessionToken' in input) {
-    const opened = await openSession(input.sessionToken, now, input.appId);
-    client = await loadClientAppConfig(input.appId);
-    licenseKey = opened.claims.lic;
-    session = sessionOf(opened.claims);
-  } else {
-    client = await loadAppWithSecret(input.appId, input.appSecret, ctx);
-    licenseKey = normalizeLicenseKey(input.licenseKey);
-  }
+  const { client, licenseKey, session } = await sessionOrSecretCaller(input, now, ctx);
   assertAppRate(input.appId, now.toMillis());
   const call: CallRecord = { appId: input.appId, licenseKey, hwid: input.hwid, ip: ctx.ip, action: 'usage' };
   return recordingRefusals(call, ctx.log, async () => {
