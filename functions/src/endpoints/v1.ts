@@ -13,7 +13,6 @@ import { openApiDocument, type OperationSpec } from '../http/openapi.js';
 import { principalBucket, takeApiKeyRateLimit as takeRateLimit } from '../services/access/apiKeyRateLimit.js';
 import { operations, Router, type RoutedOperation } from '../http/router.js';
 import { externalId, resourceId, storedId } from '../schemas/common.js';
-import { licenseKey as licenseKeySchema } from '../schemas/licenses.js';
 import {
   errorResponse,
   licenseResponse,
@@ -61,6 +60,7 @@ import { accountRoutes } from './v1/accountRoutes.js';
 import { appRoutes } from './v1/appRoutes.js';
 import { licenseRoutes } from './v1/licenseRoutes.js';
 import { memberRoutes, signedInUserRoutes } from './v1/memberRoutes.js';
+import { appPath, licensePath } from './v1/paths.js';
 import { verifySignedInUser, type SignedInUser } from '../services/access/consoleUsers.js';
 import { buyerRoutes, portalPublicRoutes } from './v1/portalRoutes.js';
 import { verifyBuyerToken } from '../services/portal/buyerSignIn.js';
@@ -71,8 +71,6 @@ const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
 /** Path parameters, each checked by its schema ("Invalid license key: …" names the bad one). */
-const licensePath = z.object({ licenseKey: licenseKeySchema });
-const appPath = z.object({ appId: resourceId });
 const webhookPath = appPath.extend({ webhookId: resourceId });
 const deliveryPath = webhookPath.extend({ deliveryId: storedId });
 const signingKeyPath = appPath.extend({ keyId: z.string().min(1).max(64) });

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { operations, type RoutedOperation } from '../../http/router.js';
 import { createDiscountCodeInput } from '../../schemas/commerce.js';
 import { resourceId } from '../../schemas/common.js';
+import { accountPath } from './paths.js';
 import {
   apiKeyResponse,
   createdApiKeyResponse,
@@ -27,7 +28,6 @@ import * as discountCodes from '../../services/commerce/discountCodes.js';
 const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
-const accountPath = z.object({ accountId: resourceId });
 const apiKeyPath = accountPath.extend({ apiKeyId: resourceId });
 const codePath = accountPath.extend({ code: discountCodeParam });
 

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { operations, type RoutedOperation } from '../../http/router.js';
 import { resourceId } from '../../schemas/common.js';
+import { appPath } from './paths.js';
 import {
   appOverviewResponse,
   appResponse,
@@ -30,7 +31,6 @@ import { entitlementResponse, v1DefineEntitlementBody } from '../../schemas/enti
 const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
-const appPath = z.object({ appId: resourceId });
 const variantPath = appPath.extend({ variantId: resourceId });
 const entitlementPath = appPath.extend({ code: entitlementCode });
 

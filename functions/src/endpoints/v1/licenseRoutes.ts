@@ -2,10 +2,10 @@
  * v1 routes the console adds to licenses: release one device, and simulate a check. Releasing
  * needs the `licenses` role (a change under /licenses); simulating writes nothing.
  */
-import { z } from 'zod';
 import { renderError, errorHttpStatus, type ErrorShape } from '../../http/errorShapes.js';
 import { operations, type RoutedOperation } from '../../http/router.js';
-import { hwid, licenseKey } from '../../schemas/licenses.js';
+import { hwid } from '../../schemas/licenses.js';
+import { licensePath } from './paths.js';
 import { simulateResponse, v1SimulateBody } from '../../schemas/console.js';
 import { licenseResponse } from '../../schemas/v1.js';
 import type { Principal } from '../../services/access/principal.js';
@@ -20,7 +20,6 @@ import * as meters from '../../services/admin/meters.js';
 const route = operations<Principal>();
 type V1Route = RoutedOperation<Principal>;
 
-const licensePath = z.object({ licenseKey });
 const devicePath = licensePath.extend({ hwid });
 const meterPath = licensePath.extend({ meter: meterName });
 

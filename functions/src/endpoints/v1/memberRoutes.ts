@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { operations, type RoutedOperation } from '../../http/router.js';
-import { resourceId } from '../../schemas/common.js';
+import { accountPath } from './paths.js';
 import {
   changeMemberRoleBody,
   createAccountBody,
@@ -24,7 +24,6 @@ import * as members from '../../services/admin/members.js';
 const route = operations<Principal>();
 const userRoute = operations<SignedInUser>();
 
-const accountPath = z.object({ accountId: resourceId });
 const memberPath = accountPath.extend({ uid: firebaseUid });
 const accountInvitationPath = accountPath.extend(invitationPath.shape);
 
