@@ -320,9 +320,15 @@ describe('the buyers portal', () => {
     expect(await page.getByRole('heading', { level: 1, name: 'Your licenses' }).count()).toBe(0);
 
     // A new code works.
-    await page.getByRole('button', { name: 'Send a new code' }).click();
+    await Promise.all([page.waitForResponse((response) => response.url().includes('/portal/sign-in/code')), page.getByRole('button', { name: 'Send a new code' }).click()]);
     const fresh = await codeMailed(email, 3);
-    await codeField.fill(fresh);
+    // The page resets the code step when the new code is sent: fill once that has rendered.
+    await expect
+      .poll(async () => {
+        if ((await codeField.inputValue()) !== fresh) await codeField.fill(fresh);
+        return codeField.inputValue();
+      })
+      .toBe(fresh);
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     await licenseRegion(page, shopped).waitFor();
     expect(errors).toEqual([]);
