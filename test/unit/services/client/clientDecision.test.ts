@@ -5,12 +5,13 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import type { LicenseDocument } from '../../functions/src/data/licenses.js';
-import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../functions/src/config/constants.js';
-import { endAllSessions } from '../../functions/src/services/licensing/licenseRules.js';
-import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../functions/src/services/client/clientDecision.js';
+import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
+import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../../../functions/src/config/constants.js';
+import { endAllSessions } from '../../../../functions/src/services/licensing/licenseRules.js';
+import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientDecision, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 
-const now = Timestamp.fromMillis(Date.now());
+// A fixed instant (with milliseconds, so a rule that rounds to the second shows).
+const now = Timestamp.fromDate(new Date('2027-03-10T12:00:00.250Z'));
 const ago = (seconds: number) => Timestamp.fromMillis(now.toMillis() - seconds * 1000);
 const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
 
@@ -28,13 +29,23 @@ function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
 const bound = (hwid: string, lastSeenSecondsAgo = 0) => ({ hwid, boundAt: ago(3600), lastSeenAt: ago(lastSeenSecondsAgo), ip: null, machineName: null, os: null });
 const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
 const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000, openedAtMs = issuedAtMs) => ({ hwid, issuedAtMs, openedAtMs });
-const refusal = (decision: ReturnType<typeof decideClientCall>) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
+const refusal = (decision: ClientDecision) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
+
+/** The admission; a refusal fails the test, naming its code. */
+function admitted(decision: ClientDecision): Extract<ClientDecision, { outcome: 'admit' }> {
+  if (decision.outcome === 'refuse') throw new Error(`expected an admission, refused with ${decision.error.code}: ${decision.error.message}`);
+  return decision;
+}
+
+/** The refusal; an admission fails the test. */
+function refused(decision: ClientDecision): Extract<ClientDecision, { outcome: 'refuse' }> {
+  if (decision.outcome === 'admit') throw new Error('expected a refusal, the call was admitted');
+  return decision;
+}
 
 describe('decideClientCall', () => {
   it('binds a new device on validate, with hwid_bound and validated events (SDK)', () => {
-    const decision = decideClientCall(sdkDoor, app, license(), request({}), now);
-    expect(decision.outcome).toBe('admit');
-    if (decision.outcome !== 'admit') return;
+    const decision = admitted(decideClientCall(sdkDoor, app, license(), request({}), now));
     expect(decision.licenseChanged).toBe(true);
     expect(decision.license.devices.map((device) => device.hwid)).toEqual(['dev-1']);
     expect(decision.events.map((event) => event.type)).toEqual(['license.hwid_bound', 'license.validated']);
@@ -50,9 +61,8 @@ describe('decideClientCall', () => {
   });
 
   it('refuses a full license with hwid_mismatch (a device_limit violation); unlimited seats never', () => {
-    const full = decideClientCall(sdkDoor, app, license({ devices: [bound('other')] }), request({}), now);
-    expect(refusal(full)).toBe('hwid_mismatch');
-    if (full.outcome === 'refuse') expect(full.error.violation).toBe('device_limit');
+    const full = refused(decideClientCall(sdkDoor, app, license({ devices: [bound('other')] }), request({}), now));
+    expect(full.error).toMatchObject({ code: 'hwid_mismatch', violation: 'device_limit' });
     expect(refusal(decideClientCall(sdkDoor, app, license({ unlimitedHwidSlots: true, devices: [] }), request({}), now))).toBe('admitted');
   });
 
@@ -103,9 +113,9 @@ describe('decideClientCall', () => {
     const fresh = license({ floating: true, heartbeatTimeoutSeconds: 60, devices: [bound('dev-1', 10)] });
     expect(decideClientCall(sdkDoor, app, fresh, request({ action: 'heartbeat', session: session() }), now)).toMatchObject({ licenseChanged: false });
     const stale = license({ floating: true, heartbeatTimeoutSeconds: 60, devices: [bound('dev-1', 20)] });
-    const renewed = decideClientCall(sdkDoor, app, stale, request({ action: 'heartbeat', session: session() }), now);
-    expect(renewed).toMatchObject({ licenseChanged: true });
-    if (renewed.outcome === 'admit') expect(renewed.license.devices[0]?.lastSeenAt.toMillis()).toBe(now.toMillis());
+    const renewed = admitted(decideClientCall(sdkDoor, app, stale, request({ action: 'heartbeat', session: session() }), now));
+    expect(renewed.licenseChanged).toBe(true);
+    expect(renewed.license.devices[0]?.lastSeenAt.toMillis()).toBe(now.toMillis());
   });
 
   it('seed 004 validate (session) needs a live seat; deactivate frees one or answers not_found', () => {
@@ -160,8 +170,7 @@ describe('decideClientCall', () => {
 
   it('selfban reports ban on the reporting license only: its device (with a session, or bound) and IP; full lists drop the oldest (issue 21 item 1)', () => {
     const stored = license({ maxHwidSlots: 2, devices: [bound('dev-1')] });
-    const reported = decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', report: { hwid: true, ip: true }, session: session() }), now);
-    if (reported.outcome !== 'admit') throw new Error('refused');
+    const reported = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', report: { hwid: true, ip: true }, session: session() }), now));
     expect(reported).toMatchObject({ licenseChanged: true, license: { clientBans: { hwids: ['dev-1'], ips: ['203.0.113.7'] } } });
     expect(refusal(decideClientCall(sdkDoor, app, reported.license, request({}), now))).toBe('blocked');
     expect(refusal(decideClientCall(sdkDoor, app, reported.license, request({ hwid: 'dev-2', ip: '198.51.100.1' }), now))).toBe('admitted');
@@ -171,8 +180,7 @@ describe('decideClientCall', () => {
     const stranger = decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', hwid: 'dev-9', report: { hwid: true, ip: false } }), now);
     expect(stranger).toMatchObject({ outcome: 'admit', licenseChanged: false });
     const full = license({ devices: [bound('dev-1')], clientBans: { hwids: Array.from({ length: limits.maxLicenseClientBans }, (_, index) => `old-${index}`), ips: [] } });
-    const latest = decideClientCall(sdkDoor, app, full, request({ action: 'selfban', report: { hwid: true, ip: false }, session: session() }), now);
-    if (latest.outcome !== 'admit') throw new Error('refused');
+    const latest = admitted(decideClientCall(sdkDoor, app, full, request({ action: 'selfban', report: { hwid: true, ip: false }, session: session() }), now));
     expect(latest.license.clientBans.hwids).toHaveLength(limits.maxLicenseClientBans);
     expect(latest.license.clientBans.hwids.at(-1)).toBe('dev-1');
     expect(latest.license.clientBans.hwids[0]).toBe('old-1');
@@ -180,9 +188,7 @@ describe('decideClientCall', () => {
 
   it('deactivate ends that device\'s sessions (a floating seat is not re-taken by them) and no other device\'s', () => {
     const stored = license({ floating: true, maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')] });
-    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
-    expect(released.outcome).toBe('admit');
-    if (released.outcome !== 'admit') return;
+    const released = admitted(decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now));
     expect(released.license.endedSessions.map((entry) => entry.hwid)).toEqual(['dev-1']);
     const later = Timestamp.fromMillis(now.toMillis() + 1);
     expect(refusal(decideClientCall(sdkDoor, app, released.license, request({ action: 'heartbeat', session: session('dev-1') }), later))).toBe('session_expired');
@@ -192,8 +198,7 @@ describe('decideClientCall', () => {
   it('keeps at most maxEndedSessions device ends, folding the oldest into sessionsValidAfter', () => {
     const ended = Array.from({ length: limits.maxEndedSessions }, (_, index) => ({ hwid: `old-${index}`, at: ago(100 - index) }));
     const stored = license({ devices: [bound('dev-1')], endedSessions: ended });
-    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
-    if (released.outcome !== 'admit') throw new Error('refused');
+    const released = admitted(decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now));
     expect(released.license.endedSessions).toHaveLength(limits.maxEndedSessions);
     expect(released.license.sessionsValidAfter?.toMillis()).toBe(ago(100).toMillis());
   });
@@ -217,8 +222,7 @@ describe('decideClientCall', () => {
 
   it('session epoch: deactivate ends its device\'s sessions of earlier epochs only; the bound folds the epoch too', () => {
     const stored = license({ floating: true, maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')], sessionEpoch: 3, sessionsValidFromEpoch: 3 });
-    const released = decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now);
-    if (released.outcome !== 'admit') throw new Error('refused');
+    const released = admitted(decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now));
     expect(released.license).toMatchObject({ sessionEpoch: 4, sessionsValidFromEpoch: 3, endedSessions: [{ hwid: 'dev-1', epoch: 4 }] });
     const ahead = Timestamp.fromMillis(now.toMillis() + 60_000);
     const raced = { ...session('dev-1', ahead.toMillis() - 1000), epoch: 3 };
@@ -232,23 +236,20 @@ describe('decideClientCall', () => {
 
     const ended = Array.from({ length: limits.maxEndedSessions }, (_, index) => ({ hwid: `old-${index}`, at: ago(100 - index), epoch: index + 1 }));
     const full = license({ devices: [bound('dev-1')], endedSessions: ended, sessionEpoch: limits.maxEndedSessions });
-    const folded = decideClientCall(seed004Door, app, full, request({ action: 'deactivate' }), now);
-    if (folded.outcome !== 'admit') throw new Error('refused');
+    const folded = admitted(decideClientCall(seed004Door, app, full, request({ action: 'deactivate' }), now));
     expect(folded.license).toMatchObject({ sessionsValidFromEpoch: 1, sessionEpoch: limits.maxEndedSessions + 1 });
     expect(folded.license.endedSessions).toHaveLength(limits.maxEndedSessions);
   });
 
   it('counts every seed 004 activate attempt in the hour, refused ones too; the 16th answers rate_limited', () => {
     const full = license({ maxHwidSlots: 1, devices: [bound('other')] });
-    const refused = decideClientCall(seed004Door, app, full, request({ action: 'activate' }), now);
-    expect(refused).toMatchObject({ outcome: 'refuse' });
-    if (refused.outcome !== 'refuse') return;
-    expect(refused.error.code).toBe('hwid_mismatch');
-    expect(refused.record?.activationAttempts).toHaveLength(1);
+    const counted = refused(decideClientCall(seed004Door, app, full, request({ action: 'activate' }), now));
+    expect(counted.error.code).toBe('hwid_mismatch');
+    expect(counted.record?.activationAttempts).toHaveLength(1);
     const attempts = Array.from({ length: activationAttemptsPerHour }, (_, index) => ago(3000 - index));
-    const limited = decideClientCall(seed004Door, app, license({ activationAttempts: attempts }), request({ action: 'activate' }), now);
-    expect(limited).toMatchObject({ outcome: 'refuse', error: { code: 'rate_limited' } });
-    if (limited.outcome === 'refuse') expect(limited.record).toBeUndefined();
+    const limited = refused(decideClientCall(seed004Door, app, license({ activationAttempts: attempts }), request({ action: 'activate' }), now));
+    expect(limited.error.code).toBe('rate_limited');
+    expect(limited.record).toBeUndefined();
     const aged = [ago(3600), ...attempts.slice(1)];
     expect(refusal(decideClientCall(seed004Door, app, license({ activationAttempts: aged }), request({ action: 'activate' }), now))).toBe('admitted');
   });
@@ -258,8 +259,8 @@ describe('decideClientCall', () => {
     expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts }), request({}), now))).toBe('rate_limited');
     expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts, devices: [bound('dev-1')] }), request({}), now))).toBe('admitted');
     expect(refusal(decideClientCall(sdkDoor, app, license({ activationAttempts: attempts, floating: true }), request({}), now))).toBe('admitted');
-    const bind = decideClientCall(sdkDoor, app, license(), request({}), now);
-    if (bind.outcome === 'admit') expect(bind.license.activationAttempts).toHaveLength(1);
+    const bind = admitted(decideClientCall(sdkDoor, app, license(), request({}), now));
+    expect(bind.license.activationAttempts.map((at) => at.toMillis())).toEqual([now.toMillis()]);
   });
 
   it('bounds deactivations per hour the same way', () => {
@@ -269,11 +270,13 @@ describe('decideClientCall', () => {
   });
 
   it('selfban with a session revokes and ends the license\'s sessions; unknown keys are marked as such', () => {
-    const banned = decideClientCall(sdkDoor, app, license(), request({ action: 'selfban', revoke: true, session: session() }), now);
-    if (banned.outcome === 'admit') expect(banned.license.sessionsValidAfter?.toMillis()).toBe(now.toMillis());
-    const unknown = decideClientCall(sdkDoor, app, undefined, request({}), now);
-    if (unknown.outcome === 'refuse') expect(refusedUnknownLicense(unknown.error)).toBe(true);
-    const foreign = decideClientCall(sdkDoor, app, license({ devices: [bound('x')] }), request({}), now);
-    if (foreign.outcome === 'refuse') expect(refusedUnknownLicense(foreign.error)).toBe(false);
+    const banned = admitted(decideClientCall(sdkDoor, app, license(), request({ action: 'selfban', revoke: true, session: session() }), now));
+    expect(banned.license.sessionsValidAfter?.toMillis()).toBe(now.toMillis());
+    const unknown = refused(decideClientCall(sdkDoor, app, undefined, request({}), now));
+    expect(refusedUnknownLicense(unknown.error)).toBe(true);
+    const foreign = refused(decideClientCall(sdkDoor, app, license({ devices: [bound('x')] }), request({}), now));
+    expect(refusedUnknownLicense(foreign.error)).toBe(false);
+    // Only an ApiError is such a refusal.
+    expect(refusedUnknownLicense(new Error('License key not found'))).toBe(false);
   });
 });
