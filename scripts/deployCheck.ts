@@ -7,7 +7,9 @@
  *   npm run deploy:check                      # as a first deploy to a new project would see it
  *   npm run deploy:check -- --project my-id   # with functions/.env.my-id applied, as for my-id
  *
- * Checks: the runtime is supported today; firebase.json declares the Firestore location and
+ * Checks: the runtime is supported today (a deprecated runtime is refused, as is a
+ * decommissioned one; `npm test` passes --warn-deprecated-runtime so the day firebase-tools
+ * marks the runtime deprecated prints a warning there instead of failing every test run); firebase.json declares the Firestore location and
  * edition; the indexes file passes firebase-tools' validation and no two indexes are equal after
  * Firestore's normalisation (a fresh project would answer 409 to the second and abort the
  * deploy); TTL field overrides are well formed; every function the built code exports is
@@ -106,6 +108,12 @@ export interface DeployCheckOptions {
   projectId?: string;
   /** "Today" for the runtime support window. Default: the real date. */
   now?: Date;
+  /**
+   * A runtime past its deprecation date but not yet decommissioned: 'refuse' (default, what a
+   * vendor about to deploy must act on) or 'warn' (a note; `npm test` uses it so the test suite
+   * does not fail on the day the deprecation starts). A decommissioned runtime is refused either way.
+   */
+  deprecatedRuntime?: 'refuse' | 'warn';
   /** Discover the functions (runs the built code). Default true; tests of the file checks skip it. */
   functions?: boolean;
   /** Settings as if written in functions/.env.<project-id> (e.g. KEYWARDEN_STRIPE=on). */
@@ -164,10 +172,15 @@ export async function deployCheck(options: DeployCheckOptions = {}): Promise<Dep
       supported.guardVersionSupport(runtime, now);
       const info = supported.RUNTIMES[runtime]!;
       runtimes.push(`${runtime} (${info.friendly}, deprecated ${info.deprecationDate}, decommissioned ${info.decommissionDate})`);
-      if (new Date(info.deprecationDate) <= now) notes.push(`${info.friendly} is deprecated since ${info.deprecationDate}: deploys stop on ${info.decommissionDate}; move to a newer runtime`);
+      if (new Date(info.deprecationDate) <= now) {
+        const newer = Object.keys(supported.RUNTIMES).filter((r) => r.startsWith('nodejs') && new Date(supported.RUNTIMES[r]!.deprecationDate) > now);
+        const advice = `${info.friendly} is deprecated since ${info.deprecationDate}: deploys stop on ${info.decommissionDate}; move to ${newer.length > 0 ? newer.join(' or ') : 'a newer runtime'} ("runtime" in firebase.json, "engines.node" in ${codebase.source ?? 'functions'}/package.json)`;
+        if (options.deprecatedRuntime === 'warn') notes.push(advice);
+        else problems.push(`firebase.json runtime ${runtime}: ${advice}`);
+      }
     } catch (error) {
       const newer = Object.keys(supported.RUNTIMES).filter((r) => r.startsWith('nodejs') && new Date(supported.RUNTIMES[r]!.deprecationDate) > now);
-      problems.push(`firebase.json runtime ${runtime}: ${(error as Error).message} Set "runtime" to ${newer.join(' or ')} in firebase.json and "engines.node" in ${codebase.source ?? 'functions'}/package.json.`);
+      problems.push(`firebase.json runtime ${runtime}: ${(error as Error).message} Set "runtime" to ${newer.join(' or ') || 'a newer runtime'} in firebase.json and "engines.node" in ${codebase.source ?? 'functions'}/package.json.`);
     }
     const source = codebase.source ?? 'functions';
     const enginesPath = join(projectDir, source, 'package.json');
@@ -596,10 +609,17 @@ function parseArgs(argv: string[]): DeployCheckOptions {
     if (arg === '--project' || arg === '-P') options.projectId = value();
     else if (arg.startsWith('--project=')) options.projectId = arg.slice('--project='.length);
     else if (arg === '--config') options.configFile = value();
+    else if (arg === '--warn-deprecated-runtime') options.deprecatedRuntime = 'warn';
     else if (arg === '--help' || arg === '-h') {
-      process.stdout.write('usage: npm run deploy:check [-- --project <project-id>] [--config firebase.json]\n');
+      process.stdout.write('usage: npm run deploy:check [-- --project <project-id>] [--config firebase.json] [--warn-deprecated-runtime]\n');
       process.exit(0);
     } else throw new Error(`unknown argument ${arg}`);
+  }
+  // Tests only: "today" for the runtime support window, so both sides of a deprecation date can be checked.
+  const today = process.env.KEYWARDEN_DEPLOY_CHECK_TODAY;
+  if (today) {
+    options.now = new Date(today);
+    if (Number.isNaN(options.now.getTime())) throw new Error(`KEYWARDEN_DEPLOY_CHECK_TODAY=${today} is not a date`);
   }
   return options;
 }

@@ -3,6 +3,7 @@
  * Offline and fast: each case copies firebase.json and the indexes file into a temporary
  * directory, plants one defect, and runs the file checks (no function discovery).
  */
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -119,6 +120,16 @@ describe('deploy:check', () => {
     expect(problems[0]).toMatch(/nodejs20.*decommissioned on 2026-10-30.*Set "runtime" to nodejs22 or nodejs24/);
   });
 
+  it('refuses nodejs22 the day after its deprecation (2027-04-30), or only notes it when asked to warn', async () => {
+    const dayAfter = new Date('2027-05-01T00:00:00Z');
+    await expect(deployCheck({ now: dayAfter, functions: false })).rejects.toThrow(/runtime nodejs22: Node\.js 22 is deprecated since 2027-04-30: deploys stop on 2028-10-31; move to nodejs24/);
+    const plan = await deployCheck({ now: dayAfter, functions: false, deprecatedRuntime: 'warn' });
+    expect(plan.notes.join('\n')).toMatch(/Node\.js 22 is deprecated since 2027-04-30/);
+    // The day before, neither mode says anything about it.
+    const dayBefore = await deployCheck({ now: new Date('2027-04-29T00:00:00Z'), functions: false });
+    expect(dayBefore.notes.join('\n')).not.toMatch(/deprecated/);
+  });
+
   it('fails for a runtime firebase-tools does not know', async () => {
     const problems = await problemsOf(fixture((firebase) => { firebase.functions[0]!.runtime = 'nodejs21'; }));
     expect(problems.join('\n')).toMatch(/runtime "nodejs21" is not a runtime firebase-tools knows/);
@@ -218,8 +229,48 @@ describe('deploy:check with the built functions (discovery as firebase deploy ru
     expect((await problems({ env: { LOCATION: 'europe-west1' } })).join('\n')).toMatch(/rewrite \/v1\/\*\* → function v1 \(us-central1\): "v1" deploys to europe-west1, not us-central1/);
   }, 90_000);
 
+  it('inside npm test a deprecated runtime only warns; npm run deploy:check refuses it; a decommissioned one fails both', async () => {
+    // The commands exactly as package.json runs them (deploy:check's after its build step).
+    const scripts = (JSON.parse(readFileSync(join(defaultRepoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    const checkStep = (script: string) => script.split(' && ').find((step) => step.startsWith('tsx scripts/deployCheck.ts'))!;
+    const insideNpmTest = checkStep(scripts.test!);
+    const deployCheckScript = checkStep(scripts['deploy:check']!);
+    expect(scripts['deploy:check']).toBe(`npm run build && ${deployCheckScript}`);
+
+    const deprecated = '2027-05-01';
+    const [warned, refused, decommissioned] = await Promise.all([
+      runCheck(insideNpmTest, deprecated),
+      runCheck(deployCheckScript, deprecated),
+      runCheck(insideNpmTest, '2028-11-01'),
+    ]);
+    expect(warned.code, warned.output).toBe(0);
+    expect(warned.output).toMatch(/deploy:check passed/);
+    expect(warned.output).toMatch(/Node\.js 22 is deprecated since 2027-04-30: deploys stop on 2028-10-31/);
+    expect(refused.code, refused.output).toBe(1);
+    expect(refused.output).toMatch(/✗ firebase\.json runtime nodejs22: Node\.js 22 is deprecated since 2027-04-30/);
+    expect(decommissioned.code, decommissioned.output).toBe(1);
+    expect(decommissioned.output).toMatch(/Node\.js 22 was decommissioned on 2028-10-31/);
+  }, 120_000);
+
   it('runs the tests on the deployed runtime\'s Node.js major', () => {
     const firebase = JSON.parse(readFileSync(join(defaultRepoRoot, 'firebase.json'), 'utf8')) as FirebaseJson;
     expect(`nodejs${process.versions.node.split('.')[0]}`).toBe(firebase.functions[0]!.runtime);
   });
 });
+
+/** Runs a package.json command line in the repository with "today" injected; its exit code and output. */
+function runCheck(command: string, today: string): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('sh', ['-c', command], {
+      cwd: defaultRepoRoot,
+      env: { ...process.env, PATH: `${join(defaultRepoRoot, 'node_modules', '.bin')}:${process.env.PATH ?? ''}`, KEYWARDEN_DEPLOY_CHECK_TODAY: today },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    child.stderr.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
+    child.once('error', reject);
+    child.once('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+  });
+}
