@@ -29,14 +29,17 @@ function deriveKek(material: string): Kek {
   return { id, key };
 }
 
-let cached: { source: string; keks: Kek[] } | undefined;
+/** At least one: the type lets `seal` take the first without a check that could never fail. */
+type Keks = [Kek, ...Kek[]];
+
+let cached: { source: string; keks: Keks } | undefined;
 
 /** The KEKs of a KEYWARDEN_KEK value (first one seals). Throws when none is configured. */
-function keks(source: string): Kek[] {
+function keks(source: string): Keks {
   if (cached?.source === source) return cached.keks;
-  const entries = source.split(',').map((entry) => entry.trim()).filter(Boolean);
-  if (entries.length === 0) throw new Error('KEYWARDEN_KEK is not set: this function cannot seal or open stored secrets');
-  cached = { source, keks: entries.map(deriveKek) };
+  const [first, ...rest] = source.split(',').map((entry) => entry.trim()).filter(Boolean);
+  if (first === undefined) throw new Error('KEYWARDEN_KEK is not set: this function cannot seal or open stored secrets');
+  cached = { source, keks: [deriveKek(first), ...rest.map(deriveKek)] };
   return cached.keks;
 }
 
@@ -74,7 +77,6 @@ export function isSealed(value: string): boolean {
 /** Seals a secret with a fresh data key wrapped by the current KEK. */
 export function seal(plaintext: string, kekSource: string): string {
   const [kek] = keks(kekSource);
-  if (!kek) throw new Error('KEYWARDEN_KEK is not set');
   const dataKey = randomBytes(32);
   const [wrapIv, wrapped] = encrypt(kek.key, dataKey);
   const [iv, body] = encrypt(dataKey, Buffer.from(plaintext, 'utf8'));

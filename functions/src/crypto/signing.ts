@@ -1,4 +1,4 @@
-import { createPrivateKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync, sign, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { keyEncryptionKey } from '../config/secrets.js';
 import { open, seal } from './envelope.js';
 import { randomId } from './random.js';
@@ -14,11 +14,16 @@ export interface SigningKeyPair {
   privateKey: string;
 }
 
+/** The raw public (`x`) and private (`d`) halves of an exported Ed25519 JWK; an export missing either is refused. */
+export function ed25519RawHalves(jwk: JsonWebKey): { x: string; d: string } {
+  if (!jwk.x || !jwk.d) throw new Error('Ed25519 key export failed');
+  return { x: jwk.x, d: jwk.d };
+}
+
 export function generateSigningKeyPair(): SigningKeyPair {
   const { privateKey } = generateKeyPairSync('ed25519');
-  const jwk = privateKey.export({ format: 'jwk' });
-  if (!jwk.x || !jwk.d) throw new Error('Ed25519 key export failed');
-  return { keyId: randomId('sk', 16), publicKey: jwk.x, privateKey: seal(jwk.d, keyEncryptionKey.value()) };
+  const { x, d } = ed25519RawHalves(privateKey.export({ format: 'jwk' }));
+  return { keyId: randomId('sk', 16), publicKey: x, privateKey: seal(d, keyEncryptionKey.value()) };
 }
 
 const keyCache = new Map<string, KeyObject>();
