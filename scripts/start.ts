@@ -14,7 +14,7 @@
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
 import { emitExpiringReminders } from '../functions/src/services/licensing/expiringReminders.js';
 import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
-import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDelivery.js';
+import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDispatch.js';
 import { startEventPump } from './lib/eventPump.js';
 import { startMailWatcher } from './lib/mailWatcher.js';
 import { db } from '../functions/src/data/firestore.js';

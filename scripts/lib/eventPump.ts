@@ -18,7 +18,7 @@ export interface PumpServices {
  * deploys and shares the functions' firebase-admin app when it runs in their process.
  */
 export function builtPumpServices(require: (id: string) => unknown, functionsLib: string): PumpServices {
-  const delivery = require(`${functionsLib}/services/webhooks/webhookDelivery.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
+  const delivery = require(`${functionsLib}/services/webhooks/webhookDispatch.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
   const expiry = require(`${functionsLib}/services/licensing/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
   const reminders = require(`${functionsLib}/services/licensing/expiringReminders.js`) as Pick<PumpServices, 'emitExpiringReminders'>;
   return {

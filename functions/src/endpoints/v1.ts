@@ -52,7 +52,7 @@ import * as signingKeys from '../services/admin/signingKeys.js';
 import type { Principal } from '../services/access/principal.js';
 import * as variables from '../services/admin/variables.js';
 import * as webhooks from '../services/webhooks/webhookConfig.js';
-import * as deliveries from '../services/webhooks/webhookDelivery.js';
+import * as deliveries from '../services/webhooks/webhookDispatch.js';
 import { checkoutSessionLicenses } from '../services/commerce/stripeCommerce.js';
 import { consoleSignIn, consoleSignInProviders } from '../config/settings.js';
 import { developerApiFunctionOptions, operatorSecret } from './options.js';

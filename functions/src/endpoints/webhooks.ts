@@ -5,7 +5,7 @@ import { collections, delivery } from '../config/constants.js';
 import { eventDocument } from '../data/events.js';
 import { emitExpiringReminders } from '../services/licensing/expiringReminders.js';
 import { emitExpiryEvents } from '../services/licensing/licenseExpiry.js';
-import { deliverEvent, processDueDeliveries } from '../services/webhooks/webhookDelivery.js';
+import { deliverEvent, processDueDeliveries } from '../services/webhooks/webhookDispatch.js';
 import { deliverEventsOptions, expireLicensesOptions, retryWebhookDeliveriesOptions } from './options.js';
 
 /**

@@ -1,282 +1,231 @@
 /**
- * Outbound webhooks: fan an event out to the app's matching webhooks (one delivery record per
- * event and webhook, created exactly once), then deliver each with a signed POST, retrying
- * with exponential backoff and jitter for about three days. At-least-once: a receiver dedupes
- * on `X-Keywarden-Delivery`.
+ * Outbound webhooks, the rules: which webhooks receive an event, what each attempt sends, and
+ * what an attempt's result does to its delivery (delivered, retried later with exponential
+ * backoff and jitter for about three days, or failed for good). At-least-once: a receiver
+ * dedupes on `X-Keywarden-Delivery`. The Firestore side (fan-out, the claim transaction, the
+ * bookkeeping batch, the scheduled run, the local pump) is `webhookDispatch.ts`.
  */
 import { randomInt } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
 import { delivery as deliveryPolicy, retention } from '../../config/constants.js';
 import { webhookSignatureHeader } from '../../crypto/webhookSignature.js';
-import {
-  deliveriesCollection,
-  deliveryAttemptsCollection,
-  deliveryId,
-  type DeliveryDocument,
-  type DeliveryStatus,
-} from '../../data/deliveries.js';
-import { isAlreadyExists } from '../../data/errors.js';
-import { eventsCollection, type EventDocument } from '../../data/events.js';
-import { db } from '../../data/firestore.js';
+import type { DeliveryAttemptDocument, DeliveryDocument, DeliveryStatus } from '../../data/deliveries.js';
+import type { EventDocument } from '../../data/events.js';
 import { isoDate } from '../../data/shared.js';
-import { webhooksCollection, type WebhookDocument } from '../../data/webhooks.js';
-import { notFound } from '../../domain/errors.js';
-import { loadOwnedApp } from '../access/ownership.js';
-import { openSecret } from '../access/storedSecrets.js';
+import type { WebhookDocument } from '../../data/webhooks.js';
 import { postToWebhook } from './webhookTargets.js';
-import type { Principal } from '../access/principal.js';
-import { deliveryView } from '../../views/webhooks.js';
 
-const expiry = (now: Timestamp) => Timestamp.fromMillis(now.toMillis() + retention.deliveryDays * 86_400_000);
+/** Deliveries and their attempt logs are kept 30 days (the TTL policy reads `expireAt`). */
+export const deliveryExpireAt = (now: Timestamp): Timestamp => Timestamp.fromMillis(now.toMillis() + retention.deliveryDays * 86_400_000);
 
 /** What the receiver gets: `{id, event, createdAt, data}` (seed 000's consumer reads event.event, event.data). */
 export function eventBody(eventId: string, event: EventDocument): string {
   return JSON.stringify({ id: eventId, event: event.type, createdAt: isoDate(event.createdAt), appId: event.appId, data: event.data });
 }
 
-function subscribed(webhook: WebhookDocument, webhookId: string, event: EventDocument): boolean {
+/** Whether a webhook receives an event: it is active and lists the event's type (an empty list: every type). */
+export function isSubscribed(webhook: WebhookDocument, webhookId: string, event: EventDocument): boolean {
   if (!webhook.active) return false;
   // A test ping goes only to the webhook it was sent to.
   if (event.type === 'test.ping') return event.data.webhookId === webhookId;
   return webhook.events.length === 0 || webhook.events.includes(event.type);
 }
 
-/**
- * Creates the deliveries of one event (create-if-absent: a second run creates none) and
- * returns the ids it created. Runs from the Firestore trigger, or the local stack's pump.
- */
-export async function fanOutEvent(eventId: string, event: EventDocument, now = Timestamp.now()): Promise<string[]> {
-  const webhooks = await webhooksCollection(event.appId).where('active', '==', true).get();
-  const created: string[] = [];
-  await Promise.all(
-    webhooks.docs
-      .filter((doc) => subscribed(doc.data(), doc.id, event))
-      .map(async (doc) => {
-        const id = deliveryId(eventId, doc.id);
-        const record: DeliveryDocument = {
-          eventId,
-          webhookId: doc.id,
-          appId: event.appId,
-          accountId: event.accountId,
-          eventType: event.type,
-          body: eventBody(eventId, event),
-          status: 'pending',
-          attempts: 0,
-          nextAttemptAt: now,
-          lastAttemptAt: null,
-          lastStatusCode: null,
-          lastError: null,
-          deliveredAt: null,
-          createdAt: now,
-          expireAt: expiry(now),
-        };
-        try {
-          await deliveriesCollection().doc(id).create(record);
-          created.push(id);
-        } catch (error) {
-          if (!isAlreadyExists(error)) throw error;
-        }
-      }),
-  );
-  return created;
+/** A new delivery of one event to one webhook, due at once; its body is fixed here, so every attempt sends the same bytes. */
+export function newDeliveryRecord(eventId: string, webhookId: string, event: EventDocument, now: Timestamp): DeliveryDocument {
+  return {
+    eventId,
+    webhookId,
+    appId: event.appId,
+    accountId: event.accountId,
+    eventType: event.type,
+    body: eventBody(eventId, event),
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    lastAttemptAt: null,
+    lastStatusCode: null,
+    lastError: null,
+    deliveredAt: null,
+    createdAt: now,
+    expireAt: deliveryExpireAt(now),
+  };
 }
 
-/** Exponential backoff from 30 s, doubling to a 6 h cap, with ±20 % jitter. */
-export function retryDelayMs(attempts: number): number {
+/**
+ * Exponential backoff from 30 s, doubling to a 6 h cap, with ±20 % jitter in 401 steps of
+ * 0.1 % (`jitterStep` 0–400: drawn at random unless a test fixes it).
+ */
+export function retryDelayMs(attempts: number, jitterStep = randomInt(0, 401)): number {
   const base = Math.min(deliveryPolicy.maxRetryDelayMs, deliveryPolicy.firstRetryDelayMs * 2 ** Math.max(0, attempts - 1));
-  const jitter = 0.8 + randomInt(0, 401) / 1000;
+  const jitter = 0.8 + jitterStep / 1000;
   return Math.round(base * jitter);
 }
 
+/** The delay before the retry after `attempts` attempts (retryDelayMs; tests fix the jitter). */
+export type RetryDelay = (attempts: number) => number;
+
+/** What a sender does with a delivery it wants to attempt; `record` is what it writes in the claim transaction. */
+export type ClaimDecision =
+  | { kind: 'skip' }
+  | { kind: 'fail'; record: DeliveryDocument }
+  | { kind: 'claim'; record: DeliveryDocument };
+
 /**
  * Claims a due delivery so only one sender attempts it, and counts the attempt now: a delivery
- * whose send kills the process (or never returns) has spent that attempt, and its lease is
- * the retry delay it would get on failure, so it is retried on the backoff schedule and fails
- * once the retry window is over instead of being retried forever. Returns the claimed record
- * (its `attempts` already counting this one), or undefined when not due or finished.
+ * whose send kills the process (or never returns) has spent that attempt, and its lease is the
+ * retry delay it would get on failure, so it is retried on the backoff schedule and fails once
+ * the retry window is over instead of being retried forever. Skips a delivery that is missing,
+ * finished, or not yet due.
  */
-async function claim(id: string, now: Timestamp): Promise<DeliveryDocument | undefined> {
-  const ref = deliveriesCollection().doc(id);
-  return db().runTransaction(async (transaction) => {
-    const current = (await transaction.get(ref)).data();
-    if (!current || (current.status !== 'pending' && current.status !== 'delivering')) return undefined;
-    if (current.nextAttemptAt.toMillis() > now.toMillis()) return undefined;
-    if (now.toMillis() > current.createdAt.toMillis() + deliveryPolicy.retryWindowMs) {
-      // A claimed attempt that never reported back, past the window: failed for good.
-      transaction.set(ref, { ...current, status: 'failed', nextAttemptAt: now, lastError: current.lastError ?? 'no answer recorded before the retry window ended' });
-      return undefined;
-    }
-    const attempts = current.attempts + 1;
-    const lease = Math.max(deliveryPolicy.leaseMs, retryDelayMs(attempts));
-    const claimed: DeliveryDocument = { ...current, status: 'delivering', attempts, nextAttemptAt: Timestamp.fromMillis(now.toMillis() + lease) };
-    transaction.set(ref, claimed);
-    return claimed;
-  });
+export function claimDecision(current: DeliveryDocument | undefined, now: Timestamp, delayMs: RetryDelay = retryDelayMs): ClaimDecision {
+  if (!current || (current.status !== 'pending' && current.status !== 'delivering')) return { kind: 'skip' };
+  if (current.nextAttemptAt.toMillis() > now.toMillis()) return { kind: 'skip' };
+  if (now.toMillis() > current.createdAt.toMillis() + deliveryPolicy.retryWindowMs) {
+    // A claimed attempt that never reported back, past the window: failed for good.
+    return { kind: 'fail', record: { ...current, status: 'failed', nextAttemptAt: now, lastError: current.lastError ?? 'no answer recorded before the retry window ended' } };
+  }
+  const attempts = current.attempts + 1;
+  const lease = Math.max(deliveryPolicy.leaseMs, delayMs(attempts));
+  return { kind: 'claim', record: { ...current, status: 'delivering', attempts, nextAttemptAt: Timestamp.fromMillis(now.toMillis() + lease) } };
 }
 
-interface AttemptOutcome {
+/** Whom a claimed delivery goes to: its webhook, or nobody (deleted or disabled since: cancelled, the claimed attempt given back). */
+export type Recipient = { kind: 'send'; webhook: WebhookDocument } | { kind: 'cancel'; record: DeliveryDocument };
+
+export function recipientOf(claimed: DeliveryDocument, webhook: WebhookDocument | undefined): Recipient {
+  if (webhook && webhook.active) return { kind: 'send', webhook };
+  return { kind: 'cancel', record: { ...claimed, attempts: claimed.attempts - 1, status: 'cancelled', lastError: webhook ? 'webhook disabled' : 'webhook deleted' } };
+}
+
+/** The headers of one attempt: the receiver verifies the signature over the body and dedupes on the delivery id. */
+export function attemptHeaders(record: DeliveryDocument, deliveryId: string, secret: string, unixSeconds: number): Record<string, string> {
+  return {
+    'Content-Type': 'application/json',
+    'User-Agent': 'Keywarden-Webhooks/1.0',
+    'X-Keywarden-Event': record.eventType,
+    'X-Keywarden-Delivery': deliveryId,
+    'X-Keywarden-Webhook': record.webhookId,
+    'X-Keywarden-Signature': webhookSignatureHeader(secret, record.body, unixSeconds),
+  };
+}
+
+/** What one attempt got: the receiver's status and the start of its answer, or why there was none. */
+export interface AttemptOutcome {
   statusCode: number | null;
   responseSnippet: string | null;
   error: string | null;
   durationMs: number;
 }
 
-async function send(webhookId: string, webhook: WebhookDocument, record: DeliveryDocument, deliveryIdValue: string): Promise<AttemptOutcome> {
-  const started = performance.now();
+/**
+ * One attempt: POSTs `body` within the deadline and never throws. `headers` is called inside
+ * the attempt, so a secret that cannot be opened is that attempt's error, recorded like a
+ * refused connection, instead of leaving the delivery claimed.
+ */
+export async function sendAttempt(
+  url: string,
+  body: string,
+  headers: () => Record<string, string>,
+  limits = { timeoutMs: deliveryPolicy.timeoutMs, keepBytes: deliveryPolicy.responseSnippetBytes },
+  clock: () => number = () => performance.now(),
+): Promise<AttemptOutcome> {
+  const started = clock();
   try {
-    const response = await postToWebhook(
-      webhook.url,
-      {
-        'Content-Type': 'application/json',
-        'User-Agent': 'Keywarden-Webhooks/1.0',
-        'X-Keywarden-Event': record.eventType,
-        'X-Keywarden-Delivery': deliveryIdValue,
-        'X-Keywarden-Webhook': webhookId,
-        'X-Keywarden-Signature': webhookSignatureHeader(openSecret(webhook.secret), record.body, Math.floor(Date.now() / 1000)),
-      },
-      record.body,
-      { timeoutMs: deliveryPolicy.timeoutMs, keepBytes: deliveryPolicy.responseSnippetBytes },
-    );
-    return { statusCode: response.statusCode, responseSnippet: response.snippet, error: null, durationMs: performance.now() - started };
+    const response = await postToWebhook(url, headers(), body, limits);
+    return { statusCode: response.statusCode, responseSnippet: response.snippet, error: null, durationMs: clock() - started };
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    return { statusCode: null, responseSnippet: null, error: message, durationMs: performance.now() - started };
+    return { statusCode: null, responseSnippet: null, error: message, durationMs: clock() - started };
   }
 }
 
+/** An attempt's result, written in one batch: the attempt's log entry, the delivery, and the webhook disabled on 410. */
+export interface SettledAttempt {
+  status: DeliveryStatus;
+  record: DeliveryDocument;
+  /** The log entry's id: the attempt number, zero-padded so ids sort in attempt order. */
+  logId: string;
+  log: DeliveryAttemptDocument;
+  disableWebhook: { active: false; disabledReason: string; updatedAt: Timestamp } | null;
+}
+
 /**
- * Attempts one delivery if it is due: claim, POST, log the attempt, then mark it delivered,
- * schedule the retry, or fail it (retry window over, or 410 Gone, which also disables the
- * webhook). Returns the resulting status, or undefined when there was nothing to do.
+ * What an attempt's outcome does to the claimed delivery: a 2xx answer delivers it; 410 Gone
+ * fails it and disables the webhook; anything else schedules the retry, or fails it when that
+ * retry would fall after the retry window.
  */
-export async function attemptDelivery(id: string, now = Timestamp.now()): Promise<DeliveryStatus | undefined> {
-  const record = await claim(id, now);
-  if (!record) return undefined;
-  const ref = deliveriesCollection().doc(id);
-  const webhookRef = webhooksCollection(record.appId).doc(record.webhookId);
-  const webhook = (await webhookRef.get()).data();
-  if (!webhook || !webhook.active) {
-    await ref.set({ ...record, attempts: record.attempts - 1, status: 'cancelled', lastError: webhook ? 'webhook disabled' : 'webhook deleted' });
-    return 'cancelled';
-  }
-  const outcome = await send(record.webhookId, webhook, record, id);
-  const attempt = record.attempts;
-  const at = Timestamp.now();
+export function settleAttempt(claimed: DeliveryDocument, url: string, outcome: AttemptOutcome, at: Timestamp, delayMs: RetryDelay = retryDelayMs): SettledAttempt {
+  const attempt = claimed.attempts;
   const ok = outcome.statusCode !== null && outcome.statusCode >= 200 && outcome.statusCode < 300;
   const gone = outcome.statusCode === 410;
-  const retryAt = at.toMillis() + retryDelayMs(attempt);
-  const windowOver = retryAt > record.createdAt.toMillis() + deliveryPolicy.retryWindowMs;
+  const retryAt = at.toMillis() + delayMs(attempt);
+  const windowOver = retryAt > claimed.createdAt.toMillis() + deliveryPolicy.retryWindowMs;
   const status: DeliveryStatus = ok ? 'delivered' : gone || windowOver ? 'failed' : 'pending';
   const lastError = ok ? null : gone ? 'receiver answered 410 Gone: webhook disabled' : (outcome.error ?? `HTTP ${outcome.statusCode}`);
-
-  const batch = db().batch();
-  batch.create(deliveryAttemptsCollection(id).doc(String(attempt).padStart(4, '0')), {
-    attempt,
-    at,
-    url: webhook.url,
-    statusCode: outcome.statusCode,
-    durationMs: Math.round(outcome.durationMs),
-    responseSnippet: outcome.responseSnippet,
-    error: outcome.error,
-    expireAt: expiry(at),
-  });
-  batch.set(ref, {
-    ...record,
+  return {
     status,
-    attempts: attempt,
-    nextAttemptAt: status === 'pending' ? Timestamp.fromMillis(retryAt) : at,
-    lastAttemptAt: at,
-    lastStatusCode: outcome.statusCode,
-    lastError,
-    deliveredAt: ok ? at : null,
-  });
-  if (gone) batch.update(webhookRef.withConverter(null), { active: false, disabledReason: 'receiver answered 410 Gone', updatedAt: at });
-  await batch.commit();
-  return status;
+    record: {
+      ...claimed,
+      status,
+      attempts: attempt,
+      nextAttemptAt: status === 'pending' ? Timestamp.fromMillis(retryAt) : at,
+      lastAttemptAt: at,
+      lastStatusCode: outcome.statusCode,
+      lastError,
+      deliveredAt: ok ? at : null,
+    },
+    logId: String(attempt).padStart(4, '0'),
+    log: {
+      attempt,
+      at,
+      url,
+      statusCode: outcome.statusCode,
+      durationMs: Math.round(outcome.durationMs),
+      responseSnippet: outcome.responseSnippet,
+      error: outcome.error,
+      expireAt: deliveryExpireAt(at),
+    },
+    disableWebhook: gone ? { active: false, disabledReason: 'receiver answered 410 Gone', updatedAt: at } : null,
+  };
+}
+
+/** A delivery sent again now, whatever its state: due at once, with a fresh retry window. */
+export function redeliveryRecord(record: DeliveryDocument, now: Timestamp): DeliveryDocument {
+  return { ...record, status: 'pending', nextAttemptAt: now, createdAt: now };
+}
+
+/** Whether a delivery record belongs to this app's webhook (a caller sees no other's). */
+export function isDeliveryOf(record: DeliveryDocument | undefined, appId: string, webhookId: string): record is DeliveryDocument {
+  return record !== undefined && record.appId === appId && record.webhookId === webhookId;
+}
+
+/** One logged attempt as callers see it (its TTL field left out, its time as ISO 8601). */
+export function attemptLogView(log: DeliveryAttemptDocument) {
+  const { expireAt: _expireAt, ...entry } = log;
+  return { ...entry, at: isoDate(entry.at) };
 }
 
 /**
- * Runs the deliveries that are due (the scheduled retry function and the local pump). After
- * `budgetMs` no new delivery is started; those in flight finish.
+ * Attempts due items `workers` at a time; once `clock()` reaches `stopAt` no new one is
+ * started (those in flight finish). Counts the attempts that did something (an answer other
+ * than undefined: the delivery was due).
  */
-export async function processDueDeliveries(now = Timestamp.now(), budgetMs = Number.POSITIVE_INFINITY): Promise<number> {
-  const stopAt = Date.now() + budgetMs;
-  const due = await deliveriesCollection()
-    .where('status', 'in', ['pending', 'delivering'])
-    .where('nextAttemptAt', '<=', now)
-    .orderBy('nextAttemptAt', 'asc')
-    .limit(deliveryPolicy.batchSize)
-    .get();
+export async function runDue<T>(items: readonly T[], attempt: (item: T) => Promise<unknown>, stopAt: number, clock: () => number = Date.now, workers = 10): Promise<number> {
   let attempted = 0;
-  const queue = [...due.docs];
+  const queue = [...items];
   const worker = async () => {
-    for (let doc = queue.shift(); doc && Date.now() < stopAt; doc = queue.shift()) {
-      if (await attemptDelivery(doc.id, now)) attempted += 1;
+    for (let item = queue.shift(); item !== undefined && clock() < stopAt; item = queue.shift()) {
+      if ((await attempt(item)) !== undefined) attempted += 1;
     }
   };
-  await Promise.all(Array.from({ length: 10 }, worker));
+  await Promise.all(Array.from({ length: workers }, worker));
   return attempted;
 }
 
-/** Trigger body: fan out, then attempt each new delivery at once. */
-export async function deliverEvent(eventId: string, event: EventDocument): Promise<void> {
-  const created = await fanOutEvent(eventId, event);
-  await Promise.all(created.map((id) => attemptDelivery(id)));
-}
-
-async function ownedDelivery(principal: Principal, appId: string, webhookId: string, id: string) {
-  await loadOwnedApp(principal, appId);
-  const record = (await deliveriesCollection().doc(id).get()).data();
-  if (!record || record.appId !== appId || record.webhookId !== webhookId) throw notFound('Delivery not found');
-  return record;
-}
-
-export async function listDeliveries(principal: Principal, appId: string, webhookId: string, limit: number) {
-  await loadOwnedApp(principal, appId);
-  const snapshot = await deliveriesCollection().where('webhookId', '==', webhookId).orderBy('createdAt', 'desc').limit(limit).get();
-  return { deliveries: snapshot.docs.filter((doc) => doc.data().appId === appId).map((doc) => deliveryView(doc.id, doc.data())) };
-}
-
-/** One delivery with every attempt (status, duration, response snippet). */
-export async function getDelivery(principal: Principal, appId: string, webhookId: string, id: string) {
-  const record = await ownedDelivery(principal, appId, webhookId, id);
-  const attempts = await deliveryAttemptsCollection(id).orderBy('attempt', 'asc').get();
-  return {
-    delivery: deliveryView(id, record),
-    body: record.body,
-    attempts: attempts.docs.map((doc) => {
-      const { expireAt: _expireAt, ...entry } = doc.data();
-      return { ...entry, at: isoDate(entry.at) };
-    }),
-  };
-}
-
-/** Sends one delivery again now, whatever its state (a receiver fixed after it failed). */
-export async function redeliver(principal: Principal, appId: string, webhookId: string, id: string) {
-  const record = await ownedDelivery(principal, appId, webhookId, id);
-  const now = Timestamp.now();
-  await deliveriesCollection().doc(id).set({ ...record, status: 'pending', nextAttemptAt: now, createdAt: now });
-  const status = await attemptDelivery(id, now);
-  return getDelivery(principal, appId, webhookId, id).then((view) => ({ ...view, status }));
-}
-
-/** Events of the pump's window already fanned out (id -> createdAt ms): not fanned out again each tick. */
-const pumped = new Map<string, number>();
-
-/**
- * The local stack has no Firestore triggers: this pump finds recent events and fans them out.
- * It rescans a short window each time (fan-out is idempotent) so events committed late with an
- * earlier timestamp are not missed. Like the trigger (deployed with `retry: true`, each event on
- * its own), an event whose fan-out fails is retried on the next call without holding up the
- * others (see `pumpEvents`).
- */
-export async function pumpRecentEvents(since: Timestamp, lookbackMs = 15_000): Promise<Timestamp> {
-  const from = Timestamp.fromMillis(since.toMillis() - lookbackMs);
-  const snapshot = await eventsCollection().where('createdAt', '>=', from).orderBy('createdAt', 'asc').get();
-  const events = snapshot.docs.map((doc) => ({ id: doc.id, createdAtMs: doc.data().createdAt.toMillis(), event: doc.data() }));
-  const latest = await pumpEvents(events, since.toMillis(), pumped, (event) => deliverEvent(event.id, event.event));
-  for (const [id, createdAt] of pumped) if (createdAt < latest - 2 * lookbackMs) pumped.delete(id);
-  return Timestamp.fromMillis(latest);
+/** The pump forgets events older than twice its lookback before the newest: its window never reaches them again. */
+export function forgetPumpedBefore(done: Map<string, number>, latestMs: number, lookbackMs: number): void {
+  for (const [id, createdAt] of done) if (createdAt < latestMs - 2 * lookbackMs) done.delete(id);
 }
 
 /**
