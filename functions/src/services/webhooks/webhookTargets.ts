@@ -73,13 +73,30 @@ export function useHostResolver(next: HostResolver | undefined): void {
   resolver = next ?? systemResolver;
 }
 
-/** Resolves the webhook's host once and vets it; the answer is the address to connect to. */
-export async function vettedTarget(url: URL): Promise<ResolvedAddress> {
+/**
+ * A lookup cannot be cancelled, but the attempt must not wait for it past its deadline: a
+ * resolver that never answers loses the race to the signal (the lookup finishes in the background).
+ */
+function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const abandon = () => reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    if (signal.aborted) return abandon();
+    signal.addEventListener('abort', abandon, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', abandon));
+  });
+}
+
+/**
+ * Resolves the webhook's host once and vets it; the answer is the address to connect to.
+ * `deadline` (the attempt's) bounds the lookup too.
+ */
+export async function vettedTarget(url: URL, deadline?: AbortSignal): Promise<ResolvedAddress> {
   const relaxed = privateWebhookTargetsAllowed();
   if (url.protocol !== 'https:' && !(relaxed && url.protocol === 'http:')) throw new Error(`refused: webhooks must use https (${url.protocol} given)`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
-  const addresses = family ? [{ address: host, family }] : await resolver(host);
+  const addresses = family ? [{ address: host, family }] : await beforeDeadline(resolver(host), deadline);
   const chosen = addresses[0];
   if (!chosen) throw new Error(`refused: ${host} does not resolve`);
   const refusal = addresses.map((entry) => refusedWebhookHost(entry.address, relaxed)).find((reason) => reason !== undefined);
@@ -105,7 +122,15 @@ export async function postToWebhook(
   options: { timeoutMs: number; keepBytes: number },
 ): Promise<WebhookResponse> {
   const target = new URL(url);
-  const vetted = await vettedTarget(target);
+  // One deadline for the whole attempt: the DNS lookup, the connection and the answer.
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  const timedOut = new Error(`timed out after ${options.timeoutMs / 1000} s`);
+  let vetted: ResolvedAddress;
+  try {
+    vetted = await vettedTarget(target, deadline);
+  } catch (error) {
+    throw deadline.aborted ? timedOut : error;
+  }
   const pinnedLookup: LookupFunction = (_host, lookupOptions, callback) => {
     if (lookupOptions.all) callback(null, [{ address: vetted.address, family: vetted.family }]);
     else callback(null, vetted.address, vetted.family);
@@ -116,9 +141,9 @@ export async function postToWebhook(
       method: 'POST',
       headers: { ...headers, 'Content-Length': String(Buffer.byteLength(body)) },
       lookup: pinnedLookup,
-      signal: AbortSignal.timeout(options.timeoutMs),
+      signal: deadline,
     });
-    request.on('error', (error) => reject(error.name === 'AbortError' ? new Error(`timed out after ${options.timeoutMs / 1000} s`) : error));
+    request.on('error', (error) => reject(error.name === 'AbortError' ? timedOut : error));
     request.on('response', (response: IncomingMessage) => {
       const kept: Buffer[] = [];
       let size = 0;
