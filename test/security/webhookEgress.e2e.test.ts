@@ -74,6 +74,18 @@ describe('webhook egress', () => {
     expect(receiver.hits).toHaveLength(0);
   });
 
+  it('a DNS lookup that never answers ends the attempt as a failed attempt within its 10 s deadline, retried later', async () => {
+    useHostResolver(() => new Promise(() => undefined));
+    const started = Date.now();
+    const detail = await deliverOnce('https://hooks.vendor.test/hook');
+    expect(detail.attempts).toHaveLength(1);
+    expect(detail.attempts[0]).toMatchObject({ statusCode: null, error: 'timed out after 10 s' });
+    expect(detail.delivery).toMatchObject({ status: 'pending', attempts: 1 });
+    // Setting up the webhook and the event takes a few seconds on a loaded machine; a lookup
+    // outside the deadline would never have ended.
+    expect(Date.now() - started).toBeLessThan(40_000);
+  }, 90_000);
+
   it('refuses every non-global-unicast range, including NAT64, 6to4, 192.0.0.0/24, 240.0.0.0/4 and multicast', () => {
     for (const address of ['127.0.0.1', '10.1.2.3', '100.64.0.1', '169.254.169.254', '172.16.0.1', '192.168.1.1', '192.0.0.8', '192.0.2.1',
       '198.18.0.1', '198.51.100.1', '203.0.113.1', '224.0.0.1', '239.1.1.1', '240.0.0.1', '255.255.255.255', '0.0.0.0', '::1', '::',
