@@ -13,7 +13,8 @@ import type { ActivateInput, DeactivateInput, SessionInput, ValidateSessionInput
 import { recordingRefusals, type CallRecord } from './auditTrail.js';
 import { loadClientAppConfig } from './clientApps.js';
 import type { ClientContext } from './callers.js';
-import { newSession, openSession, sessionOf } from './sessions.js';
+import { openSession } from './sessionOpening.js';
+import { newSession, sessionOf } from './sessions.js';
 import { seed004Door, type ClientAction } from './clientDecision.js';
 import { assertAppRate, assertClientDoorRate } from './clientLimits.js';
 import { runClientCall } from './clientTransaction.js';

@@ -1,6 +1,7 @@
 /**
- * Client sessions: issuing a session token (bounded by the absolute lifetime) and opening one
- * (the app's MAC, then expiry).
+ * Client sessions: issuing a session token (bounded by the absolute lifetime) and the rules that
+ * accept one (its app, the app's MAC, then expiry). Pure: sessionOpening.ts loads the token's app
+ * and applies them.
  */
 import { randomUUID } from 'node:crypto';
 import type { Timestamp } from 'firebase-admin/firestore';
@@ -9,7 +10,6 @@ import { issueSessionToken, peekSessionClaims, sessionTokenAuthentic, type Sessi
 import type { AppDocument } from '../../data/apps.js';
 import { ApiError } from '../../domain/errors.js';
 import { acceptedSessionSecrets, currentSessionSecret } from '../access/storedSecrets.js';
-import { loadClientAppConfig } from './clientApps.js';
 
 /**
  * Issues a session token. `openedMs`: when the session was opened (a refresh passes the old
@@ -25,15 +25,25 @@ export function newSession(app: AppDocument, scope: { appId: string; licenseKey:
 }
 
 /**
- * Verifies a session token: the app's MAC, then expiry. Returns the claims and the app.
- * Forged, altered, foreign and expired tokens all answer 401 `session_expired`.
+ * The claims a presented token carries, read before its MAC can be checked (they name the app
+ * whose secret verifies it). An unreadable token, or another app's where the door names the app:
+ * 401 `session_expired`, before any lookup.
  */
-export async function openSession(token: string, now: Timestamp, expectedAppId?: string): Promise<{ claims: SessionClaims; app: AppDocument }> {
+export function presentedSessionClaims(token: string, expectedAppId?: string): SessionClaims {
   const claims = peekSessionClaims(token);
   if (!claims || (expectedAppId !== undefined && claims.app !== expectedAppId)) {
     throw new ApiError('session_expired', 'Invalid session token');
   }
-  const app = await loadClientAppConfig(claims.app).then((client) => client.app, () => undefined);
+  return claims;
+}
+
+/**
+ * Accepts a token whose claims were read by `presentedSessionClaims`: the MAC of one of its app's
+ * session secrets (storedSecrets.acceptedSessionSecrets), then expiry. `app`: undefined when the
+ * token's app could not be loaded. Forged, altered, foreign and expired tokens all answer 401
+ * `session_expired`.
+ */
+export function acceptedSession(token: string, claims: SessionClaims, app: AppDocument | undefined, now: Timestamp): { claims: SessionClaims; app: AppDocument } {
   if (!app || !acceptedSessionSecrets(app, now).some((secret) => sessionTokenAuthentic(secret, token))) {
     throw new ApiError('session_expired', 'Invalid session token');
   }
