@@ -12,8 +12,8 @@
  * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT.
  */
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
-import { emitExpiringReminders } from '../functions/src/services/licensing/expiringReminders.js';
-import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiry.js';
+import { emitExpiringReminders } from '../functions/src/services/licensing/expiringRemindersPass.js';
+import { emitExpiryEvents } from '../functions/src/services/licensing/licenseExpiryPass.js';
 import { processDueDeliveries, pumpRecentEvents } from '../functions/src/services/webhooks/webhookDispatch.js';
 import { startEventPump } from './lib/eventPump.js';
 import { startMailWatcher } from './lib/mailWatcher.js';

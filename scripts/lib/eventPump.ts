@@ -19,8 +19,8 @@ export interface PumpServices {
  */
 export function builtPumpServices(require: (id: string) => unknown, functionsLib: string): PumpServices {
   const delivery = require(`${functionsLib}/services/webhooks/webhookDispatch.js`) as Pick<PumpServices, 'pumpRecentEvents' | 'processDueDeliveries'>;
-  const expiry = require(`${functionsLib}/services/licensing/licenseExpiry.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
-  const reminders = require(`${functionsLib}/services/licensing/expiringReminders.js`) as Pick<PumpServices, 'emitExpiringReminders'>;
+  const expiry = require(`${functionsLib}/services/licensing/licenseExpiryPass.js`) as Pick<PumpServices, 'emitExpiryEvents'>;
+  const reminders = require(`${functionsLib}/services/licensing/expiringRemindersPass.js`) as Pick<PumpServices, 'emitExpiringReminders'>;
   return {
     pumpRecentEvents: delivery.pumpRecentEvents,
     processDueDeliveries: delivery.processDueDeliveries,

@@ -3,8 +3,8 @@ import { onSchedule } from 'firebase-functions/v2/scheduler';
 import * as logger from 'firebase-functions/logger';
 import { collections, delivery } from '../config/constants.js';
 import { eventDocument } from '../data/events.js';
-import { emitExpiringReminders } from '../services/licensing/expiringReminders.js';
-import { emitExpiryEvents } from '../services/licensing/licenseExpiry.js';
+import { emitExpiringReminders } from '../services/licensing/expiringRemindersPass.js';
+import { emitExpiryEvents } from '../services/licensing/licenseExpiryPass.js';
 import { deliverEvent, processDueDeliveries } from '../services/webhooks/webhookDispatch.js';
 import { deliverEventsOptions, expireLicensesOptions, retryWebhookDeliveriesOptions } from './options.js';
 

@@ -11,12 +11,14 @@
  * run sends nothing more, and a new expiry (extend, renewal, a started clock) earns its reminders
  * again without any writer having to reset them. A license whose expiry is set closer than a
  * band (created 3 days before its end) gets the next reminder it reaches (the 1-day one).
+ *
+ * This file holds the pure rules (which reminder is due, each band's bounds, what a reminder
+ * writes); the scheduled pass that queries and commits them is expiringRemindersPass.ts.
  */
-import { Timestamp, type QueryDocumentSnapshot } from 'firebase-admin/firestore';
-import { db } from '../../data/firestore.js';
-import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
+import { Timestamp } from 'firebase-admin/firestore';
+import type { LicenseDocument } from '../../data/licenses.js';
 import { isoDate } from '../../data/shared.js';
-import { commitLicense } from './licenseChanges.js';
+import type { LicenseEvent } from './licenseChanges.js';
 
 const dayMs = 86_400_000;
 
@@ -46,40 +48,23 @@ export function dueReminder(license: Pick<LicenseDocument, 'revoked' | 'expiresA
 }
 
 /**
- * Emits each due `license.expiring` once: per reminder, pages through the unrevoked licenses
- * whose expiry is in its band (oldest first, at most `maxPerReminder`), and for each one due
- * writes the marker and the event in one transaction. Safe to run twice or concurrently.
+ * The expiries in the band of the N-day reminder now: after `from`, up to and including `to`
+ * (the instants where dueReminder's band starts and ends), which the pass's range query reads.
  */
-export async function emitExpiringReminders(now = Timestamp.now(), pageSize = 200, maxPerReminder = 2_000): Promise<number> {
-  let emitted = 0;
-  for (const days of reminderDays) {
-    const from = Timestamp.fromMillis(now.toMillis() + days * dayMs - reminderBandMs);
-    const to = Timestamp.fromMillis(now.toMillis() + days * dayMs);
-    let after: QueryDocumentSnapshot<LicenseDocument> | undefined;
-    for (let seen = 0; seen < maxPerReminder; ) {
-      let query = licensesCollection()
-        .where('revoked', '==', false)
-        .where('expiresSort', '>', from)
-        .where('expiresSort', '<=', to)
-        .orderBy('expiresSort', 'asc')
-        .limit(pageSize);
-      if (after) query = query.startAfter(after);
-      const page = await query.get();
-      for (const doc of page.docs) {
-        if (dueReminder(doc.data(), now) !== days) continue;
-        const sent = await db().runTransaction(async (transaction) => {
-          const license = (await transaction.get(doc.ref)).data();
-          if (!license || dueReminder(license, now) !== days || !license.expiresAt) return false;
-          const next = { ...license, expiringReminders: { ...license.expiringReminders, [markerOf(days)]: license.expiresAt } };
-          commitLicense(transaction, doc.id, next, { type: 'license.expiring', data: { daysBefore: days, expiresAt: isoDate(license.expiresAt), expirationStrategy: license.expirationStrategy } }, now);
-          return true;
-        });
-        if (sent) emitted += 1;
-      }
-      seen += page.size;
-      after = page.docs.at(-1);
-      if (page.size < pageSize) break;
-    }
-  }
-  return emitted;
+export function reminderBand(days: ReminderDays, now: Timestamp): { from: Timestamp; to: Timestamp } {
+  const to = now.toMillis() + days * dayMs;
+  return { from: Timestamp.fromMillis(to - reminderBandMs), to: Timestamp.fromMillis(to) };
+}
+
+/**
+ * The N-day reminder for a license read in the pass's transaction: the license with its marker
+ * set to this expiry, and the `license.expiring` event; null when that reminder is not due (any
+ * more), so a repeat or concurrent pass writes nothing.
+ */
+export function expiringReminder(license: LicenseDocument | undefined, days: ReminderDays, now: Timestamp): { record: LicenseDocument; event: LicenseEvent } | null {
+  if (!license?.expiresAt || dueReminder(license, now) !== days) return null;
+  return {
+    record: { ...license, expiringReminders: { ...license.expiringReminders, [markerOf(days)]: license.expiresAt } },
+    event: { type: 'license.expiring', data: { daysBefore: days, expiresAt: isoDate(license.expiresAt), expirationStrategy: license.expirationStrategy } },
+  };
 }

@@ -1,15 +1,15 @@
 /**
  * How a license ends (README, Expiration strategies and grace): the pure rules every door and
- * the scheduler use (`expiryStanding`, `clockStarts`, `renewedExpiry`), and the scheduled pass
- * that emits `license.expired`.
+ * the scheduler use (`expiryStanding`, `clockStarts`, `renewedExpiry`, `expiryNotice`). The
+ * scheduled pass that reads the expired licenses and writes `license.expired` is
+ * licenseExpiryPass.ts.
  */
 import { Timestamp } from 'firebase-admin/firestore';
-import { db } from '../../data/firestore.js';
-import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
+import type { LicenseDocument } from '../../data/licenses.js';
 import type { LicenseState, RenewalBasis } from '../../data/policies.js';
 import { isoDate } from '../../data/shared.js';
+import type { LicenseEvent } from './licenseChanges.js';
 import { endAllSessions, licenseStatus } from './licenseRules.js';
-import { commitLicense, recordEvent } from './licenseChanges.js';
 
 export const dayMs = 86_400_000;
 
@@ -87,36 +87,32 @@ export function renewedExpiry(expiresAt: Timestamp | null, basis: RenewalBasis, 
   return Timestamp.fromMillis(from + days * dayMs);
 }
 
+/** What the scheduled expiry pass writes for one license, in one transaction. */
+export interface ExpiryNotice {
+  /** The license marked notified; for strategy revoke without grace, revoked as well. */
+  record: LicenseDocument;
+  /** `license.expired`, written with the record. */
+  expiredEvent: LicenseEvent;
+  /** `license.revoked` (reason expired) when the pass revokes the license, else null. */
+  revokedEvent: LicenseEvent | null;
+}
+
 /**
- * Emits `license.expired` once per expiry: finds unrevoked licenses past `expiresAt` not yet
- * notified, and in one transaction each marks them and writes the event. Safe to run twice.
- * A license of strategy revoke without grace is revoked in the same commit (`license.revoked`,
- * reason expired); with grace, the first client call after the grace revokes it.
+ * The expiry pass's decision for a license read in its transaction: null when there is nothing
+ * to announce (gone, already notified, not expired now), so a repeat or concurrent pass writes
+ * nothing. A license of strategy revoke without grace is revoked by the pass, both events in one
+ * commit; with grace, the first client call after the grace revokes it.
  */
-export async function emitExpiryEvents(now = Timestamp.now(), batchSize = 500): Promise<number> {
-  const due = await licensesCollection()
-    .where('revoked', '==', false)
-    .where('expiryNotified', '==', false)
-    .where('expiresSort', '<=', now)
-    .orderBy('expiresSort', 'asc')
-    .limit(batchSize)
-    .get();
-  let emitted = 0;
-  for (const doc of due.docs) {
-    const done = await db().runTransaction(async (transaction) => {
-      const license = (await transaction.get(doc.ref)).data();
-      if (!license || license.expiryNotified || licenseStatus(license, now) !== 'expired') return false;
-      const expiredEvent = { type: 'license.expired' as const, data: { expiresAt: isoDate(license.expiresAt) } };
-      if (license.expirationStrategy === 'revoke' && license.gracePeriodDays === 0) {
-        // Strategy revoke without grace: the license is revoked at its expiry, both events in one commit.
-        commitLicense(transaction, doc.id, { ...revokedOnExpiry(license, now), expiryNotified: true }, expiredEvent, now);
-        recordEvent(transaction, 'license.revoked', { appId: license.appId, accountId: license.accountId, licenseKey: doc.id }, { reason: 'expired', expiresAt: isoDate(license.expiresAt) }, now);
-        return true;
-      }
-      commitLicense(transaction, doc.id, { ...license, expiryNotified: true }, expiredEvent, now);
-      return true;
-    });
-    if (done) emitted += 1;
+export function expiryNotice(license: LicenseDocument | undefined, now: Timestamp): ExpiryNotice | null {
+  if (!license || license.expiryNotified || licenseStatus(license, now) !== 'expired') return null;
+  const expiresAt = isoDate(license.expiresAt);
+  const expiredEvent: LicenseEvent = { type: 'license.expired', data: { expiresAt } };
+  if (license.expirationStrategy === 'revoke' && license.gracePeriodDays === 0) {
+    return {
+      record: { ...revokedOnExpiry(license, now), expiryNotified: true },
+      expiredEvent,
+      revokedEvent: { type: 'license.revoked', data: { reason: 'expired', expiresAt } },
+    };
   }
-  return emitted;
+  return { record: { ...license, expiryNotified: true }, expiredEvent, revokedEvent: null };
 }

@@ -6,9 +6,10 @@
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
+import { apiErrorOf } from '../../apiErrors.js';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
-import { assertDefinedCodes, effectiveEntitlements, entitlementEnds, grantsOf, missingEntitlements } from '../../../../functions/src/services/licensing/entitlements.js';
+import { assertDefinedCodes, effectiveEntitlements, entitlementEnds, grantsOf, grantsView, missingEntitlements } from '../../../../functions/src/services/licensing/entitlements.js';
 
 const at = (iso: string) => Timestamp.fromDate(new Date(iso));
 const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
@@ -46,6 +47,16 @@ describe('effectiveEntitlements', () => {
     expect(entitlementEnds(stored, created)).toEqual({});
   });
 
+  it('a code granted twice with dates ends at the later one; several add-ons are listed by code', () => {
+    const march = at('2027-03-31T00:00:00Z');
+    const stored = license({ variantEntitlements: [], entitlements: [{ code: 'ZED', expiresAt: march }, { code: 'X', expiresAt: addOnEnds }, { code: 'X', expiresAt: march }, { code: 'X', expiresAt: at('2027-01-15T00:00:00Z') }] });
+    const ends = entitlementEnds(stored, created);
+    expect(ends).toEqual({ X: march.toDate().toISOString(), ZED: march.toDate().toISOString() });
+    expect(Object.keys(ends)).toEqual(['X', 'ZED']);
+    // A grant already ended does not count toward the end.
+    expect(entitlementEnds(license({ variantEntitlements: [], entitlements: [{ code: 'X', expiresAt: addOnEnds }, { code: 'X', expiresAt: march }] }), march)).toEqual({});
+  });
+
   it('a license with none has none', () => {
     expect(effectiveEntitlements(license({ variantEntitlements: [], entitlements: [] }), created)).toEqual([]);
   });
@@ -62,6 +73,30 @@ describe('grantsOf and assertDefinedCodes', () => {
       { code: 'B', expiresAt: null },
     ]);
     expect(grantsOf([{ code: 'C' }, { code: 'D', expiresAt: null }])).toEqual([{ code: 'C', expiresAt: null }, { code: 'D', expiresAt: null }]);
+  });
+
+  it('a later date given first is kept over an earlier one after it; a missing or null end is for good', () => {
+    expect(grantsOf([{ code: 'A', expiresAt: '2027-04-01T00:00:00Z' }, { code: 'A', expiresAt: '2027-03-01T00:00:00Z' }])).toEqual([{ code: 'A', expiresAt: at('2027-04-01T00:00:00Z') }]);
+    expect(grantsOf([{ code: 'A', expiresAt: '2027-04-01T00:00:00Z' }, { code: 'A', expiresAt: undefined }, { code: 'A', expiresAt: '2027-05-01T00:00:00Z' }])).toEqual([{ code: 'A', expiresAt: null }]);
+    expect(grantsOf(['C', 'A', 'B']).map((grant) => grant.code)).toEqual(['A', 'B', 'C']);
+    expect(grantsOf([])).toEqual([]);
+  });
+
+  it('shows grants with ISO ends, null for good', () => {
+    expect(grantsView([{ code: 'A', expiresAt: addOnEnds }, { code: 'B', expiresAt: null }])).toEqual([
+      { code: 'A', expiresAt: '2027-02-28T23:59:59.999Z' },
+      { code: 'B', expiresAt: null },
+    ]);
+  });
+
+  it('a 400 whose message names one unknown code (given twice) or several, and where to define them', () => {
+    const catalogue = [{ code: 'PRO', name: 'Pro', createdAt: created }];
+    const one = apiErrorOf(() => assertDefinedCodes(catalogue, ['ZED', 'PRO', 'ZED']));
+    expect(one.code).toBe('bad_request');
+    expect(one.status).toBe(400);
+    expect(one.message).toBe('Unknown entitlement code ZED: define it first with POST /v1/apps/:appId/entitlements');
+    expect(apiErrorOf(() => assertDefinedCodes(catalogue, ['ZED', 'ALPHA'])).message).toBe('Unknown entitlement codes ALPHA, ZED: define them first with POST /v1/apps/:appId/entitlements');
+    expect(() => assertDefinedCodes([], [])).not.toThrow();
   });
 
   it('refuses codes the product does not define, naming them', () => {

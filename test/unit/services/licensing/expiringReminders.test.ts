@@ -1,10 +1,12 @@
 /**
  * license.expiring reminders (functions/src/services/licensing/expiringReminders.ts): which
- * reminder is due at the edges of each band, once per expiry. No Firestore, no HTTP.
+ * reminder is due at the edges of each band, once per expiry; the band the scheduled pass queries
+ * and what a reminder writes (expiringReminder). No Firestore, no HTTP.
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
-import { dueReminder, reminderBandMs } from '../../../../functions/src/services/licensing/expiringReminders.js';
+import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
+import { dueReminder, expiringReminder, reminderBand, reminderBandMs } from '../../../../functions/src/services/licensing/expiringReminders.js';
 
 const dayMs = 86_400_000;
 const now = Timestamp.fromDate(new Date('2028-02-28T12:00:00Z'));
@@ -46,5 +48,55 @@ describe('dueReminder', () => {
     const expiresAt = Timestamp.fromDate(new Date('2028-03-01T12:00:00Z'));
     expect(dueReminder(license(expiresAt), Timestamp.fromDate(new Date('2028-02-29T12:00:00Z')))).toBe(1);
     expect(dueReminder(license(expiresAt), Timestamp.fromDate(new Date('2028-02-28T12:00:00Z')))).toBeNull();
+  });
+});
+
+describe('reminderBand (what the pass queries)', () => {
+  it('after N days minus the band, up to N days exactly: the same edges as dueReminder', () => {
+    for (const days of [30, 7, 1] as const) {
+      const { from, to } = reminderBand(days, now);
+      expect(to.toMillis()).toBe(now.toMillis() + days * dayMs);
+      expect(from.toMillis()).toBe(now.toMillis() + days * dayMs - reminderBandMs);
+      expect(dueReminder(license(to), now)).toBe(days);
+      expect(dueReminder(license(from), now)).toBeNull();
+    }
+  });
+});
+
+describe('expiringReminder (what the pass writes)', () => {
+  const created = Timestamp.fromDate(new Date('2028-01-01T00:00:00Z'));
+  const stored = (expiresAt: Timestamp | null, fields: Partial<LicenseDocument> = {}): LicenseDocument => {
+    const base = {
+      appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
+      floating: false, heartbeatTimeoutSeconds: 300, expiresAt, expiresSort: expiresAt ?? created, revoked: false, revokedAt: null,
+      revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
+      ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
+      source: null, createdAt: created, updatedAt: created,
+      expirationStrategy: 'revoke', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
+      variantEntitlements: [], entitlements: [],
+    } satisfies Omit<LicenseDocument, 'portalReleases'>;
+    return { ...base, ...fields } as LicenseDocument;
+  };
+
+  it('sets the N-day marker to this expiry, keeps the other markers, and writes license.expiring with the days, expiry and strategy', () => {
+    const expiresAt = inMs(7 * dayMs);
+    const earlier = inMs(30 * dayMs);
+    const license7 = stored(expiresAt, { expiringReminders: { days30: earlier } });
+    const reminder = expiringReminder(license7, 7, now);
+    expect(reminder).toEqual({
+      record: { ...license7, expiringReminders: { days30: earlier, days7: expiresAt } },
+      event: { type: 'license.expiring', data: { daysBefore: 7, expiresAt: expiresAt.toDate().toISOString(), expirationStrategy: 'revoke' } },
+    });
+    // Once written, the same reminder is not due again.
+    expect(reminder && expiringReminder(reminder.record, 7, now)).toBeNull();
+  });
+
+  it('nothing for another reminder than the one due, a license gone, revoked or never expiring', () => {
+    const expiresAt = inMs(dayMs);
+    expect(expiringReminder(stored(expiresAt), 1, now)?.event.data).toMatchObject({ daysBefore: 1 });
+    expect(expiringReminder(stored(expiresAt), 7, now)).toBeNull();
+    expect(expiringReminder(undefined, 1, now)).toBeNull();
+    expect(expiringReminder(stored(expiresAt, { revoked: true }), 1, now)).toBeNull();
+    expect(expiringReminder(stored(null), 1, now)).toBeNull();
   });
 });

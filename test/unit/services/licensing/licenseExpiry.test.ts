@@ -2,13 +2,14 @@
  * Expiration strategies, grace, the clock's basis and renewals (functions/src/services/licensing/
  * licenseExpiry.ts) and the one client decision that applies them (clientDecision.decideClientCall),
  * at their boundaries: the last millisecond of grace and the first of expiry, leap years, month
- * rollover. No Firestore, no HTTP.
+ * rollover; and what the scheduled expiry pass writes for one license (expiryNotice). No
+ * Firestore, no HTTP.
  */
 import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientAction, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
-import { clockStarts, expiryStanding, graceEnd, renewedExpiry, withClockStarted } from '../../../../functions/src/services/licensing/licenseExpiry.js';
+import { clockStarts, expiryNotice, expiryStanding, graceEnd, renewedExpiry, revokedOnExpiry, withClockStarted } from '../../../../functions/src/services/licensing/licenseExpiry.js';
 
 const at = (iso: string) => Timestamp.fromDate(new Date(iso));
 const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
@@ -77,6 +78,56 @@ describe('expiryStanding', () => {
   });
 });
 
+describe('graceEnd', () => {
+  it('none without grace days or without an expiry', () => {
+    expect(graceEnd(license({ expiresAt, gracePeriodDays: 0 }))).toBeNull();
+    expect(graceEnd(license({ expiresAt: null, gracePeriodDays: 3 }))).toBeNull();
+  });
+});
+
+describe('revokedOnExpiry', () => {
+  it('revokes with reason expired at now and ends every session', () => {
+    const now = plus(expiresAt, 1);
+    const revoked = revokedOnExpiry(license({ expiresAt, sessionEpoch: 2 }), now);
+    expect(revoked).toMatchObject({ revoked: true, revokedAt: now, revokeReason: 'expired', updatedAt: now, sessionEpoch: 3, sessionsValidFromEpoch: 3, sessionsValidAfter: now });
+  });
+});
+
+describe('expiryNotice (the scheduled pass)', () => {
+  const iso = expiresAt.toDate().toISOString();
+
+  it('restrict: from expiresAt itself, marks the license notified and writes license.expired, nothing else changed', () => {
+    const stored = license({ expiresAt });
+    expect(expiryNotice(stored, plus(expiresAt, -1))).toBeNull();
+    const notice = expiryNotice(stored, expiresAt);
+    expect(notice).toEqual({ record: { ...stored, expiryNotified: true }, expiredEvent: { type: 'license.expired', data: { expiresAt: iso } }, revokedEvent: null });
+  });
+
+  it('once per expiry: a license already notified, a lifetime one, a revoked one or a missing one gets nothing', () => {
+    expect(expiryNotice(license({ expiresAt, expiryNotified: true }), plus(expiresAt, dayMs))).toBeNull();
+    expect(expiryNotice(license({ expiresAt: null }), plus(expiresAt, dayMs))).toBeNull();
+    expect(expiryNotice(license({ expiresAt, revoked: true }), plus(expiresAt, dayMs))).toBeNull();
+    expect(expiryNotice(undefined, plus(expiresAt, dayMs))).toBeNull();
+  });
+
+  it('revoke without grace: revoked in the same commit, with license.revoked (reason expired) beside license.expired', () => {
+    const now = plus(expiresAt, 5_000);
+    const notice = expiryNotice(license({ expiresAt, expirationStrategy: 'revoke', sessionEpoch: 1 }), now);
+    expect(notice?.record).toMatchObject({ revoked: true, revokedAt: now, revokeReason: 'expired', expiryNotified: true, sessionEpoch: 2, sessionsValidFromEpoch: 2, sessionsValidAfter: now });
+    expect(notice?.expiredEvent).toEqual({ type: 'license.expired', data: { expiresAt: iso } });
+    expect(notice?.revokedEvent).toEqual({ type: 'license.revoked', data: { reason: 'expired', expiresAt: iso } });
+  });
+
+  it('revoke with grace, maintain and allow: only license.expired; the license stays unrevoked', () => {
+    const revokeWithGrace = license({ expiresAt, expirationStrategy: 'revoke', gracePeriodDays: 1 });
+    for (const stored of [revokeWithGrace, license({ expiresAt, expirationStrategy: 'maintain' }), license({ expiresAt, expirationStrategy: 'allow' })]) {
+      const notice = expiryNotice(stored, expiresAt);
+      expect(notice?.record).toEqual({ ...stored, expiryNotified: true });
+      expect(notice?.revokedEvent).toBeNull();
+    }
+  });
+});
+
 describe('renewedExpiry', () => {
   const now = at('2027-06-15T12:00:00Z');
   it('fromExpiry adds to the current expiry, past or future', () => {
@@ -116,10 +167,25 @@ describe('the clock basis', () => {
     const started = withClockStarted(pending('firstActivation'), now);
     expect(started.expiresAt?.toDate().toISOString()).toBe('2027-05-15T10:00:00.000Z');
     expect(started.expiresSort.toMillis()).toBe(started.expiresAt?.toMillis());
+    expect(started.clockStartedAt).toBe(now);
     expect(clockStarts(started, 'validate')).toBe(false);
     expect(clockStarts({ ...started, expiresAt: null }, 'validate')).toBe(false);
     expect(clockStarts(license({ durationDays: null, clockStartedAt: null, expirationBasis: 'firstValidation' }), 'verify')).toBe(false);
     expect(clockStarts(license({ durationDays: 14, clockStartedAt: null }), 'validate')).toBe(false);
+  });
+});
+
+describe('withClockStarted', () => {
+  it('a started clock earns a new license.expired: the notified mark is cleared', () => {
+    const now = at('2027-05-01T10:00:00Z');
+    const started = withClockStarted(license({ expirationBasis: 'firstValidation', durationDays: 1, clockStartedAt: null, expiryNotified: true }), now);
+    expect(started).toMatchObject({ clockStartedAt: now, expiryNotified: false });
+    expect(started.expiresAt?.toMillis()).toBe(now.toMillis() + dayMs);
+  });
+
+  it('without a duration the license expires when its clock starts', () => {
+    const now = at('2027-05-01T10:00:00Z');
+    expect(withClockStarted(license({ durationDays: null, clockStartedAt: null }), now).expiresAt?.toMillis()).toBe(now.toMillis());
   });
 });
 

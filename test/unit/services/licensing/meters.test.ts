@@ -52,6 +52,7 @@ describe('month rollover', () => {
     expect(usedNow(stored, 'month', at('2027-02-01T00:00:00.000Z'))).toBe(0);
     expect(thresholdsSentNow(stored, 'month', at('2027-02-01T00:00:00.000Z'))).toEqual([]);
     expect(usedNow(undefined, 'month', at('2027-02-01T00:00:00.000Z'))).toBe(0);
+    expect(thresholdsSentNow(undefined, 'month', at('2027-02-01T00:00:00.000Z'))).toEqual([]);
   });
 
   it('period none never resets; a meter switched between period kinds starts again', () => {
@@ -94,6 +95,11 @@ describe('thresholds', () => {
     expect(thresholdsReached(1000, 799, 800, [])).toEqual([80]);
     expect(thresholdsReached(1000, 798, 799, [])).toEqual([]);
     expect(thresholdsReached(0, 0, 0, [])).toEqual([]);
+    // A limit of 0 announces nothing, whatever the count.
+    expect(thresholdsReached(0, 0, 5, [])).toEqual([]);
+    // A count that goes down (a decrement) announces nothing.
+    expect(thresholdsReached(10, 10, 9, [])).toEqual([]);
+    expect(thresholdsReached(10, 9, 10, [80, 100])).toEqual([]);
   });
 });
 
