@@ -16,11 +16,14 @@ export const openSecret = (stored: string): string => open(stored, keyEncryption
 /** A new session HMAC secret (32 random bytes, base64url), sealed. */
 export const newSealedSessionSecret = (): string => sealSecret(randomBytes(32).toString('base64url'));
 
+/** The part of an app document that holds its session secrets (all these rules read). */
+export type AppSessionSecrets = Pick<AppDocument, 'sessionSecret' | 'previousSessionSecret'>;
+
 /** The session secret new tokens are issued with. */
-export const currentSessionSecret = (app: AppDocument): string => openSecret(app.sessionSecret);
+export const currentSessionSecret = (app: AppSessionSecrets): string => openSecret(app.sessionSecret);
 
 /** Secrets a presented session token may be signed with: the current one, and the previous one during its overlap. */
-export function acceptedSessionSecrets(app: AppDocument, now: Timestamp): string[] {
+export function acceptedSessionSecrets(app: AppSessionSecrets, now: Timestamp): string[] {
   const previous = app.previousSessionSecret;
   const accepted = [currentSessionSecret(app)];
   if (previous && previous.validUntil.toMillis() > now.toMillis()) accepted.push(openSecret(previous.secret));
@@ -32,7 +35,7 @@ export function acceptedSessionSecrets(app: AppDocument, now: Timestamp): string
  * (sessions.secretRotationOverlapSeconds) so devices in the middle of a call are not cut off,
  * then every token issued with it is refused and its device validates again.
  */
-export function rotatedSessionSecret(app: AppDocument, now: Timestamp): Pick<AppDocument, 'sessionSecret' | 'previousSessionSecret'> {
+export function rotatedSessionSecret(app: AppSessionSecrets, now: Timestamp): AppSessionSecrets {
   return {
     sessionSecret: newSealedSessionSecret(),
     previousSessionSecret: { secret: app.sessionSecret, validUntil: Timestamp.fromMillis(now.toMillis() + sessions.secretRotationOverlapSeconds * 1000) },
