@@ -16,45 +16,10 @@ interface Window {
   startedAt: number;
 }
 
-const windows = new Map<string, Window>();
-
-function current(key: string, now: number): Window | undefined {
-  const window = windows.get(key);
-  if (window && now - window.startedAt >= credentialGuesses.windowMs) {
-    windows.delete(key);
-    return undefined;
-  }
-  return window;
-}
-
-/** Marks a caller as seen now: a Map keeps insertion order, so the first entry is the least recently seen. */
-function seen(key: string, window: Window): void {
-  windows.delete(key);
-  windows.set(key, window);
-}
-
-/** Refuses an IP that failed too often in the current window (429 with Retry-After). */
-export function assertGuessesAllowed(ip: string, now = Date.now()): void {
-  const key = callerKey(ip);
-  const window = current(key, now);
-  if (window && window.failures >= credentialGuesses.maxFailures) {
-    seen(key, window);
-    const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + credentialGuesses.windowMs - now) / 1000));
-    throw new ApiError('rate_limited', 'Too many failed credential attempts from this address; retry later', { retryAfterSeconds });
-  }
-}
-
-/** Counts one failed guess for the IP. */
-export function recordFailedGuess(ip: string, log: RequestLogger, now = Date.now()): void {
-  const key = callerKey(ip);
-  const window = current(key, now) ?? { failures: 0, startedAt: now };
-  if (!windows.has(key) && windows.size >= credentialGuesses.maxTrackedIps) {
-    const leastRecent = windows.keys().next();
-    if (!leastRecent.done) windows.delete(leastRecent.value);
-  }
-  window.failures += 1;
-  seen(key, window);
-  if (window.failures === credentialGuesses.maxFailures) log.warn('credential guesses throttled', { ip, failures: window.failures });
+export interface GuessLimits {
+  readonly maxFailures: number;
+  readonly windowMs: number;
+  readonly maxTrackedIps: number;
 }
 
 /**
@@ -63,14 +28,68 @@ export function recordFailedGuess(ip: string, log: RequestLogger, now = Date.now
  */
 const onThisHost = (ip: string) => ip === '127.0.0.1' || ip === '::1';
 
-/** Runs `authenticate` under the guess throttle: a 401 from it counts as a failed guess. */
-export async function throttledAuthentication<T>(ip: string, log: RequestLogger, authenticate: () => Promise<T>): Promise<T> {
-  if (onThisHost(ip)) return authenticate();
-  assertGuessesAllowed(ip);
-  try {
-    return await authenticate();
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) recordFailedGuess(ip, log);
-    throw error;
+/** The failure windows of one instance; the limits are a parameter so tests can use small ones (like TokenBuckets). */
+export class FailedGuesses {
+  private readonly windows = new Map<string, Window>();
+
+  constructor(private readonly limits: GuessLimits = credentialGuesses) {}
+
+  private current(key: string, now: number): Window | undefined {
+    const window = this.windows.get(key);
+    if (window && now - window.startedAt >= this.limits.windowMs) {
+      this.windows.delete(key);
+      return undefined;
+    }
+    return window;
+  }
+
+  /** Marks a caller as seen now: a Map keeps insertion order, so the first entry is the least recently seen. */
+  private seen(key: string, window: Window): void {
+    this.windows.delete(key);
+    this.windows.set(key, window);
+  }
+
+  /** Refuses an IP that failed too often in the current window (429 with Retry-After). */
+  assertAllowed(ip: string, now = Date.now()): void {
+    const key = callerKey(ip);
+    const window = this.current(key, now);
+    if (window && window.failures >= this.limits.maxFailures) {
+      this.seen(key, window);
+      const retryAfterSeconds = Math.max(1, Math.ceil((window.startedAt + this.limits.windowMs - now) / 1000));
+      throw new ApiError('rate_limited', 'Too many failed credential attempts from this address; retry later', { retryAfterSeconds });
+    }
+  }
+
+  /** Counts one failed guess for the IP. */
+  record(ip: string, log: RequestLogger, now = Date.now()): void {
+    const key = callerKey(ip);
+    const window = this.current(key, now) ?? { failures: 0, startedAt: now };
+    if (!this.windows.has(key) && this.windows.size >= this.limits.maxTrackedIps) {
+      const leastRecent = this.windows.keys().next();
+      if (!leastRecent.done) this.windows.delete(leastRecent.value);
+    }
+    window.failures += 1;
+    this.seen(key, window);
+    if (window.failures === this.limits.maxFailures) log.warn('credential guesses throttled', { ip, failures: window.failures });
+  }
+
+  /** Runs `authenticate` under the guess throttle: a 401 from it counts as a failed guess. */
+  async throttled<T>(ip: string, log: RequestLogger, authenticate: () => Promise<T>): Promise<T> {
+    if (onThisHost(ip)) return authenticate();
+    this.assertAllowed(ip);
+    try {
+      return await authenticate();
+    } catch (error) {
+      if (error instanceof ApiError && error.status === 401) this.record(ip, log);
+      throw error;
+    }
   }
 }
+
+/** This instance's guesses, under the configured limits. */
+const failedGuesses = new FailedGuesses();
+
+export const assertGuessesAllowed = (ip: string, now?: number): void => failedGuesses.assertAllowed(ip, now);
+export const recordFailedGuess = (ip: string, log: RequestLogger, now?: number): void => failedGuesses.record(ip, log, now);
+export const throttledAuthentication = <T>(ip: string, log: RequestLogger, authenticate: () => Promise<T>): Promise<T> =>
+  failedGuesses.throttled(ip, log, authenticate);
