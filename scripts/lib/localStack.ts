@@ -7,7 +7,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createServer, type Server } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,27 +90,75 @@ export interface FunctionsEmulatorOptions {
    * ports, so several test runs (or a test run next to `npm start`) can share the machine.
    */
   config?: string | 'auto';
+  /** The functions' port (npm start: 5001); 0 or none with 'auto' picks a free one. */
   port?: number;
   /** Print the emulator's output (npm start) or keep it for errors only (tests). */
   echo?: boolean;
   env?: Record<string, string>;
 }
 
-/** A free TCP port on 127.0.0.1 (released before use: a small race we accept in tests). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * `count` distinct TCP ports on 127.0.0.1 that were free a moment ago. They are released before
+ * the caller's child binds them, so another process may take one in between: only for children
+ * that must be told their ports in advance (firebase-tools' emulators), started through
+ * onFreshPorts, which starts them again on other ports when that happens. A server of our own
+ * listens on port 0 and reads the port it got instead.
+ */
+export async function freePorts(count: number): Promise<number[]> {
+  // All held open together, so the kernel cannot hand the same port out twice.
+  const servers = await Promise.all(Array.from({ length: count }, () => new Promise<Server>((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.listen(0, '127.0.0.1', () => resolve(server));
+  })));
+  const ports = servers.map((server) => {
+    const address = server.address();
+    return typeof address === 'object' && address ? address.port : 0;
   });
+  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+  return ports;
 }
 
-async function writeAutoConfig(port?: number): Promise<{ config: string; port: number; cleanup: () => void }> {
-  const [functionsPort, hubPort, loggingPort] = [port ?? (await freePort()), await freePort(), await freePort()];
+/** A child lost a port it was given to another process before it could bind it. */
+export class PortTakenError extends Error {
+  override name = 'PortTakenError';
+}
+
+/** What firebase-tools prints when a port in its config is taken (its own check, or the bind). */
+const portTakenOutput = /port taken|Port \d+ is not open on|EADDRINUSE/i;
+
+/** How many times a child that lost a picked port is started again on fresh ones. */
+const portTakenAttempts = 5;
+
+/** Chooses the ports a child is told about; tests substitute one that hands out a taken port. */
+export type PortPicker = (count: number) => Promise<number[]>;
+
+/**
+ * Starts a child on `count` ports picked free; when another process took one of them first
+ * (`start` throws PortTakenError), starts it again on fresh ones.
+ */
+export async function onFreshPorts<T>(count: number, start: (ports: number[]) => Promise<T>, pickPorts: PortPicker = freePorts): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await start(await pickPorts(count));
+    } catch (error) {
+      if (!(error instanceof PortTakenError) || attempt >= portTakenAttempts) throw error;
+    }
+  }
+}
+
+/**
+ * The error for a firebase-tools child that exited during start-up: PortTakenError when a port
+ * we picked was taken (worth a retry), a plain Error otherwise (a port the caller fixed included).
+ */
+function startupFailure(what: string, output: string, fixedPort: number | undefined): Error {
+  const message = `${what} exited during start-up:\n${output}`;
+  if (!portTakenOutput.test(output)) return new Error(message);
+  if (fixedPort && new RegExp(`Port ${fixedPort} is not open on`).test(output)) return new Error(`${what}: port ${fixedPort} is in use\n${output}`);
+  return new PortTakenError(message);
+}
+
+function writeAutoConfig(functionsPort: number, hubPort: number, loggingPort: number): { config: string; port: number; cleanup: () => void } {
   const base = JSON.parse(readFileSync(join(repoRoot, 'firebase.json'), 'utf8')) as Record<string, unknown>;
   const config = `.firebase.auto.${process.pid}.${functionsPort}.json`;
   const generated = {
@@ -253,18 +301,29 @@ function spawnFirebaseEmulators(only: string, config: string, env: NodeJS.Proces
   return { child, output: watched.output, exited: watched.exited, stop };
 }
 
-/** Starts `firebase emulators:start --only functions` and resolves once functions answer. */
-export async function startFunctionsEmulator(options: FunctionsEmulatorOptions): Promise<FunctionsEmulator> {
+/**
+ * Starts `firebase emulators:start --only functions` and resolves once functions answer. With
+ * 'auto' (or a port), the ports it is told about are picked free and picked again if another
+ * process takes one before the emulator binds it.
+ */
+export async function startFunctionsEmulator(options: FunctionsEmulatorOptions & { pickPorts?: PortPicker }): Promise<FunctionsEmulator> {
   // A given port, like 'auto', needs a config of its own (firebase.json says 5001).
-  const auto = options.config === 'auto' || (options.config === undefined && options.port !== undefined) ? await writeAutoConfig(options.port) : undefined;
-  const config = auto?.config ?? options.config ?? 'firebase.json';
-  const port = auto?.port ?? options.port ?? 5001;
-  const emulators = spawnFirebaseEmulators('functions', config, functionsEnv(options.firestoreHost, options.env), options.echo, auto?.cleanup);
+  if (options.config === 'auto' || (options.config === undefined && options.port !== undefined)) {
+    return onFreshPorts(3, ([picked = 0, hubPort = 0, loggingPort = 0]) => {
+      const auto = writeAutoConfig(options.port || picked, hubPort, loggingPort);
+      return runFunctionsEmulator(options, auto.config, auto.port, options.port || undefined, auto.cleanup);
+    }, options.pickPorts);
+  }
+  return runFunctionsEmulator(options, options.config ?? 'firebase.json', 5001, 5001);
+}
+
+async function runFunctionsEmulator(options: FunctionsEmulatorOptions, config: string, port: number, fixedPort: number | undefined, cleanup?: () => void): Promise<FunctionsEmulator> {
+  const emulators = spawnFirebaseEmulators('functions', config, functionsEnv(options.firestoreHost, options.env), options.echo, cleanup);
 
   const baseUrl = `http://127.0.0.1:${port}/${projectId}/${region}`;
   const deadline = Date.now() + 90_000;
   while (Date.now() < deadline) {
-    if (emulators.exited()) throw new Error(`Functions emulator exited during start-up:\n${emulators.output()}`);
+    if (emulators.exited()) throw startupFailure('Functions emulator', emulators.output(), fixedPort);
     if (emulators.output().includes('All emulators ready')) {
       try {
         const response = await fetch(`${baseUrl}/listApiKeys`, { method: 'OPTIONS' });
@@ -284,6 +343,8 @@ export interface AuthEmulatorOptions {
   port?: number;
   /** Print the emulator's output (npm start) or keep it for errors only (tests). */
   echo?: boolean;
+  /** Picks the ports the emulator is told about (default freePorts; a test hands out a taken one). */
+  pickPorts?: PortPicker;
 }
 
 /** The Auth emulator: `host` is what FIREBASE_AUTH_EMULATOR_HOST takes (`127.0.0.1:<port>`). */
@@ -296,10 +357,14 @@ export interface AuthEmulator {
 /**
  * Starts firebase-tools' own Auth emulator (`emulators:start --only auth`: Node, no Java, no
  * network) for the demo project, from a generated config with free hub and logging ports so it
- * can run beside `npm start` or another test run. Resolves once its REST API answers.
+ * can run beside `npm start` or another test run; a picked port another process took first is
+ * picked again. Resolves once it reports ready and its REST API answers.
  */
 export async function startAuthEmulator(options: AuthEmulatorOptions = {}): Promise<AuthEmulator> {
-  const [authPort, hubPort, loggingPort] = [options.port || (await freePort()), await freePort(), await freePort()];
+  return onFreshPorts(3, ([picked = 0, hubPort = 0, loggingPort = 0]) => runAuthEmulator(options.port || picked, hubPort, loggingPort, options.port || undefined, options.echo), options.pickPorts);
+}
+
+async function runAuthEmulator(authPort: number, hubPort: number, loggingPort: number, fixedPort: number | undefined, echo: boolean | undefined): Promise<AuthEmulator> {
   const config = `.firebase.auto.auth.${process.pid}.${authPort}.json`;
   const generated = {
     emulators: {
@@ -315,12 +380,17 @@ export async function startAuthEmulator(options: AuthEmulatorOptions = {}): Prom
   const env: NodeJS.ProcessEnv = { ...process.env, GCLOUD_PROJECT: projectId };
   // The emulator must not find a running Auth emulator for itself in the environment.
   delete env.FIREBASE_AUTH_EMULATOR_HOST;
-  const emulators = spawnFirebaseEmulators('auth', config, env, options.echo, cleanup);
+  const emulators = spawnFirebaseEmulators('auth', config, env, echo, cleanup);
 
   const host = `127.0.0.1:${authPort}`;
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
-    if (emulators.exited()) throw new Error(`Auth emulator exited during start-up:\n${emulators.output()}`);
+    if (emulators.exited()) throw startupFailure('Auth emulator', emulators.output(), fixedPort);
+    // Ready only once it says so: before that, whatever answers on the port may be another process.
+    if (!emulators.output().includes('All emulators ready')) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      continue;
+    }
     try {
       const response = await fetch(`http://${host}/`, { signal: AbortSignal.timeout(2_000) });
       if (response.ok) {
