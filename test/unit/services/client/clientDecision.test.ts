@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../../../functions/src/config/constants.js';
 import { endAllSessions } from '../../../../functions/src/services/licensing/licenseRules.js';
-import { decideClientCall, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientDecision, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { decideClientCall, eventsOnlyForSubscribers, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientDecision, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 
 // A fixed instant (with milliseconds, so a rule that rounds to the second shows).
 const now = Timestamp.fromDate(new Date('2027-03-10T12:00:00.250Z'));
@@ -278,5 +278,169 @@ describe('decideClientCall', () => {
     expect(refusedUnknownLicense(foreign.error)).toBe(false);
     // Only an ApiError is such a refusal.
     expect(refusedUnknownLicense(new Error('License key not found'))).toBe(false);
+  });
+});
+
+describe('decideClientCall: what each refusal says and what each admission writes', () => {
+  const lifetimeMs = sessions.maxLifetimeSeconds * 1000;
+  const metered = (fields: Partial<LicenseDocument> = {}) => license({ devices: [bound('dev-1')], meters: { api_calls: { limit: 10, period: 'month' } }, ...fields });
+  const said = (decision: ClientDecision) => {
+    const { code, message } = refused(decision).error;
+    return { code, message };
+  };
+
+  it('names each refusal in words a client shows', () => {
+    const stored = license({ devices: [bound('dev-1')] });
+    expect(said(decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', hwid: 'dev-2', session: session('dev-1') }), now))).toEqual({ code: 'hwid_mismatch', message: 'The session belongs to another device' });
+    expect(said(decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session: session('dev-1', now.toMillis() - 1000, now.toMillis() - lifetimeMs) }), now))).toEqual({ code: 'session_expired', message: 'Session lifetime reached; validate again' });
+    expect(said(decideClientCall(sdkDoor, { ...app, disabled: true }, stored, request({}), now))).toEqual({ code: 'app_disabled', message: 'This app is disabled' });
+    expect(said(decideClientCall(sdkDoor, app, undefined, request({ action: 'heartbeat', session: session() }), now))).toEqual({ code: 'session_expired', message: 'Invalid session token' });
+    expect(said(decideClientCall(sdkDoor, app, undefined, request({}), now))).toEqual({ code: 'invalid_key', message: 'License key not found' });
+    expect(said(decideClientCall(seed004Door, app, license({ appId: 'app_2' }), request({ action: 'activate' }), now))).toEqual({ code: 'not_found', message: 'License key does not exist' });
+    expect(said(decideClientCall(sdkDoor, app, license({ revoked: true }), request({}), now))).toEqual({ code: 'revoked', message: 'This license has been revoked' });
+    expect(said(decideClientCall(sdkDoor, app, license({ expiresAt: ago(1) }), request({}), now))).toEqual({ code: 'expired', message: 'This license has expired' });
+    expect(said(decideClientCall(sdkDoor, app, license({ expiresAt: ago(1), expirationStrategy: 'revoke' }), request({}), now))).toEqual({ code: 'revoked', message: 'This license was revoked when it expired' });
+    expect(said(decideClientCall(sdkDoor, app, license({ devices: [bound('dev-1')], sessionsValidAfter: ago(1) }), request({ action: 'heartbeat', session: session('dev-1', ago(2).toMillis()) }), now))).toEqual({ code: 'session_expired', message: 'This session was ended; validate again' });
+    expect(said(decideClientCall(sdkDoor, app, license(), request({ action: 'heartbeat', session: session() }), now))).toEqual({ code: 'session_expired', message: 'This device is no longer activated; validate again' });
+    expect(said(decideClientCall(seed004Door, app, license(), request({ action: 'session', session: session() }), now))).toEqual({ code: 'session_expired', message: 'This machine is no longer activated; activate again' });
+    expect(said(decideClientCall(seed004Door, app, license(), request({ action: 'deactivate' }), now))).toEqual({ code: 'not_found', message: 'This machine is not activated on this license' });
+    expect(said(decideClientCall(sdkDoor, app, metered(), request({ action: 'usage', hwid: 'dev-2', meter: 'api_calls' }), now))).toEqual({ code: 'hwid_mismatch', message: 'This device is not activated on this license' });
+    expect(said(decideClientCall(sdkDoor, app, metered(), request({ action: 'usage', meter: 'exports' }), now))).toEqual({ code: 'not_found', message: 'The license has no meter exports' });
+    expect(said(decideClientCall(sdkDoor, app, metered(), request({ action: 'usage' }), now))).toEqual({ code: 'not_found', message: 'The license has no meter ' });
+  });
+
+  it('names the hourly window that is full', () => {
+    const hour = (count: number) => Array.from({ length: count }, (_, index) => ago(60 + index));
+    expect(said(decideClientCall(seed004Door, app, license({ activationAttempts: hour(activationAttemptsPerHour) }), request({ action: 'activate' }), now))).toEqual({ code: 'rate_limited', message: `Too many activation attempts: at most ${activationAttemptsPerHour} per hour per key` });
+    expect(said(decideClientCall(sdkDoor, app, license({ activationAttempts: hour(activationAttemptsPerHour) }), request({}), now))).toEqual({ code: 'rate_limited', message: `Too many new device activations: at most ${activationAttemptsPerHour} per hour per key` });
+    expect(said(decideClientCall(seed004Door, app, license({ devices: [bound('dev-1')], deactivations: hour(deactivationsPerHour) }), request({ action: 'deactivate' }), now))).toEqual({ code: 'rate_limited', message: `Too many deactivations: at most ${deactivationsPerHour} per hour per key` });
+  });
+
+  it('names the missing entitlements, one or several, sorted, in the message and the details', () => {
+    const one = refused(decideClientCall(sdkDoor, app, license(), request({ requireEntitlements: ['PRO'] }), now)).error;
+    expect(one).toMatchObject({ code: 'entitlements_missing', message: 'This license lacks the entitlement PRO', details: { missing: ['PRO'] } });
+    const two = refused(decideClientCall(sdkDoor, app, license(), request({ requireEntitlements: ['TEAM', 'PRO'] }), now)).error;
+    expect(two).toMatchObject({ code: 'entitlements_missing', message: 'This license lacks the entitlements PRO, TEAM', details: { missing: ['PRO', 'TEAM'] } });
+  });
+
+  it('marks only an unknown key as such, at both doors, and not a session whose license is gone', () => {
+    expect(refusedUnknownLicense(refused(decideClientCall(seed004Door, app, undefined, request({ action: 'activate' }), now)).error)).toBe(true);
+    expect(refusedUnknownLicense(refused(decideClientCall(sdkDoor, app, license({ appId: 'app_2' }), request({}), now)).error)).toBe(true);
+    expect(refusedUnknownLicense(refused(decideClientCall(sdkDoor, app, undefined, request({ action: 'heartbeat', session: session() }), now)).error)).toBe(false);
+  });
+
+  it('ends a session from the first millisecond of its absolute lifetime, not before', () => {
+    const stored = license({ devices: [bound('dev-1')] });
+    const opened = (openedAtMs: number) => request({ action: 'heartbeat', session: session('dev-1', now.toMillis() - 1000, openedAtMs) });
+    expect(refusal(decideClientCall(sdkDoor, app, stored, opened(now.toMillis() - lifetimeMs), now))).toBe('session_expired');
+    expect(refusal(decideClientCall(sdkDoor, app, stored, opened(now.toMillis() - lifetimeMs + 1), now))).toBe('admitted');
+  });
+
+  it('a session presented without an hwid (seed 004 verify) is not another device\'s', () => {
+    expect(refusal(decideClientCall(seed004Door, app, license({ devices: [bound('dev-1')] }), request({ action: 'verify', hwid: null, session: session('dev-1') }), now))).toBe('admitted');
+  });
+
+  it('a disabled app refuses every action but deactivate and selfban', () => {
+    const disabled = { ...app, disabled: true };
+    const stored = metered();
+    for (const action of ['validate', 'activate', 'heartbeat', 'session', 'verify', 'usage'] as const) {
+      expect({ action, code: refusal(decideClientCall(seed004Door, disabled, stored, request({ action, session: session(), meter: 'api_calls' }), now)) }).toEqual({ action, code: 'app_disabled' });
+    }
+    expect(refusal(decideClientCall(seed004Door, disabled, stored, request({ action: 'deactivate' }), now))).toBe('admitted');
+    expect(refusal(decideClientCall(sdkDoor, disabled, stored, request({ action: 'selfban', session: session() }), now))).toBe('admitted');
+  });
+
+  it('deactivate frees a seat of an expired license, and of a device its own license banned', () => {
+    expect(refusal(decideClientCall(seed004Door, app, license({ devices: [bound('dev-1')], expiresAt: ago(1) }), request({ action: 'deactivate' }), now))).toBe('admitted');
+    expect(refusal(decideClientCall(seed004Door, app, license({ devices: [bound('dev-1')], clientBans: { hwids: ['dev-1'], ips: [] } }), request({ action: 'deactivate' }), now))).toBe('admitted');
+  });
+
+  it('records each change with its event and data, and stamps updatedAt on a changed license only', () => {
+    const bind = admitted(decideClientCall(sdkDoor, app, license(), request({}), now));
+    expect(bind.events).toEqual([{ type: 'license.hwid_bound', data: { hwid: 'dev-1', ip: '203.0.113.7' } }, { type: 'license.validated', data: { hwid: 'dev-1', ip: '203.0.113.7' } }]);
+    expect(bind.license.updatedAt.toMillis()).toBe(now.toMillis());
+    const stored = license({ devices: [bound('dev-1')] });
+    const steady = admitted(decideClientCall(sdkDoor, app, stored, request({}), now));
+    expect(steady.license).toBe(stored);
+    const released = admitted(decideClientCall(seed004Door, app, stored, request({ action: 'deactivate' }), now));
+    expect(released.events).toEqual([{ type: 'license.hwid_reset', data: { hwid: 'dev-1', reason: 'deactivated' } }]);
+    expect(released.license.devices).toEqual([]);
+    expect(released.license.deactivations.map((at) => at.toMillis())).toEqual([now.toMillis()]);
+    expect(released.license.updatedAt.toMillis()).toBe(now.toMillis());
+    const revoked = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', revoke: true, session: session() }), now));
+    expect(revoked.events).toEqual([{ type: 'license.revoked', data: { reason: 'selfban', hwid: 'dev-1' } }]);
+    expect(revoked.license.revokedAt?.toMillis()).toBe(now.toMillis());
+    expect(revoked.license.updatedAt.toMillis()).toBe(now.toMillis());
+  });
+
+  it('seed 004 activate: a new device takes the one place its attempt took, and no validate event; the SDK door\'s validate event is its own', () => {
+    const activated = admitted(decideClientCall(seed004Door, app, license(), request({ action: 'activate' }), now));
+    expect(activated.license.activationAttempts.map((at) => at.toMillis())).toEqual([now.toMillis()]);
+    expect(activated.events).toEqual([{ type: 'license.hwid_bound', data: { hwid: 'dev-1', ip: '203.0.113.7' } }]);
+    const validated = admitted(decideClientCall(seed004Door, app, license({ devices: [bound('dev-1')] }), request({}), now));
+    expect(validated.events).toEqual([]);
+  });
+
+  it('a refused seed 004 activate writes its counted attempt, stamped now', () => {
+    const counted = refused(decideClientCall(seed004Door, app, license({ devices: [bound('other')] }), request({ action: 'activate' }), now));
+    expect(counted.record?.updatedAt.toMillis()).toBe(now.toMillis());
+    expect(counted.record?.devices.map((device) => device.hwid)).toEqual(['other']);
+    expect(counted.recordEvents).toEqual([]);
+  });
+
+  it('heartbeat re-takes a timed-out floating seat without an activation place; an unlimited license admits any device without binding it', () => {
+    const floating = license({ floating: true, heartbeatTimeoutSeconds: 60, devices: [bound('dev-1', 120)] });
+    const retaken = admitted(decideClientCall(sdkDoor, app, floating, request({ action: 'heartbeat', session: session() }), now));
+    expect(retaken.events).toEqual([{ type: 'license.hwid_bound', data: { hwid: 'dev-1', ip: '203.0.113.7' } }]);
+    expect(retaken.license.activationAttempts).toEqual([]);
+    const unlimited = license({ unlimitedHwidSlots: true });
+    const beat = admitted(decideClientCall(sdkDoor, app, unlimited, request({ action: 'heartbeat', session: session() }), now));
+    expect(beat.licenseChanged).toBe(false);
+    expect(beat.license).toBe(unlimited);
+    expect(refusal(decideClientCall(seed004Door, app, unlimited, request({ action: 'session', session: session() }), now))).toBe('admitted');
+  });
+
+  it('seed 004 validate (session) needs a live seat: a timed-out floating seat does not count', () => {
+    const floating = (lastSeenSecondsAgo: number) => license({ floating: true, heartbeatTimeoutSeconds: 60, devices: [bound('dev-1', lastSeenSecondsAgo)] });
+    expect(refusal(decideClientCall(seed004Door, app, floating(120), request({ action: 'session', session: session() }), now))).toBe('session_expired');
+    expect(refusal(decideClientCall(seed004Door, app, floating(10), request({ action: 'session', session: session() }), now))).toBe('admitted');
+  });
+
+  it('tracks the day\'s IPs on validate and activate only, and only when the app sets a limit', () => {
+    const day = now.toDate().toISOString().slice(0, 10);
+    const stored = metered({ ipDay: { day, ips: ['198.51.100.1'] } });
+    const limited = { ...app, maxIpsPerDay: 1 };
+    for (const action of ['validate', 'activate'] as const) {
+      const decision = admitted(decideClientCall(seed004Door, limited, stored, request({ action }), now));
+      expect(decision.license.violations).toEqual([{ type: 'too_many_ips', at: now, hwid: 'dev-1', ip: '203.0.113.7', detail: 'More than 1 IPs today' }]);
+      expect(decision.license.ipDay).toEqual({ day, ips: ['198.51.100.1', '203.0.113.7'] });
+    }
+    for (const action of ['heartbeat', 'session', 'verify', 'usage', 'selfban'] as const) {
+      const decision = admitted(decideClientCall(sdkDoor, limited, stored, request({ action, session: session(), meter: 'api_calls' }), now));
+      expect({ action, changed: decision.licenseChanged, flagged: decision.license.flagged }).toEqual({ action, changed: false, flagged: false });
+    }
+    // Without a limit nothing is tracked; under it the IP is added and nothing flagged.
+    expect(admitted(decideClientCall(sdkDoor, app, stored, request({}), now))).toMatchObject({ licenseChanged: false, license: { ipDay: { day, ips: ['198.51.100.1'] } } });
+    const under = admitted(decideClientCall(sdkDoor, { ...app, maxIpsPerDay: 2 }, stored, request({}), now));
+    expect(under).toMatchObject({ licenseChanged: true, license: { flagged: false, violations: [], ipDay: { day, ips: ['198.51.100.1', '203.0.113.7'] } } });
+  });
+
+  it('selfban reports: with a session any device of it is banned, bound or not; without an hwid none; what is banned already changes nothing', () => {
+    const stored = license({ maxHwidSlots: 2, devices: [bound('dev-1')] });
+    const unbound = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', hwid: 'dev-5', report: { hwid: true, ip: false }, session: session('dev-5') }), now));
+    expect(unbound).toMatchObject({ licenseChanged: true, license: { clientBans: { hwids: ['dev-5'], ips: [] }, revoked: false } });
+    const noHwid = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', hwid: null, report: { hwid: true, ip: false }, session: session('dev-1') }), now));
+    expect(noHwid).toMatchObject({ licenseChanged: false, license: { clientBans: { hwids: [], ips: [] } } });
+    const ipOnly = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', report: { hwid: false, ip: true }, session: session() }), now));
+    expect(ipOnly).toMatchObject({ licenseChanged: true, license: { clientBans: { hwids: [], ips: ['203.0.113.7'] } } });
+    // A second report from a device and IP its license banned already: admitted (no list check), nothing written.
+    const banned = license({ devices: [bound('dev-1')], clientBans: { hwids: ['dev-1'], ips: ['203.0.113.7'] } });
+    const again = admitted(decideClientCall(sdkDoor, app, banned, request({ action: 'selfban', report: { hwid: true, ip: true }, session: session() }), now));
+    expect(again.licenseChanged).toBe(false);
+    expect(again.license).toBe(banned);
+  });
+
+  it('records license.validated only for an app whose webhooks take it (not a state change)', () => {
+    expect([...eventsOnlyForSubscribers]).toEqual(['license.validated']);
   });
 });
