@@ -127,7 +127,7 @@ export async function sendAttempt(
   url: string,
   body: string,
   headers: () => Record<string, string>,
-  limits = { timeoutMs: deliveryPolicy.timeoutMs, keepBytes: deliveryPolicy.responseSnippetBytes },
+  limits: { timeoutMs: number; keepBytes: number } = { timeoutMs: deliveryPolicy.timeoutMs, keepBytes: deliveryPolicy.responseSnippetBytes },
   clock: () => number = () => performance.now(),
 ): Promise<AttemptOutcome> {
   const started = clock();

@@ -6,7 +6,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Timestamp } from 'firebase-admin/firestore';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { webhookSignatureHeader, verifyWebhookSignature } from '../../../../functions/src/crypto/webhookSignature.js';
 import type { DeliveryDocument } from '../../../../functions/src/data/deliveries.js';
 import type { EventDocument } from '../../../../functions/src/data/events.js';
