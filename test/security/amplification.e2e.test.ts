@@ -84,8 +84,8 @@ describe(`${activationAttemptsPerHour} activations per hour per key`, () => {
     const { key } = await fixture({ maxHwidSlots: 16 });
     const answers = await Promise.all(Array.from({ length: 50 }, () => activate(key, uniqueHwid())));
     const counts = statusCounts(answers);
-    expect(counts[200]).toBe(activationAttemptsPerHour);
-    expect((counts[429] ?? 0) + (counts[503] ?? 0)).toBe(50 - activationAttemptsPerHour);
+    // Contention on the license document is the server's to absorb: no 503, only 200 or 429.
+    expect(counts).toEqual({ 200: activationAttemptsPerHour, 429: 50 - activationAttemptsPerHour });
     for (const answer of answers.filter((response) => response.status === 429)) expectClientError(answer, 'success', 429);
     expect(await storedDevices(key)).toHaveLength(activationAttemptsPerHour);
     const stored = (await testDb().collection('licenses').doc(key).get()).get('activationAttempts') as unknown[];

@@ -17,6 +17,7 @@ import { licensesCollection, type LicenseDocument } from '../../data/licenses.js
 import { ApiError } from '../../domain/errors.js';
 import type { ClientApp } from './clientApps.js';
 import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
+import { inLicenseTurn } from './licenseQueue.js';
 import { takeCredit } from '../admin/credits.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
 
@@ -59,7 +60,8 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
   const rules = { disabled: client.app.disabled, security: client.app.security, clientBans: client.app.clientBans, maxIpsPerDay: client.app.settings.maxIpsPerDay };
   const charge = metered(call);
   try {
-    const outcome = await db().runTransaction(async (transaction) => {
+    // One turn per license in this instance: concurrent calls on one key would abort each other.
+    const outcome = await inLicenseTurn(licenseKey, () => db().runTransaction(async (transaction) => {
       const stored = (await transaction.get(ref)).data();
       const decision = decideClientCall(call.policy, rules, stored, request, now);
       if (decision.outcome === 'refuse') {
@@ -91,7 +93,7 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
         );
       }
       return decision.license;
-    });
+    }));
     if (outcome instanceof CommittedRefusal) throw outcome.error;
     return outcome;
   } catch (error) {
