@@ -246,6 +246,7 @@ describe('trackIp', () => {
 
   it('a limit of 0 is exceeded by the first IP; no limit is never exceeded', () => {
     expect(trackIp(license(), '10.0.0.1', 0, now).exceeded).toBe(true);
+    expect(trackIp(license(), '10.0.0.1', null, now)).toMatchObject({ exceeded: false, changed: true });
     const busy = license({ ipDay: { day, ips: ipsOf(5) } });
     expect(trackIp(busy, '10.0.1.1', null, now)).toMatchObject({ exceeded: false, changed: true });
   });
