@@ -9,7 +9,10 @@
  * Mails the customer portal writes (sign-in codes) are printed as `[mail]` lines (no mail server).
  * `npm run start:emulator` (KEYWARDEN_HOST=emulator) serves the same URLs through the Firebase
  * Functions emulator instead. Ctrl-C or SIGTERM stops every child process.
- * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT.
+ * Ports: FIRESTORE_PORT, FUNCTIONS_PORT, AUTH_PORT, HOSTING_PORT (0: any free port, printed
+ * once the stack is up; with HOSTING_PORT=0 seat refusals carry no portalUrl unless
+ * KEYWARDEN_PORTAL_URL names one). `npm start` is `npm run build` then `npm run start:built`
+ * (this script), which starts the stack from the last build without rebuilding it.
  */
 import { startFirestoreEmulator } from '@keywarden/firestore-emulator';
 import { emitExpiringReminders } from '../functions/src/services/licensing/expiringRemindersPass.js';
@@ -65,7 +68,7 @@ async function main(): Promise<void> {
     auth = await startAuthEmulator({ port: authPort, echo: true });
     // firebase-admin's getAuth().verifyIdToken in the functions accepts this emulator's tokens.
     // Seat refusals point to this stack's portal (KEYWARDEN_PORTAL_URL; README, Customer portal).
-    const env = { FIREBASE_AUTH_EMULATOR_HOST: auth.host, KEYWARDEN_PORTAL_URL: process.env.KEYWARDEN_PORTAL_URL ?? `http://127.0.0.1:${hostingPort}` };
+    const env = { FIREBASE_AUTH_EMULATOR_HOST: auth.host, KEYWARDEN_PORTAL_URL: process.env.KEYWARDEN_PORTAL_URL ?? (hostingPort ? `http://127.0.0.1:${hostingPort}` : '') };
     functions = useEmulator
       ? await startFunctionsEmulator({ firestoreHost, port: functionsPort, echo: true, env })
       : await startFunctionsHost({ firestoreHost, port: functionsPort, echo: true, env });

@@ -1,15 +1,22 @@
 /**
  * `npm start` as a new user runs it: the stack (Firestore, functions, the Auth emulator and
- * Hosting with the console) comes up on the ports it is given, holds a burst
+ * Hosting with the console) comes up on free ports (each 0: the stack binds them and prints
+ * them, so no other process can take one between a pick and a bind), holds a burst
  * of 100 concurrent SDK validates for one license with every request answered, and SIGTERM
  * or Ctrl-C (SIGINT to the process group) leaves no process behind; the same for
  * `npm run start:emulator`, whose Firebase emulator runs in a process group of its own.
+ *
+ * `npm start` is `npm run build` then `npm run start:built`; the test runs start:built, since
+ * the suite has built already and a rebuild would rewrite functions/lib while the other test
+ * files' functions host loads modules from it.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { freePort, projectId, region, repoRoot } from '../../scripts/lib/localStack.js';
+import { projectId, region, repoRoot } from '../../scripts/lib/localStack.js';
 import { adminSecret, callUrl } from '../support/http.js';
 
 interface Started {
@@ -22,42 +29,55 @@ interface Started {
 
 const started: Started[] = [];
 
-/** `npm start` in its own process group (as a terminal runs it), on free ports. */
-async function npmStart(script: 'start' | 'start:emulator' = 'start'): Promise<Started> {
-  const [firestorePort, functionsPort, authPort, hostingPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+
+/** The port a line of npm start's banner names (`<label>...127.0.0.1:<port>`). */
+function bannerPort(output: string, label: string): number {
+  const port = output.match(new RegExp(`^${label}[^\\n]*?127\\.0\\.0\\.1:(\\d+)`, 'm'))?.[1];
+  if (!port) throw new Error(`npm start printed no "${label}" line:\n${output}`);
+  return Number(port);
+}
+
+/**
+ * `npm start` without its build step (`npm run start:built`) in its own process group (as a
+ * terminal runs it), every port 0; the ports it bound are read from its banner.
+ */
+async function npmStart(host: 'functions-framework' | 'emulator' = 'functions-framework'): Promise<Started> {
   let output = '';
-  const child = spawn('npm', ['run', script], {
+  const child = spawn('npm', ['run', 'start:built'], {
     cwd: repoRoot,
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
-      FIRESTORE_PORT: String(firestorePort),
-      FUNCTIONS_PORT: String(functionsPort),
-      AUTH_PORT: String(authPort),
-      HOSTING_PORT: String(hostingPort),
+      KEYWARDEN_HOST: host === 'emulator' ? 'emulator' : '',
+      FIRESTORE_PORT: '0',
+      FUNCTIONS_PORT: '0',
+      AUTH_PORT: '0',
+      HOSTING_PORT: '0',
       FIRESTORE_EMULATOR_HOST: '',
       FIREBASE_AUTH_EMULATOR_HOST: '',
     },
   });
   child.stdout?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
   child.stderr?.on('data', (chunk: Buffer) => { output += chunk.toString('utf8'); });
-  const stack: Started = {
-    child,
-    baseUrl: `http://127.0.0.1:${functionsPort}/${projectId}/${region}`,
-    hostingUrl: `http://127.0.0.1:${hostingPort}/`,
-    ports: [firestorePort, functionsPort, authPort, hostingPort],
-    output: () => output,
-  };
+  const stack: Started = { child, baseUrl: '', hostingUrl: '', ports: [], output: () => output };
   started.push(stack);
   const deadline = Date.now() + 180_000;
   while (!output.includes('Press Ctrl-C to stop.')) {
     if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
-    if (Date.now() > deadline) throw new Error(`npm start not ready in 150 s:\n${output}`);
+    if (Date.now() > deadline) throw new Error(`npm start not ready in 180 s:\n${output}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  expect(output).toContain(`Console: http://127.0.0.1:${hostingPort}/`);
-  expect(output).toContain(`Auth emulator: 127.0.0.1:${authPort}`);
+  // Nothing was built: functions/lib is the suite's build, which other files' host is serving.
+  expect(output).not.toMatch(/^> \S+ build\b/m);
+  const banner = output.slice(output.lastIndexOf('Keywarden is running'));
+  const [firestorePort, functionsPort, authPort, hostingPort] = ['FIRESTORE_EMULATOR_HOST=', 'Functions:', 'Auth emulator:', 'Console:'].map((label) => bannerPort(banner, label));
+  stack.baseUrl = `http://127.0.0.1:${functionsPort}/${projectId}/${region}`;
+  stack.hostingUrl = `http://127.0.0.1:${hostingPort}/`;
+  stack.ports = [firestorePort!, functionsPort!, authPort!, hostingPort!];
+  expect(new Set(stack.ports).size).toBe(4);
+  expect(output).toContain(`Functions: ${stack.baseUrl}/<name>`);
   return stack;
 }
 
@@ -112,7 +132,9 @@ async function stopAndExpectNothingLeft(stack: Started, signal: NodeJS.Signals):
   const exited = new Promise<void>((resolve) => stack.child.once('exit', () => resolve()));
   process.kill(-pgid, signal);
   await exited;
-  const deadline = Date.now() + 20_000;
+  // The stack stops its children one after another (each SIGKILLed after 5-10 s at worst); on
+  // a machine loaded by the rest of the suite that took over 20 s once.
+  const deadline = Date.now() + 60_000;
   while (stillRunning(tree).length > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 200));
   expect(stillRunning(tree), stack.output()).toEqual([]);
   for (const port of stack.ports) expect(await portOpen(port)).toBe(false);
@@ -125,6 +147,12 @@ afterEach(() => {
 });
 
 describe('npm start', () => {
+  it('is the build followed by start:built (what the tests below run), for both hosts', () => {
+    expect(scripts.start).toBe('npm run build && npm run start:built');
+    expect(scripts['start:emulator']).toBe('npm run build && KEYWARDEN_HOST=emulator npm run start:built');
+    expect(scripts['start:built']).toBe('tsx scripts/start.ts');
+  });
+
   it('answers every one of 100 concurrent validates for one license, then SIGTERM leaves no process', async () => {
     const stack = await npmStart();
     const url = (name: string) => `${stack.baseUrl}/${name}`;
@@ -169,7 +197,7 @@ describe('npm start', () => {
   }, 240_000);
 
   it('npm run start:emulator (Firebase Functions emulator) stops with its workers on SIGTERM', async () => {
-    const stack = await npmStart('start:emulator');
+    const stack = await npmStart('emulator');
     // Each request in flight gets its own emulator worker process: start a few.
     const pings = await Promise.all(Array.from({ length: 4 }, () => callUrl(`${stack.baseUrl}/auth`, { path: '/validate', body: {} })));
     expect(pings.map((ping) => ping.status)).toEqual([400, 400, 400, 400]);

@@ -90,6 +90,8 @@ export const limits = {
   /** Outbound webhooks per app (AuthForge's limit). */
   maxWebhooksPerApp: 5,
   maxWebhookUrlLength: 2048,
+  /** How long saving a webhook waits for its host to resolve; a host not resolved by then is judged at each attempt. */
+  webhookSaveLookupMs: 3_000,
   /**
    * Highest maxIpsPerDay an app may set: the day's distinct IPs are kept on the license
    * document (at most ~46 bytes each), so this keeps that list under 64 KiB, far below 1 MiB.

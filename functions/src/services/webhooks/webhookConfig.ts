@@ -1,18 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
+import { limits } from '../../config/constants.js';
 import { maxWebhooksPerApp } from '../../config/settings.js';
 import { randomId } from '../../crypto/random.js';
 import type { EventType } from '../../data/events.js';
 import { db } from '../../data/firestore.js';
 import { webhooksCollection, type WebhookDocument } from '../../data/webhooks.js';
-import { conflict, notFound } from '../../domain/errors.js';
+import { badRequest, conflict, notFound } from '../../domain/errors.js';
 import { loadOwnedApp } from '../access/ownership.js';
 import type { Principal } from '../access/principal.js';
 import { sealSecret } from '../access/storedSecrets.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
 import { webhookView } from '../../views/webhooks.js';
+import { refusedWebhookUrl } from './webhookTargets.js';
 
 const newSigningSecret = () => `whsec_${randomBytes(24).toString('base64url')}`;
+
+/**
+ * Refuses (400) a URL no delivery could be sent to: http outside the local stack, or a host that
+ * is, or resolves now to, an address the attempts refuse (webhookTargets.ts, one rule for both).
+ */
+async function assertWebhookTarget(url: string): Promise<void> {
+  const refusal = await refusedWebhookUrl(new URL(url), AbortSignal.timeout(limits.webhookSaveLookupMs));
+  if (refusal) throw badRequest(`Webhook URL refused: ${refusal}`);
+}
 
 /** Creates a webhook; its signing secret is shown once. At most maxWebhooksPerApp() per app. */
 export async function createWebhook(
@@ -20,6 +31,7 @@ export async function createWebhook(
   appId: string,
   input: { url: string; events: EventType[]; description?: string | undefined; active: boolean },
 ) {
+  await assertWebhookTarget(input.url);
   const now = Timestamp.now();
   const webhookId = randomId('wh');
   const secret = newSigningSecret();
@@ -58,6 +70,7 @@ export async function updateWebhook(
   webhookId: string,
   input: { url?: string | undefined; events?: EventType[] | undefined; description?: string | null | undefined; active?: boolean | undefined; rotateSecret?: boolean | undefined },
 ) {
+  if (input.url !== undefined) await assertWebhookTarget(input.url);
   let secret: string | undefined;
   const webhook = await db().runTransaction(async (transaction) => {
     await loadOwnedApp(principal, appId, transaction);

@@ -46,7 +46,8 @@ const metadataHostNames = new Set(['metadata', 'metadata.google.internal']);
  * before each delivery (to every address the host resolves to). Cloud metadata hosts and
  * link-local addresses are refused everywhere, the local stack included; any other address that
  * is not global unicast is refused unless private targets are allowed (the local stack). A host
- * name is judged by its addresses at send time. Answers why a host is refused, or undefined.
+ * name is judged by its addresses (refusedWebhookUrl when saved, vettedTarget at each attempt).
+ * Answers why a host is refused, or undefined.
  */
 export function refusedWebhookHost(host: string, relaxed = privateWebhookTargetsAllowed()): string | undefined {
   let name = host.toLowerCase().replace(/^\[|\]$/g, '');
@@ -87,13 +88,40 @@ function beforeDeadline<T>(work: Promise<T>, signal: AbortSignal | undefined): P
   });
 }
 
+/** Plain http only where private targets are allowed (the local stack); https everywhere. */
+function refusedScheme(url: URL, relaxed: boolean): string | undefined {
+  return url.protocol === 'https:' || (relaxed && url.protocol === 'http:') ? undefined : `webhooks must use https (${url.protocol} given)`;
+}
+
+/**
+ * The same rule when a webhook's URL is saved, so a vendor learns of a refused target then and
+ * not from failed deliveries: its scheme, its host, and every address the host resolves to now.
+ * A host that does not resolve now (or not before `deadline`) is accepted: each attempt resolves
+ * it again and refuses it then. Answers why the URL is refused, or undefined.
+ */
+export async function refusedWebhookUrl(url: URL, deadline: AbortSignal): Promise<string | undefined> {
+  const relaxed = privateWebhookTargetsAllowed();
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const named = refusedScheme(url, relaxed) ?? refusedWebhookHost(host, relaxed);
+  if (named || isIP(host)) return named;
+  let addresses: ResolvedAddress[];
+  try {
+    addresses = await beforeDeadline(resolver(host), deadline);
+  } catch {
+    return undefined;
+  }
+  const refusal = addresses.map((entry) => refusedWebhookHost(entry.address, relaxed)).find((reason) => reason !== undefined);
+  return refusal && `${host} resolves to an address that is not allowed (${refusal})`;
+}
+
 /**
  * Resolves the webhook's host once and vets it; the answer is the address to connect to.
  * `deadline` (the attempt's) bounds the lookup too.
  */
 export async function vettedTarget(url: URL, deadline?: AbortSignal): Promise<ResolvedAddress> {
   const relaxed = privateWebhookTargetsAllowed();
-  if (url.protocol !== 'https:' && !(relaxed && url.protocol === 'http:')) throw new Error(`refused: webhooks must use https (${url.protocol} given)`);
+  const badScheme = refusedScheme(url, relaxed);
+  if (badScheme) throw new Error(`refused: ${badScheme}`);
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
   const addresses = family ? [{ address: host, family }] : await beforeDeadline(resolver(host), deadline);
