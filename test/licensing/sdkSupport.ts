@@ -3,6 +3,7 @@
  * Everything goes over real HTTP to the Functions emulator; Firestore is only read (or, for
  * time travel and forged-but-authentic session tokens, written) through testDb().
  */
+import { sessions } from '../../functions/src/config/constants.js';
 import { open } from '../../functions/src/crypto/envelope.js';
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import * as ed from '@noble/ed25519';
@@ -267,4 +268,37 @@ export function statusCounts(responses: JsonResponse[]): Record<number, number> 
 export async function freeHeartbeatSlots(licenseKey: string): Promise<void> {
   const slots = await testDb().collection('heartbeatSlots').where('licenseKey', '==', licenseKey).get();
   await Promise.all(slots.docs.map((doc) => doc.ref.delete()));
+}
+
+const heartbeatSlotMs = sessions.heartbeatSlotSeconds * 1000;
+
+/**
+ * Waits until a heartbeat slot has just begun (the functions host runs on this machine's
+ * clock), so that a burst sent then lands in one slot unless the machine stalls for seconds.
+ */
+export async function untilFreshHeartbeatSlot(): Promise<void> {
+  const intoSlot = Date.now() % heartbeatSlotMs;
+  if (intoSlot > 250) await new Promise((resolve) => setTimeout(resolve, heartbeatSlotMs - intoSlot + 50));
+}
+
+/**
+ * Checks a burst of heartbeats of one device against the slots stored for the license (emptied
+ * before the burst with freeHeartbeatSlots): one heartbeat accepted per slot the burst touched,
+ * each slot record written at a server time inside its own slot, every other answer a 429
+ * with Retry-After (the seconds left in its slot). Returns how many heartbeats were accepted.
+ */
+export async function expectOneHeartbeatPerSlot(licenseKey: string, answers: JsonResponse[]): Promise<number> {
+  const stored = await testDb().collection('heartbeatSlots').where('licenseKey', '==', licenseKey).get();
+  const slots = stored.docs.map((doc) => ({ slot: Number(doc.id.split('~').at(-1)), writtenAtMs: (doc.get('createdAt') as Timestamp).toMillis() }));
+  for (const { slot, writtenAtMs } of slots) expect(Math.floor(writtenAtMs / heartbeatSlotMs)).toBe(slot);
+  expect(new Set(slots.map(({ slot }) => slot)).size).toBe(slots.length);
+  const accepted = answers.filter((answer) => answer.status === 200).length;
+  expect(slots).toHaveLength(accepted);
+  expect(statusCounts(answers)).toEqual({ 200: accepted, 429: answers.length - accepted });
+  for (const answer of answers.filter((response) => response.status === 429)) {
+    const retryAfter = Number(answer.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(sessions.heartbeatSlotSeconds);
+  }
+  return accepted;
 }

@@ -10,8 +10,8 @@ import { sessions } from '../../functions/src/config/constants.js';
 import { uniqueHwid, uniqueNonce, type Product } from '../support/fixtures.js';
 import { call } from '../support/http.js';
 import {
-  activated, admin, authenticToken, expectClientError, expectSdkError, expectSession, fixture, freeHeartbeatSlots, nowSeconds, sdk,
-  sdkValidate, statusCounts, storedDevices, tokenClaims,
+  activated, admin, authenticToken, expectClientError, expectOneHeartbeatPerSlot, expectSdkError, expectSession, fixture, freeHeartbeatSlots,
+  nowSeconds, sdk, sdkValidate, storedDevices, tokenClaims, untilFreshHeartbeatSlot,
 } from '../licensing/sdkSupport.js';
 import { v1 } from '../webhooks/support.js';
 
@@ -124,12 +124,15 @@ describe('seed 004 heartbeat', () => {
     const { key } = await fixture({ floating: true, heartbeatTimeoutSeconds: 300 });
     const token = await activated(key, uniqueHwid());
     await freeHeartbeatSlots(key);
+    // Sent as a slot begins, the burst lands in one slot; the check below reads the slot each
+    // accepted heartbeat was stored in, so a stall across a boundary still counts exactly.
+    await untilFreshHeartbeatSlot();
     const answers = await Promise.all(Array.from({ length: 4 }, () => call('heartbeat', { body: { sessionToken: token } })));
-    const counts = statusCounts(answers);
-    expect(counts[429] ?? 0).toBeGreaterThanOrEqual(2);
-    for (const answer of answers.filter((response) => response.status === 429)) {
-      expect(answer.body).toMatchObject({ success: false });
-      expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    const accepted = await expectOneHeartbeatPerSlot(key, answers);
+    expect(accepted).toBeLessThan(answers.length);
+    for (const answer of answers) {
+      if (answer.status === 200) expect(answer.body).toMatchObject({ success: true });
+      else expectClientError(answer, 'success', 429);
     }
   });
 });
