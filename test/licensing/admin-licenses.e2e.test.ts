@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAccount, createLicenses, createProduct, uniqueHwid, type Account, type Product } from '../support/fixtures.js';
 import { call } from '../support/http.js';
+import { runExpireLicenses } from '../webhooks/support.js';
 import {
   activate,
   asAccount,
@@ -104,7 +105,9 @@ describe('createLicense', () => {
 
   it('applies every option to every license of the batch (quantity, expiresAt, maxHwidSlots, label, email), via appId too', async () => {
     const w = await world();
-    const expiresAt = isoInDays(30);
+    // 45 days: outside every reminder band (30, 7 and 1 days before expiry), so the scheduled
+    // expiry run another file starts meanwhile writes no license.expiring for these licenses.
+    const expiresAt = isoInDays(45);
     const label = 'L'.repeat(128);
     const body = expectOk(
       await asAccount(w.account, 'createLicense', { appId: w.product.productId, quantity: 3, expiresAt, maxHwidSlots: 16, label, email: 'buyer@example.com' }),
@@ -420,8 +423,14 @@ describe('updateLicense', () => {
     expect(updated?.status).toBe('expired');
     expect((await activate(key, uniqueHwid())).status).toBe(403);
 
-    // null makes it a lifetime license again.
+    // null makes it a lifetime license again. Meanwhile the scheduled expiry run (which other
+    // files start at any moment) reaches the expired license and writes license.expired: the
+    // change still wrote exactly one event of its own.
     await expectOneEvent(key, w.scope, 'license.extended', async () => {
+      for (let run = 0; (await storedLicense(key))?.expiryNotified !== true; run += 1) {
+        if (run >= 10) throw new Error('expireLicenses never reached the license');
+        await runExpireLicenses();
+      }
       updated = licenseOf(expectOk(await asAccount(w.account, 'updateLicense', { licenseKey: key, expiresAt: null, label: null })));
     });
     expect(updated).toMatchObject({ expiresAt: null, status: 'active', label: null });
