@@ -6,7 +6,8 @@
  * product's budget; and a rate-limited stream of random keys writes nothing. The per-product
  * bucket is watched on a host this file starts with a small bucket (30 calls, 1/s), so it
  * empties in tens of calls instead of thousands. (Evicting the oldest entries instead of
- * clearing the maps at 10,000 is unit-tested: test/unit/services/access/rateLimiter.test.ts.)
+ * clearing the maps at 10,000 is unit-tested: test/unit/services/access/rateLimiter.test.ts and
+ * credentialGuesses.test.ts.)
  */
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { credentialGuesses } from '../../functions/src/config/constants.js';
