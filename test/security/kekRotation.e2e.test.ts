@@ -6,7 +6,8 @@
  * real HTTP: values sealed under the old KEK still open after rotation (answers are signed with
  * the old signing key and verify; old session tokens heartbeat), everything written from then on
  * is sealed under the new KEK, and with the old KEK gone only what it still seals fails, until
- * the app's secrets are rotated (which reseals them).
+ * the app's secrets are rotated (which reseals them; tokens under the new session secret never
+ * open the previous one).
  */
 import { randomBytes } from 'node:crypto';
 import { Timestamp } from 'firebase-admin/firestore';
@@ -111,7 +112,7 @@ describe('KEYWARDEN_KEK rotation', () => {
     expect(sealedWith(String(storedHook.get('secret')))).toBe(newKekId);
   });
 
-  it('with the old KEK removed: an app still sealed under it answers 500 system_error; once its secrets are rotated it works again', async () => {
+  it('with the old KEK removed: an app still sealed under it answers 500 system_error; once its secrets are rotated it works at once', async () => {
     // Made by the suite's host: sealed under the old KEK only.
     const stale = await fixture({ unlimitedHwidSlots: true });
     const hwid = uniqueHwid();
@@ -123,15 +124,21 @@ describe('KEYWARDEN_KEK rotation', () => {
     await freeHeartbeatSlots(stale.key);
     expectSdkError(await heartbeatOn(newOnly, stale.product, session.sessionToken, hwid), 500, 'system_error');
 
-    // Rotating the app's secrets needs only the new KEK, and reseals them. Once the old session
-    // secret's overlap has ended (its stored end moved, not waited for), nothing of the app needs
-    // the old KEK: it validates and heartbeats.
+    // Rotating the app's secrets needs only the new KEK, and reseals them: the app validates, and
+    // a token under the new session secret heartbeats at once, during the old secret's overlap.
     const resealed = await rotateAppSecrets(newOnly, stale);
-    await testDb().collection('apps').doc(stale.product.productId).update({ 'previousSessionSecret.validUntil': Timestamp.fromMillis(Date.now() - 1_000) });
-    const renamed = await on(newOnly, 'updateProduct', { productId: stale.product.productId, name: 'Resealed' }, { headers: { 'X-API-Key': stale.account.apiKey } });
-    expect(renamed.status, renamed.text).toBe(200);
     const fresh = await expectSession(resealed, await validateOn(newOnly, resealed, stale.key, hwid));
     await freeHeartbeatSlots(stale.key);
     await expectSession(resealed, await heartbeatOn(newOnly, resealed, fresh.sessionToken, hwid));
+    // Only a token from before, under the old secret, still needs the old KEK during the overlap;
+    // once the overlap is over (its stored end moved, not waited for) it is simply refused.
+    await freeHeartbeatSlots(stale.key);
+    expectSdkError(await heartbeatOn(newOnly, resealed, session.sessionToken, hwid), 500, 'system_error');
+    await testDb().collection('apps').doc(stale.product.productId).update({ 'previousSessionSecret.validUntil': Timestamp.fromMillis(Date.now() - 1_000) });
+    // Written through the host too, which drops its cached copy of the app (services/client/clientApps.ts).
+    const renamed = await on(newOnly, 'updateProduct', { productId: stale.product.productId, name: 'Resealed' }, { headers: { 'X-API-Key': stale.account.apiKey } });
+    expect(renamed.status, renamed.text).toBe(200);
+    await freeHeartbeatSlots(stale.key);
+    expectSdkError(await heartbeatOn(newOnly, resealed, session.sessionToken, hwid), 401, 'session_expired');
   });
 });

@@ -44,9 +44,12 @@ export function presentedSessionClaims(token: string, expectedAppId?: string): S
  * `session_expired`.
  */
 export function acceptedSession(token: string, claims: SessionClaims, app: AppDocument | undefined, now: Timestamp): { claims: SessionClaims; app: AppDocument } {
-  if (!app || !acceptedSessionSecrets(app, now).some((secret) => sessionTokenAuthentic(secret, token))) {
-    throw new ApiError('session_expired', 'Invalid session token');
-  }
+  // The current secret first: a token it signed never opens the previous one, which may be sealed
+  // under a KEK the deployment no longer lists (README, Rotating each secret).
+  const authentic =
+    app !== undefined &&
+    (sessionTokenAuthentic(currentSessionSecret(app), token) || acceptedSessionSecrets(app, now).some((secret) => sessionTokenAuthentic(secret, token)));
+  if (!app || !authentic) throw new ApiError('session_expired', 'Invalid session token');
   if (claims.exp <= now.seconds) throw new ApiError('session_expired', 'Session expired; validate again');
   return { claims, app };
 }
