@@ -3,8 +3,11 @@
  * scoped to an app, credentials in URLs, ids from input, and the database holding no secret in
  * clear. Every attack goes over real HTTP to the production-shaped host.
  */
+import { createHmac, createPrivateKey, createPublicKey, sign, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { describe, expect, inject, it } from 'vitest';
-import { createAccount, createLicenses, createProduct, type Account } from '../support/fixtures.js';
+import { open } from '../../functions/src/crypto/envelope.js';
+import { decodePayload, sdkValidate } from '../licensing/sdkSupport.js';
+import { createAccount, createLicenses, createProduct, uniqueHwid, type Account } from '../support/fixtures.js';
 import { testDb } from '../support/firestore.js';
 import { adminSecret, call, type JsonResponse } from '../support/http.js';
 
@@ -163,26 +166,95 @@ describe('the database holds no secret in clear', () => {
   it('signing keys, session secrets and webhook secrets are sealed; app and API keys are hashes', async () => {
     const account = await createAccount();
     const product = await createProduct(account);
-    await call('updateProduct', { headers: asKey(account.apiKey), body: { productId: product.productId, rotateSigningKey: true, rotateSessionSecret: true } });
+    const [licenseKey = ''] = await createLicenses(account, product.productId);
+    const hwid = uniqueHwid();
+    const issuedBeforeRotation = await sdkValidate(product, licenseKey, hwid);
+    expect(issuedBeforeRotation.status, issuedBeforeRotation.text).toBe(200);
+    const rotated = await call('updateProduct', { headers: asKey(account.apiKey), body: { productId: product.productId, rotateSigningKey: true, rotateSessionSecret: true } });
+    expect(rotated.status, rotated.text).toBe(200);
+    const issuedAfterRotation = await sdkValidate(product, licenseKey, hwid);
+    expect(issuedAfterRotation.status, issuedAfterRotation.text).toBe(200);
     const hook = await call('v1', { path: `/v1/apps/${product.productId}/webhooks`, headers: { Authorization: `Bearer ${account.apiKey}` }, body: { url: 'https://example.com/hook' } });
     expect(hook.status, hook.text).toBe(201);
-    await createLicenses(account, product.productId);
     const app = (await testDb().collection('apps').doc(product.productId).get()).data() as Record<string, unknown> & {
-      signingKeys: Array<{ privateKey: string }>;
+      signingKeys: Array<{ keyId: string; publicKey: string; privateKey: string }>;
       sessionSecret: string;
       previousSessionSecret: { secret: string };
     };
+    const storedApp = JSON.stringify(app);
+    expect(storedApp).not.toContain(product.appSecret);
+
+    // Signing keys: each private half opens, with the KEK as the functions open it, to the key
+    // of its own public half, and the opened key reproduces the signatures of the answers
+    // (Ed25519 is deterministic), before and after the rotation.
     expect(app.signingKeys).toHaveLength(2);
-    for (const key of app.signingKeys) expect(key.privateKey).toMatch(/^kw1\.[^.]+(\.[A-Za-z0-9_-]+){4}$/);
-    expect(app.sessionSecret).toMatch(/^kw1\./);
-    expect(app.previousSessionSecret.secret).toMatch(/^kw1\./);
-    const raw = JSON.stringify(app);
-    expect(raw).not.toContain(product.appSecret);
+    const openedSigningKeys = new Map(app.signingKeys.map((pair) => [pair.keyId, openedSigningKey(pair)]));
+    expect(product.publicKeys.map((key) => key.publicKey)).toContain(Buffer.from(app.signingKeys[0]!.publicKey, 'base64url').toString('base64'));
+    for (const answer of [issuedBeforeRotation, issuedAfterRotation]) {
+      const signingKey = openedSigningKeys.get(String(answer.body.keyId));
+      expect(signingKey).toBeDefined();
+      expect(sign(null, Buffer.from(String(answer.body.payload), 'utf8'), signingKey!).toString('base64')).toBe(answer.body.signature);
+    }
+    expect(issuedAfterRotation.body.keyId).not.toBe(issuedBeforeRotation.body.keyId);
+    for (const pair of app.signingKeys) expectNotStoredInClear(storedApp, Buffer.from(open(pair.privateKey, kek()), 'base64url'));
+
+    // Session secrets: the current one MACs the tokens issued after the rotation, the previous
+    // one (kept for the overlap) those issued before.
+    const currentSecret = openSealed(app.sessionSecret);
+    const previousSecret = openSealed(app.previousSessionSecret.secret);
+    expect(previousSecret).not.toBe(currentSecret);
+    expect(tokenMacVerifies(sessionTokenOf(issuedAfterRotation), currentSecret)).toBe(true);
+    expect(tokenMacVerifies(sessionTokenOf(issuedBeforeRotation), previousSecret)).toBe(true);
+    expect(tokenMacVerifies(sessionTokenOf(issuedBeforeRotation), currentSecret)).toBe(false);
+    for (const secret of [currentSecret, previousSecret]) expectNotStoredInClear(storedApp, Buffer.from(secret, 'base64url'));
+
+    // The webhook secret opens to the one the API handed out once.
     const webhooks = await testDb().collection('apps').doc(product.productId).collection('webhooks').get();
+    expect(webhooks.docs).toHaveLength(1);
     const stored = webhooks.docs[0]!.data();
-    expect(stored.secret).toMatch(/^kw1\./);
+    expect(typeof hook.body.secret).toBe('string');
+    expect(openSealed(String(stored.secret))).toBe(hook.body.secret);
     expect(JSON.stringify(stored)).not.toContain(String(hook.body.secret));
+
     const keys = await testDb().collection('apiKeys').where('accountId', '==', account.accountId).get();
     expect(JSON.stringify(keys.docs.map((doc) => doc.data()))).not.toContain(account.apiKey);
   });
 });
+
+/** The KEK list the functions host was given (the global setup shares it with the test files). */
+function kek(): string {
+  const value = process.env.KEYWARDEN_KEK;
+  if (!value) throw new Error('KEYWARDEN_KEK is not set in the test process');
+  return value;
+}
+
+/** A stored secret opened as the functions open it (crypto/envelope.ts), after checking it is sealed at all. */
+function openSealed(stored: string): string {
+  expect(stored).toMatch(/^kw1\.[^.]+(\.[A-Za-z0-9_-]+){4}$/);
+  return open(stored, kek());
+}
+
+/** An Ed25519 private key from its sealed half; its own public key must be the stored public half. */
+function openedSigningKey(pair: { publicKey: string; privateKey: string }): KeyObject {
+  const key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d: openSealed(pair.privateKey), x: pair.publicKey }, format: 'jwk' });
+  expect(createPublicKey(key).export({ format: 'jwk' }).x).toBe(pair.publicKey);
+  return key;
+}
+
+function sessionTokenOf(answer: JsonResponse): string {
+  return String(decodePayload(answer.body.payload).sessionToken);
+}
+
+/** Session tokens are `<claims>.<HMAC-SHA256(claims)>` keyed by the app's session secret (base64url). */
+function tokenMacVerifies(token: string, secret: string): boolean {
+  const [claims = '', mac = ''] = token.split('.');
+  const expected = createHmac('sha256', Buffer.from(secret, 'base64url')).update(claims, 'utf8').digest();
+  const presented = Buffer.from(mac, 'base64url');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+}
+
+/** Neither encoding a client could look for (base64url, base64, hex) of a secret's bytes appears in a stored document. */
+function expectNotStoredInClear(storedDocument: string, secret: Buffer): void {
+  expect(secret.length).toBeGreaterThanOrEqual(32);
+  for (const encoding of ['base64url', 'base64', 'hex'] as const) expect(storedDocument).not.toContain(secret.toString(encoding));
+}
