@@ -48,13 +48,14 @@ export function readArmorBlock(normalizedText: string, label: string): ArmorBloc
   if (end < 0) return { found: 'begin_only' };
   const inner = lines.slice(begin + 1, end);
   const headers = new Map<string, string>();
-  let at = 0;
-  for (; at < inner.length; at += 1) {
-    const match = headerLine.exec(inner[at] ?? '');
+  let headerCount = 0;
+  for (const line of inner) {
+    const match = headerLine.exec(line);
     if (!match) break;
     headers.set((match[1] ?? '').toLowerCase(), (match[2] ?? '').trim());
+    headerCount += 1;
   }
-  const base64 = inner.slice(at).join('').replace(/\s+/g, '');
+  const base64 = inner.slice(headerCount).join('').replace(/\s+/g, '');
   return { found: 'complete', headers, base64 };
 }
 

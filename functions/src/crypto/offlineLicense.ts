@@ -42,7 +42,10 @@ export interface OfflinePolicy {
   entitlementsExpireAt?: Readonly<Record<string, Date>> | undefined;
 }
 
-/** The payload JSON in the documented field order; `expiresAt` is always present (null for lifetime). */
+/**
+ * The payload JSON in the documented field order; `expiresAt` is always present (null for
+ * lifetime). An optional field left undefined is absent: JSON.stringify skips undefined values.
+ */
 export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
   return JSON.stringify({
     v: 1,
@@ -54,16 +57,16 @@ export function offlineLicensePayloadJson(grant: OfflineLicenseGrant): string {
     issuedAt: isoMillis(grant.issuedAt),
     expiresAt: grant.expiresAt ? isoMillis(grant.expiresAt) : null,
     hwid: grant.hwid.mode === 'bound' ? { mode: 'bound', hwids: grant.hwid.hwids } : { mode: 'any' },
-    ...(grant.label !== undefined ? { label: grant.label } : {}),
+    label: grant.label,
     ...(grant.licenseExpiresAt !== undefined ? { licenseExpiresAt: grant.licenseExpiresAt ? isoMillis(grant.licenseExpiresAt) : null } : {}),
-    ...(grant.licenseVariables !== undefined ? { licenseVariables: grant.licenseVariables } : {}),
-    ...(grant.appVariables !== undefined ? { appVariables: grant.appVariables } : {}),
+    licenseVariables: grant.licenseVariables,
+    appVariables: grant.appVariables,
     ...(grant.policy !== undefined
       ? {
           licenseState: grant.policy.licenseState,
           graceEndsAt: grant.policy.graceEndsAt ? isoMillis(grant.policy.graceEndsAt) : null,
           expirationStrategy: grant.policy.expirationStrategy,
-          ...(grant.policy.entitlements !== undefined ? { entitlements: grant.policy.entitlements } : {}),
+          entitlements: grant.policy.entitlements,
           ...(grant.policy.entitlementsExpireAt !== undefined
             ? { entitlementsExpireAt: Object.fromEntries(Object.entries(grant.policy.entitlementsExpireAt).map(([code, at]) => [code, isoMillis(at)])) }
             : {}),
