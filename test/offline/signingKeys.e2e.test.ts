@@ -11,6 +11,18 @@ import { expectStatus, expectV1Error, tenant, v1 } from '../v1/v1Support.js';
 import { verifyLicenseFile } from './authforgeFormats.js';
 import { signingKeySetResponse } from '../../functions/src/schemas/signingKeys.js';
 import { keySet, mint } from './offlineSupport.js';
+import { testDb } from '../support/firestore.js';
+
+/** The app's key ring as stored (Firestore, read directly), and the whole document as JSON. */
+async function storedSigningKeys(appId: string) {
+  const app = await testDb().collection('apps').doc(appId).get();
+  expect(app.exists).toBe(true);
+  return {
+    signingKeys: app.get('signingKeys') as Array<{ keyId: string; publicKey: string; privateKey: string }>,
+    activeSigningKeyId: app.get('activeSigningKeyId') as string,
+    stored: JSON.stringify(app.data()),
+  };
+}
 
 describe('signing key sets', () => {
   it('publishes, rotates and withdraws: old files verify until their key is withdrawn', async () => {
@@ -49,12 +61,29 @@ describe('signing key sets', () => {
 
     expectV1Error(await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/${rotated.activeKeyId}`), 409, 'conflict');
     expectV1Error(await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/sk_neverissued0000`), 404, 'not_found');
+    // Before the withdrawal the app document holds both key pairs, the retired one's private half sealed.
+    const keptBefore = await storedSigningKeys(t.appId);
+    expect(keptBefore.signingKeys.map((entry) => entry.keyId)).toEqual([initial.activeKeyId, rotated.activeKeyId]);
+    const retiredPair = keptBefore.signingKeys[0]!;
+    expect(retiredPair.privateKey).toMatch(/^kw1\./);
     const withdrawn = await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/${initial.activeKeyId}`);
     expectStatus(withdrawn, 200);
     const remaining = signingKeySetResponse.parse(withdrawn.body);
     expect(remaining.keys.map((entry) => entry.keyId)).toEqual([rotated.activeKeyId]);
     expect(open(before.file, remaining.publicKeys)).toBe(false);
     expect(open(after.file, remaining.publicKeys)).toBe(true);
+    // In storage (services/admin/signingKeys.ts: withdrawn = removed from the app's key ring):
+    // the pair is gone, private half included, and the active key is untouched.
+    const keptAfter = await storedSigningKeys(t.appId);
+    expect(keptAfter.activeSigningKeyId).toBe(rotated.activeKeyId);
+    expect(keptAfter.signingKeys).toEqual([keptBefore.signingKeys[1]]);
+    for (const trace of [retiredPair.keyId, retiredPair.privateKey, retiredPair.publicKey]) expect(keptAfter.stored).not.toContain(trace);
+    // Published nowhere any more: the key set and the product view list the active key only.
+    expect(await keySet(apiKey, t.appId)).toEqual(remaining);
+    expect(remaining.publicKeys).not.toContain(initial.publicKeys[0]);
+    const productAfter = await call('listProducts', { headers: { 'X-API-Key': apiKey } });
+    const listedAfter = (productAfter.body.products as Array<{ productId: string; publicKeys: Array<{ keyId: string }> }>).find((entry) => entry.productId === t.appId);
+    expect(listedAfter?.publicKeys.map((entry) => entry.keyId)).toEqual([rotated.activeKeyId]);
     // Withdrawn means gone: a second withdrawal finds nothing.
     expectV1Error(await v1(apiKey, 'DELETE', `/apps/${t.appId}/signing-keys/${initial.activeKeyId}`), 404, 'not_found');
   });
