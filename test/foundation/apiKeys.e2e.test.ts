@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { adminSecret, call } from '../support/http.js';
 import { testDb } from '../support/firestore.js';
@@ -144,10 +145,27 @@ describe('revokeApiKey', () => {
     const foreign = await call('revokeApiKey', { body: { apiKey: b.apiKey, keyId: String(second.body.keyId) } });
     expect(foreign.status).toBe(403);
     expect((await call('listApiKeys', { headers: { 'X-API-Key': secondKey } })).status).toBe(200);
+    // The refused attempt changed nothing in storage.
+    const storedKey = testDb().collection('apiKeys').doc(sha256(secondKey));
+    const beforeRevocation = (await storedKey.get()).data();
+    expect(beforeRevocation).toMatchObject({ keyId: second.body.keyId, accountId: a.accountId, revokedAt: null });
+    const accountDoc = testDb().collection('accounts').doc(a.accountId);
+    expect((await accountDoc.get()).get('activeApiKeys')).toBe(2);
 
+    const sentAt = Date.now();
     const revoked = await call('revokeApiKey', { body: { apiKey: a.apiKey, keyId: String(second.body.keyId) } });
     expect(revoked.status).toBe(200);
     expect(revoked.body).toMatchObject({ success: true, apiKey: { status: 'revoked' } });
+    // Revoked in storage: the same key document with revokedAt set at the call, and the
+    // account's count of active keys (the 25-key cap) one lower.
+    const afterRevocation = (await storedKey.get()).data() ?? {};
+    const { revokedAt, ...unchanged } = afterRevocation;
+    expect(revokedAt).toBeInstanceOf(Timestamp);
+    expect((revokedAt as Timestamp).toMillis()).toBeGreaterThanOrEqual(sentAt - 1_000);
+    expect((revokedAt as Timestamp).toMillis()).toBeLessThanOrEqual(Date.now());
+    const { revokedAt: _notYet, ...fieldsBefore } = beforeRevocation ?? {};
+    expect(unchanged).toEqual(fieldsBefore);
+    expect((await accountDoc.get()).get('activeApiKeys')).toBe(1);
 
     const after = await call('listApiKeys', { headers: { 'X-API-Key': secondKey } });
     expect(after.status).toBe(401);
