@@ -3,11 +3,21 @@
  * discount and trial codes, client bans. Over real HTTP, with tenancy (another account's key:
  * 403 forbidden) and bad input (400, never a 500).
  */
+import { createHash } from 'node:crypto';
+import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { appResponse, clientBansResponse, createdApiKeyResponse, discountCodeResponse, variantResponse } from '../../functions/src/schemas/console.js';
 import { uniqueHwid, uniqueNonce } from '../support/fixtures.js';
+import { testDb } from '../support/firestore.js';
 import { adminSecret, call } from '../support/http.js';
 import { expectStatus, expectV1Error, tenant, v1 } from './v1Support.js';
+
+/** An API key's revokedAt as stored (apiKeys/{sha256(key)}, read with firebase-admin). */
+async function storedRevokedAt(apiKey: string): Promise<unknown> {
+  const stored = await testDb().collection('apiKeys').doc(createHash('sha256').update(apiKey).digest('hex')).get();
+  expect(stored.exists).toBe(true);
+  return stored.get('revokedAt');
+}
 
 const operator = () => adminSecret();
 
@@ -126,6 +136,9 @@ describe('API keys', () => {
     expectStatus(revoked, 200);
     expect(revoked.body.status).toBe('revoked');
     expectV1Error(await v1(key.apiKey, 'GET', '/apps'), 401, 'unauthorized');
+    // Revoked in storage too: the key's document carries revokedAt; the account counts one active key.
+    expect(await storedRevokedAt(key.apiKey)).toBeInstanceOf(Timestamp);
+    expect((await testDb().collection('accounts').doc(account.accountId).get()).get('activeApiKeys')).toBe(1);
 
     expectV1Error(await v1(account.apiKey, 'POST', path, { body: { name: 'x', role: 'root' } }), 400, 'bad_request');
     const b = await tenant();
@@ -135,6 +148,7 @@ describe('API keys', () => {
     // B's own account path cannot reach A's key either.
     expectV1Error(await v1(b.account.apiKey, 'DELETE', `/accounts/${b.account.accountId}/api-keys/${account.keyId}`), 404, 'not_found');
     expectStatus(await v1(account.apiKey, 'GET', '/apps'), 200);
+    expect(await storedRevokedAt(account.apiKey)).toBeNull();
   });
 });
 
