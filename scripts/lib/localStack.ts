@@ -383,7 +383,8 @@ async function runAuthEmulator(authPort: number, hubPort: number, loggingPort: n
   const emulators = spawnFirebaseEmulators('auth', config, env, echo, cleanup);
 
   const host = `127.0.0.1:${authPort}`;
-  const deadline = Date.now() + 60_000;
+  // firebase-tools takes seconds to start, minutes on a machine loaded by a whole test run.
+  const deadline = Date.now() + 120_000;
   while (Date.now() < deadline) {
     if (emulators.exited()) throw startupFailure('Auth emulator', emulators.output(), fixedPort);
     // Ready only once it says so: before that, whatever answers on the port may be another process.
@@ -403,5 +404,5 @@ async function runAuthEmulator(authPort: number, hubPort: number, loggingPort: n
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
   await emulators.stop();
-  throw new Error(`Auth emulator did not become ready in 60 s:\n${emulators.output()}`);
+  throw new Error(`Auth emulator did not become ready in 120 s:\n${emulators.output()}`);
 }

@@ -52,7 +52,7 @@ describe('ports picked for firebase-tools emulators', () => {
     const answer = await fetch(`http://${auth.host}/emulator/v1/projects/demo-keywarden/config`, { signal: AbortSignal.timeout(10_000) });
     expect(answer.status).toBe(200);
     expect(await answer.json()).toHaveProperty('signIn');
-  }, 240_000);
+  }, 420_000);
 
   it('a port the caller fixed that is taken fails at once, naming the port, without trying others', async () => {
     const taken = await takenPort();
