@@ -232,9 +232,13 @@ describe('deploy:check with the built functions (discovery as firebase deploy ru
   it('inside npm test a deprecated runtime only warns; npm run deploy:check refuses it; a decommissioned one fails both', async () => {
     // The commands exactly as package.json runs them (deploy:check's after its build step).
     const scripts = (JSON.parse(readFileSync(join(defaultRepoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-    const checkStep = (script: string) => script.split(' && ').find((step) => step.startsWith('tsx scripts/deployCheck.ts'))!;
-    const insideNpmTest = checkStep(scripts.test!);
-    const deployCheckScript = checkStep(scripts['deploy:check']!);
+    const checkStep = (script: string) => {
+      const step = commandsOf(scripts, script).find((command) => command.startsWith('tsx scripts/deployCheck.ts'));
+      if (!step) throw new Error(`npm run ${script} runs no deploy check`);
+      return step;
+    };
+    const insideNpmTest = checkStep('test');
+    const deployCheckScript = checkStep('deploy:check');
     expect(scripts['deploy:check']).toBe(`npm run build && ${deployCheckScript}`);
 
     const deprecated = '2027-05-01';
@@ -272,5 +276,21 @@ function runCheck(command: string, today: string): Promise<{ code: number | null
     const timer = setTimeout(() => child.kill('SIGKILL'), 100_000);
     child.once('error', reject);
     child.once('close', (code) => { clearTimeout(timer); resolve({ code, output }); });
+  });
+}
+
+/**
+ * Every command `npm run <name>` runs, in order: `npm run <script>` steps and the scripts a
+ * `run-p`/`run-s` step names are followed into their own commands.
+ */
+function commandsOf(scripts: Record<string, string>, name: string): string[] {
+  const script = scripts[name];
+  if (script === undefined) throw new Error(`package.json has no script ${name}`);
+  return script.split(' && ').flatMap((step) => {
+    const npmRun = /^npm run (\S+)$/.exec(step);
+    if (npmRun) return commandsOf(scripts, npmRun[1]!);
+    const runAll = /^run-[ps] (.+)$/.exec(step);
+    if (runAll) return runAll[1]!.split(/\s+/).filter((token) => !token.startsWith('-')).flatMap((script) => commandsOf(scripts, script));
+    return [step];
   });
 }
