@@ -508,6 +508,9 @@ async function checkCodebase(
   // The deploy's file-based discovery (firebase-functions writes functions.yaml and exits)
   // rather than its admin server, which leaves a 10 s kill timer behind.
   process.env.FIREBASE_FUNCTIONS_DISCOVERY_OUTPUT_PATH ??= 'true';
+  // firebase-tools gives the functions 10 s to load; a loaded 2-core machine (npm test runs
+  // this beside lint and the type checks) can need more, and the answer does not depend on it.
+  process.env.FUNCTIONS_DISCOVERY_TIMEOUT ??= '60';
   const configured = await discover(baseEnv, 'as configured');
   if (!configured) return [];
   const allOnEnv = { ...baseEnv, ...Object.fromEntries(optionalFeatureSwitches.map((name) => [name, 'on'])) };
