@@ -45,7 +45,7 @@ export function readArmorBlock(normalizedText: string, label: string): ArmorBloc
   const begin = lines.indexOf(beginLine(label));
   if (begin < 0) return { found: 'none' };
   const end = lines.indexOf(endLine(label), begin + 1);
-  if (end < 0) return { found: 'begin_only' };
+  if (end === -1) return { found: 'begin_only' };
   const inner = lines.slice(begin + 1, end);
   const headers = new Map<string, string>();
   let headerCount = 0;
@@ -55,13 +55,13 @@ export function readArmorBlock(normalizedText: string, label: string): ArmorBloc
     headers.set((match[1] ?? '').toLowerCase(), (match[2] ?? '').trim());
     headerCount += 1;
   }
-  const base64 = inner.slice(headerCount).join('').replace(/\s+/g, '');
+  const base64 = inner.slice(headerCount).join('').replace(/\s/g, '');
   return { found: 'complete', headers, base64 };
 }
 
-/** Strict standard base64 (padding required), the alphabet the formats use. */
+/** Strict standard base64 (padding required), the alphabet the formats use; the pattern refuses an empty string. */
 export function isStandardBase64(value: string): boolean {
-  return value.length > 0 && value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
+  return value.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value);
 }
 
 /** Instants are written with millisecond precision and `Z`: older SDKs parse only 3 or 6 fractional digits. */

@@ -80,7 +80,7 @@ export function seal(plaintext: string, kekSource: string): string {
   const dataKey = randomBytes(32);
   const [wrapIv, wrapped] = encrypt(kek.key, dataKey);
   const [iv, body] = encrypt(dataKey, Buffer.from(plaintext, 'utf8'));
-  return [version, kek.id, wrapIv, wrapped, iv, body].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  return [version, kek.id, ...[wrapIv, wrapped, iv, body].map((bytes) => bytes.toString('base64url'))].join('.');
 }
 
 const opened = new Map<string, string>();

@@ -120,6 +120,10 @@ describe('readArmorBlock', () => {
     expect(readArmorBlock(block('A b: v', 'QUJD'), 'LICENSE')).toEqual({ found: 'complete', headers: new Map(), base64: 'Ab:vQUJD' });
   });
 
+  it('a line holding a Unicode line separator is not a header', () => {
+    expect(readArmorBlock(block('Version: 1\u2028x', 'QUJD'), 'LICENSE')).toEqual({ found: 'complete', headers: new Map(), base64: 'Version:1xQUJD' });
+  });
+
   it('a single-letter header name is a header', () => {
     expect(readArmorBlock(block('V: 1', 'QUJD'), 'LICENSE')).toEqual({ found: 'complete', headers: new Map([['v', '1']]), base64: 'QUJD' });
   });
