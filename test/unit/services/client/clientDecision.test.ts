@@ -440,6 +440,36 @@ describe('decideClientCall: what each refusal says and what each admission write
     expect(again.license).toBe(banned);
   });
 
+  it('heartbeat and seed 004 validate ask for this device\'s own seat, not any seat', () => {
+    const taken = license({ devices: [bound('other')] });
+    expect(said(decideClientCall(sdkDoor, app, taken, request({ action: 'heartbeat', session: session() }), now))).toEqual({ code: 'session_expired', message: 'This device is no longer activated; validate again' });
+    expect(said(decideClientCall(seed004Door, app, taken, request({ action: 'session', session: session() }), now))).toEqual({ code: 'session_expired', message: 'This machine is no longer activated; activate again' });
+  });
+
+  it('counts usage from any bound device of a license with several', () => {
+    expect(refusal(decideClientCall(sdkDoor, app, metered({ maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')] }), request({ action: 'usage', meter: 'api_calls' }), now))).toBe('admitted');
+  });
+
+  it('selfban with only the app secret bans a device bound to the license, among others', () => {
+    const stored = license({ maxHwidSlots: 2, devices: [bound('dev-1'), bound('dev-2')] });
+    const reported = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'selfban', report: { hwid: true, ip: false } }), now));
+    expect(reported).toMatchObject({ licenseChanged: true, license: { clientBans: { hwids: ['dev-1'], ips: [] } } });
+  });
+
+  it('deactivate does not track the day\'s IPs', () => {
+    const day = now.toDate().toISOString().slice(0, 10);
+    const released = admitted(decideClientCall(seed004Door, { ...app, maxIpsPerDay: 1 }, license({ devices: [bound('dev-1')], ipDay: { day, ips: ['198.51.100.1'] } }), request({ action: 'deactivate' }), now));
+    expect(released.license).toMatchObject({ flagged: false, violations: [], ipDay: { day, ips: ['198.51.100.1'] } });
+  });
+
+  it('a call that starts the clock says so in license.updated: the reason, the basis and the new expiry', () => {
+    const pending = license({ devices: [bound('dev-1')], expirationBasis: 'firstValidation', durationDays: 14, clockStartedAt: null, expiresAt: null });
+    const started = admitted(decideClientCall(seed004Door, app, pending, request({ action: 'verify', hwid: null }), now));
+    const expiresAt = new Date(now.toMillis() + 14 * 86_400_000).toISOString();
+    expect(started.events).toEqual([{ type: 'license.updated', data: { reason: 'clock_started', expirationBasis: 'firstValidation', expiresAt } }]);
+    expect(started.license.expiresAt?.toDate().toISOString()).toBe(expiresAt);
+  });
+
   it('records license.validated only for an app whose webhooks take it (not a state change)', () => {
     expect([...eventsOnlyForSubscribers]).toEqual(['license.validated']);
   });
