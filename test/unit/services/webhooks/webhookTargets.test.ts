@@ -11,6 +11,7 @@ import {
   isGlobalUnicast,
   postToWebhook,
   refusedWebhookHost,
+  refusedWebhookUrl,
   useHostResolver,
   vettedTarget,
   type HostResolver,
@@ -133,6 +134,46 @@ describe('refusedWebhookHost', () => {
     allowPrivateTargets(false);
     process.env.FUNCTIONS_EMULATOR = 'true';
     expect(refusedWebhookHost('10.0.0.1')).toBeUndefined();
+  });
+});
+
+describe('refusedWebhookUrl (when a webhook URL is saved)', () => {
+  const later = () => new AbortController().signal;
+
+  it('refuses the scheme, then the host by name or address, without a lookup for an address', async () => {
+    const calls: string[] = [];
+    useHostResolver(async (host) => {
+      calls.push(host);
+      return [{ address: '10.0.0.1', family: 4 }];
+    });
+    expect(await refusedWebhookUrl(new URL('http://8.8.8.8/hook'), later())).toBe('webhooks must use https (http: given)');
+    expect(await refusedWebhookUrl(new URL('https://metadata.google.internal/x'), later())).toBe('metadata.google.internal is a cloud metadata host');
+    expect(await refusedWebhookUrl(new URL('https://[fe80::1]/x'), later())).toBe('fe80::1 is link-local');
+    expect(await refusedWebhookUrl(new URL('https://10.0.0.1/x'), later())).toBe('10.0.0.1 is not global unicast');
+    expect(await refusedWebhookUrl(new URL('https://[2001:4860:4860::8888]/x'), later())).toBeUndefined();
+    expect(calls).toEqual([]);
+    allowPrivateTargets(true);
+    expect(await refusedWebhookUrl(new URL('http://127.0.0.1:3000/x'), later())).toBeUndefined();
+  });
+
+  it('refuses a host name when any address it resolves to now is refused', async () => {
+    useHostResolver(async () => [{ address: '8.8.8.8', family: 4 }, { address: '10.0.0.1', family: 4 }]);
+    expect(await refusedWebhookUrl(new URL('https://hooks.example.com/in'), later())).toBe(
+      'hooks.example.com resolves to an address that is not allowed (10.0.0.1 is not global unicast)',
+    );
+    useHostResolver(async () => [{ address: '8.8.8.8', family: 4 }, { address: '2001:4860:4860::8888', family: 6 }]);
+    expect(await refusedWebhookUrl(new URL('https://hooks.example.com/in'), later())).toBeUndefined();
+  });
+
+  it('accepts a host that does not resolve now, or not before the deadline (each attempt resolves it again)', async () => {
+    useHostResolver(async () => {
+      throw new Error('getaddrinfo ENOTFOUND');
+    });
+    expect(await refusedWebhookUrl(new URL('https://later.example.com/in'), later())).toBeUndefined();
+    useHostResolver(() => new Promise(() => undefined));
+    const passed = new AbortController();
+    passed.abort(new Error('deadline passed'));
+    expect(await refusedWebhookUrl(new URL('https://slow.example.com/in'), passed.signal)).toBeUndefined();
   });
 });
 
@@ -352,7 +393,7 @@ describe('postToWebhook (against loopback receivers)', () => {
 
   it('an https URL speaks TLS: a plain-http receiver gets no POST', async () => {
     answer = (_request, response) => response.end('plain');
-    await expect(postToWebhook(`https://127.0.0.1:${port}/hook`, {}, '{}', options)).rejects.toThrow();
+    await expect(postToWebhook(`https://127.0.0.1:${port}/hook`, {}, '{}', options)).rejects.toThrow(/EPROTO|SSL|TLS/);
     expect(received).toHaveLength(0);
   });
 });
