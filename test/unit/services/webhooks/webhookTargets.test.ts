@@ -99,6 +99,9 @@ describe('refusedWebhookHost', () => {
     }
     expect(refusedWebhookHost('metadata.example.com', false)).toBeUndefined();
     expect(refusedWebhookHost('my-metadata', false)).toBeUndefined();
+    // Only the brackets around an address are taken off, not one inside a name.
+    expect(refusedWebhookHost('meta[data', false)).toBeUndefined();
+    expect(refusedWebhookHost('meta]data', false)).toBeUndefined();
   });
 
   it('refuses link-local addresses everywhere (169.254.0.0/16, fe80::/10, bracketed, IPv4-mapped)', () => {
