@@ -53,6 +53,8 @@ describe('effectiveEntitlements', () => {
     const ends = entitlementEnds(stored, created);
     expect(ends).toEqual({ X: march.toDate().toISOString(), ZED: march.toDate().toISOString() });
     expect(Object.keys(ends)).toEqual(['X', 'ZED']);
+    // Granted already in code order, they stay in it.
+    expect(Object.keys(entitlementEnds(license({ variantEntitlements: [], entitlements: [{ code: 'A', expiresAt: march }, { code: 'B', expiresAt: march }] }), created))).toEqual(['A', 'B']);
     // A grant already ended does not count toward the end.
     expect(entitlementEnds(license({ variantEntitlements: [], entitlements: [{ code: 'X', expiresAt: addOnEnds }, { code: 'X', expiresAt: march }] }), march)).toEqual({});
   });

@@ -172,6 +172,8 @@ describe('the clock basis', () => {
     expect(clockStarts({ ...started, expiresAt: null }, 'validate')).toBe(false);
     expect(clockStarts(license({ durationDays: null, clockStartedAt: null, expirationBasis: 'firstValidation' }), 'verify')).toBe(false);
     expect(clockStarts(license({ durationDays: 14, clockStartedAt: null }), 'validate')).toBe(false);
+    // A license given an expiry has no clock to start, whatever its basis.
+    expect(clockStarts(license({ expirationBasis: 'firstActivation', durationDays: 14, clockStartedAt: null, expiresAt: now }), 'validate')).toBe(false);
   });
 });
 

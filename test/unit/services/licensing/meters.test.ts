@@ -89,6 +89,8 @@ describe('thresholds', () => {
   it('80 % and 100 % once each per period, both at once when one increment jumps them', () => {
     expect(thresholdsReached(10, 7, 8, [])).toEqual([80]);
     expect(thresholdsReached(10, 7, 7, [])).toEqual([]);
+    // A count that does not move announces nothing, even past a threshold not yet sent.
+    expect(thresholdsReached(10, 8, 8, [])).toEqual([]);
     expect(thresholdsReached(10, 8, 9, [80])).toEqual([]);
     expect(thresholdsReached(10, 9, 10, [80])).toEqual([100]);
     expect(thresholdsReached(10, 0, 10, [])).toEqual([80, 100]);
