@@ -9,6 +9,7 @@ import type { LicenseDocument } from '../../../../functions/src/data/licenses.js
 import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } from '../../../../functions/src/config/constants.js';
 import { endAllSessions } from '../../../../functions/src/services/licensing/licenseRules.js';
 import { decideClientCall, eventsOnlyForSubscribers, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientDecision, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { admitted, refused } from './decisionOutcomes.js';
 
 // A fixed instant (with milliseconds, so a rule that rounds to the second shows).
 const now = Timestamp.fromDate(new Date('2027-03-10T12:00:00.250Z'));
@@ -31,17 +32,6 @@ const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'v
 const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000, openedAtMs = issuedAtMs) => ({ hwid, issuedAtMs, openedAtMs });
 const refusal = (decision: ClientDecision) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
 
-/** The admission; a refusal fails the test, naming its code. */
-function admitted(decision: ClientDecision): Extract<ClientDecision, { outcome: 'admit' }> {
-  if (decision.outcome === 'refuse') throw new Error(`expected an admission, refused with ${decision.error.code}: ${decision.error.message}`);
-  return decision;
-}
-
-/** The refusal; an admission fails the test. */
-function refused(decision: ClientDecision): Extract<ClientDecision, { outcome: 'refuse' }> {
-  if (decision.outcome === 'admit') throw new Error('expected a refusal, the call was admitted');
-  return decision;
-}
 
 describe('decideClientCall', () => {
   it('binds a new device on validate, with hwid_bound and validated events (SDK)', () => {

@@ -8,6 +8,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { decideClientCall, sdkDoor, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { admitted } from './decisionOutcomes.js';
 
 const at = (iso: string) => Timestamp.fromDate(new Date(iso));
 const created = at('2027-01-01T00:00:00Z');
@@ -32,12 +33,9 @@ const outcome = (decision: ReturnType<typeof decideClientCall>) => (decision.out
 
 describe('usage decision', () => {
   it('admits a bound device on a declared meter and writes nothing on the license', () => {
-    const decision = decideClientCall(sdkDoor, app, license(), usage(), now);
-    expect(decision.outcome).toBe('admit');
-    if (decision.outcome === 'admit') {
-      expect(decision.licenseChanged).toBe(false);
-      expect(decision.events).toEqual([]);
-    }
+    const decision = admitted(decideClientCall(sdkDoor, app, license(), usage(), now));
+    expect(decision.licenseChanged).toBe(false);
+    expect(decision.events).toEqual([]);
   });
 
   it('refuses another device (any device on an unlimited license is admitted)', () => {
@@ -59,7 +57,6 @@ describe('usage decision', () => {
 
   it('does not start a pending clock', () => {
     const pending = license({ expiresAt: null, expirationBasis: 'firstValidation', durationDays: 14, clockStartedAt: null });
-    const decision = decideClientCall(sdkDoor, app, pending, usage(), now);
-    expect(decision.outcome === 'admit' && decision.license.expiresAt).toBe(null);
+    expect(admitted(decideClientCall(sdkDoor, app, pending, usage(), now)).license.expiresAt).toBe(null);
   });
 });

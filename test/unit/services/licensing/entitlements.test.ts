@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from '../../apiErrors.js';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { admitted, refused } from '../client/decisionOutcomes.js';
 import { assertDefinedCodes, effectiveEntitlements, entitlementEnds, grantsOf, grantsView, missingEntitlements } from '../../../../functions/src/services/licensing/entitlements.js';
 
 const at = (iso: string) => Timestamp.fromDate(new Date(iso));
@@ -115,17 +116,13 @@ describe('requireEntitlements in the one decision', () => {
 
   it('SDK validate: refused 403 entitlements_missing before the device is bound (nothing written); admitted and bound with them', () => {
     const stored = license();
-    const refused = decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'TEAM'] }), created);
-    expect(refused.outcome).toBe('refuse');
-    if (refused.outcome === 'refuse') {
-      expect(refused.error.code).toBe('entitlements_missing');
-      expect(refused.error.status).toBe(403);
-      expect(refused.error.details).toEqual({ missing: ['TEAM'] });
-      expect(refused.record).toBeUndefined();
-    }
-    const admitted = decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'AI_ASSIST'] }), created);
-    expect(admitted.outcome).toBe('admit');
-    if (admitted.outcome === 'admit') expect(admitted.license.devices.map((bound) => bound.hwid)).toEqual(['dev-1']);
+    const refusal = refused(decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'TEAM'] }), created));
+    expect(refusal.error.code).toBe('entitlements_missing');
+    expect(refusal.error.status).toBe(403);
+    expect(refusal.error.details).toEqual({ missing: ['TEAM'] });
+    expect(refusal.record).toBeUndefined();
+    const admission = admitted(decideClientCall(sdkDoor, app, stored, request({ requireEntitlements: ['PRO', 'AI_ASSIST'] }), created));
+    expect(admission.license.devices.map((bound) => bound.hwid)).toEqual(['dev-1']);
   });
 
   it('an add-on expiring mid-session: required at its last millisecond it admits; at its expiresAt the seed 004 validate of the same session is refused', () => {
@@ -138,14 +135,12 @@ describe('requireEntitlements in the one decision', () => {
     const after = ask(addOnEnds);
     expect(after.outcome === 'refuse' ? after.error.code : 'admitted').toBe('entitlements_missing');
     // A heartbeat asks for nothing: it is admitted, and its answer no longer carries the add-on.
-    const beat = decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session }), addOnEnds);
-    expect(beat.outcome).toBe('admit');
-    if (beat.outcome === 'admit') expect(effectiveEntitlements(beat.license, addOnEnds)).not.toContain('AI_ASSIST');
+    const beat = admitted(decideClientCall(sdkDoor, app, stored, request({ action: 'heartbeat', session }), addOnEnds));
+    expect(effectiveEntitlements(beat.license, addOnEnds)).not.toContain('AI_ASSIST');
   });
 
   it('a revoked or expired license says so first (410), whatever it is entitled to', () => {
-    const refused = decideClientCall(sdkDoor, app, license({ revoked: true }), request({ requireEntitlements: ['NOPE'] }), created);
-    expect(refused.outcome === 'refuse' ? refused.error.code : 'admitted').toBe('revoked');
+    expect(refused(decideClientCall(sdkDoor, app, license({ revoked: true }), request({ requireEntitlements: ['NOPE'] }), created)).error.code).toBe('revoked');
   });
 
   it('an empty requireEntitlements asks for nothing', () => {

@@ -9,6 +9,7 @@ import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
 import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientAction, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { admitted, refused } from '../client/decisionOutcomes.js';
 import { clockStarts, expiryNotice, expiryStanding, graceEnd, renewedExpiry, revokedOnExpiry, withClockStarted } from '../../../../functions/src/services/licensing/licenseExpiry.js';
 
 const at = (iso: string) => Timestamp.fromDate(new Date(iso));
@@ -216,24 +217,19 @@ describe('decideClientCall with expiry policies', () => {
     const stored = license({ expiresAt, gracePeriodDays: 2, expirationStrategy: 'revoke', ...bound });
     expect(outcome(decideClientCall(sdkDoor, app, stored, request('validate'), plus(expiresAt, 2 * dayMs - 1)))).toBe('admitted');
     const end = plus(expiresAt, 2 * dayMs);
-    const decision = decideClientCall(sdkDoor, app, stored, request('validate'), end);
-    expect(decision.outcome).toBe('refuse');
-    if (decision.outcome !== 'refuse') return;
+    const decision = refused(decideClientCall(sdkDoor, app, stored, request('validate'), end));
     expect(decision.error.code).toBe('revoked');
     expect(decision.record).toMatchObject({ revoked: true, revokeReason: 'expired' });
     expect(decision.record?.sessionsValidAfter?.toMillis()).toBe(end.toMillis());
     expect(decision.recordEvents).toEqual([{ type: 'license.revoked', data: { reason: 'expired', expiresAt: expiresAt.toDate().toISOString() } }]);
     // Once revoked it is refused as revoked, and nothing more is written.
-    const again = decideClientCall(sdkDoor, app, decision.record, request('validate'), plus(end, 1000));
-    expect(again).toMatchObject({ outcome: 'refuse' });
-    if (again.outcome === 'refuse') expect([again.error.code, again.record]).toEqual(['revoked', undefined]);
+    const again = refused(decideClientCall(sdkDoor, app, decision.record, request('validate'), plus(end, 1000)));
+    expect([again.error.code, again.record]).toEqual(['revoked', undefined]);
   });
 
   it('revoke through seed 004 activate keeps the counted attempt in the revoked record', () => {
     const stored = license({ expiresAt, expirationStrategy: 'revoke' });
-    const decision = decideClientCall(seed004Door, app, stored, request('activate'), plus(expiresAt, 1));
-    expect(decision.outcome).toBe('refuse');
-    if (decision.outcome !== 'refuse') return;
+    const decision = refused(decideClientCall(seed004Door, app, stored, request('activate'), plus(expiresAt, 1)));
     expect(decision.record?.revoked).toBe(true);
     expect(decision.record?.activationAttempts).toHaveLength(1);
   });
@@ -253,9 +249,7 @@ describe('decideClientCall with expiry policies', () => {
     const now = at('2028-02-01T08:00:00Z');
     const verify = decideClientCall(seed004Door, app, stored, request('verify', { hwid: null }), now);
     expect(verify).toMatchObject({ outcome: 'admit', licenseChanged: false });
-    const decision = decideClientCall(sdkDoor, app, stored, request('validate'), now);
-    expect(decision.outcome).toBe('admit');
-    if (decision.outcome !== 'admit') return;
+    const decision = admitted(decideClientCall(sdkDoor, app, stored, request('validate'), now));
     expect(decision.license.expiresAt?.toDate().toISOString()).toBe('2028-03-02T08:00:00.000Z');
     expect(decision.events.map((event) => event.type)).toEqual(['license.hwid_bound', 'license.updated', 'license.validated']);
     const full = license({ expirationBasis: 'firstActivation', durationDays: 30, clockStartedAt: null, devices: [device('other')] });
@@ -265,8 +259,8 @@ describe('decideClientCall with expiry policies', () => {
   it('firstValidation: seed 004 verify starts the clock', () => {
     const stored = license({ expirationBasis: 'firstValidation', durationDays: 7, clockStartedAt: null });
     const now = at('2027-12-28T00:00:00Z');
-    const decision = decideClientCall(seed004Door, app, stored, request('verify', { hwid: null }), now);
-    expect(decision).toMatchObject({ outcome: 'admit', licenseChanged: true });
-    if (decision.outcome === 'admit') expect(decision.license.expiresAt?.toDate().toISOString()).toBe('2028-01-04T00:00:00.000Z');
+    const decision = admitted(decideClientCall(seed004Door, app, stored, request('verify', { hwid: null }), now));
+    expect(decision.licenseChanged).toBe(true);
+    expect(decision.license.expiresAt?.toDate().toISOString()).toBe('2028-01-04T00:00:00.000Z');
   });
 });
