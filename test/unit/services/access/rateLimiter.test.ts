@@ -109,6 +109,13 @@ describe('callerKey', () => {
     expect(callerKey('2001:db8:a:c::1')).not.toBe(callerKey('2001:db8:a:b::1'));
   });
 
+  it('expands :: by the groups on both sides, an IPv4 tail counting as two', () => {
+    expect(callerKey('::1')).toBe('0:0:0:0::/64');
+    expect(callerKey('1::2:3:4:5:6:7')).toBe('1:0:2:3::/64');
+    expect(callerKey('1:2::3:4:5:1.2.3.4')).toBe('1:2:0:3::/64');
+    expect(callerKey('::ffff:192.0.2.1')).toBe('0:0:0:0::/64');
+  });
+
   it('keeps an IPv4 address (and anything that is not IPv6) as it is', () => {
     expect(callerKey('198.51.100.7')).toBe('198.51.100.7');
     expect(callerKey('198.51.100.8')).not.toBe(callerKey('198.51.100.7'));
