@@ -3,21 +3,13 @@
  * published public key format (standard base64 of the 32 raw bytes), fresh key pairs that
  * verify with node:crypto, and the per-key-id memory of opened private keys.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { open, seal, sealedWith } from '../../../functions/src/crypto/envelope.js';
+import { ed25519Verifies, useTestKek } from '../fixtures.js';
 import { ed25519RawHalves, generateSigningKeyPair, publicKeyBase64, signUtf8 } from '../../../functions/src/crypto/signing.js';
 
 const kek = 'signing-unit-test-kek-0123456789abcdef';
-let previousKek: string | undefined;
-beforeAll(() => {
-  previousKek = process.env.KEYWARDEN_KEK;
-  process.env.KEYWARDEN_KEK = kek;
-});
-afterAll(() => {
-  if (previousKek === undefined) delete process.env.KEYWARDEN_KEK;
-  else process.env.KEYWARDEN_KEK = previousKek;
-});
+useTestKek(kek);
 
 const hexToBase64url = (hex: string) => Buffer.from(hex, 'hex').toString('base64url');
 
@@ -34,8 +26,6 @@ const rfcTest2 = {
 };
 
 const hexToBase64 = (hex: string) => Buffer.from(hex, 'hex').toString('base64');
-const verifies = (publicKey: string, message: string, signature: string) =>
-  verify(null, Buffer.from(message, 'utf8'), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: publicKey }, format: 'jwk' }), Buffer.from(signature, 'base64'));
 
 describe('signUtf8', () => {
   it('gives RFC 8032 TEST 1 and TEST 2 signatures, standard base64, from sealed private keys', () => {
@@ -53,8 +43,8 @@ describe('signUtf8', () => {
     const pair = { keyId: 'sk_rfcUtf8', publicKey: rfcTest1.x, privateKey: seal(rfcTest1.d, kek) };
     const signature = signUtf8(pair, 'clé ✓');
     expect(signature).toMatch(/^[A-Za-z0-9+/]{86}==$/);
-    expect(verifies(rfcTest1.x, 'clé ✓', signature)).toBe(true);
-    expect(verifies(rfcTest1.x, 'cle ✓', signature)).toBe(false);
+    expect(ed25519Verifies(rfcTest1.x, 'clé ✓', signature)).toBe(true);
+    expect(ed25519Verifies(rfcTest1.x, 'cle ✓', signature)).toBe(false);
   });
 
   it('opens a key id once: later calls with that id sign with the key it opened first', () => {
@@ -88,8 +78,8 @@ describe('generateSigningKeyPair', () => {
     expect(other.keyId).not.toBe(pair.keyId);
     expect(other.publicKey).not.toBe(pair.publicKey);
     const signature = signUtf8(pair, 'payload');
-    expect(verifies(pair.publicKey, 'payload', signature)).toBe(true);
-    expect(verifies(other.publicKey, 'payload', signature)).toBe(false);
+    expect(ed25519Verifies(pair.publicKey, 'payload', signature)).toBe(true);
+    expect(ed25519Verifies(other.publicKey, 'payload', signature)).toBe(false);
     expect(publicKeyBase64(pair)).toBe(Buffer.from(pair.publicKey, 'base64url').toString('base64'));
   });
 });

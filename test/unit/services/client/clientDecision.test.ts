@@ -10,24 +10,16 @@ import { activationAttemptsPerHour, deactivationsPerHour, limits, sessions } fro
 import { endAllSessions } from '../../../../functions/src/services/licensing/licenseRules.js';
 import { decideClientCall, eventsOnlyForSubscribers, refusedUnknownLicense, sdkDoor, seed004Door, type AppRules, type ClientDecision, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 import { admitted, refused } from './decisionOutcomes.js';
+import { boundDevice, openApp, storedLicense } from '../../fixtures.js';
 
 // A fixed instant (with milliseconds, so a rule that rounds to the second shows).
 const now = Timestamp.fromDate(new Date('2027-03-10T12:00:00.250Z'));
 const ago = (seconds: number) => Timestamp.fromMillis(now.toMillis() - seconds * 1000);
-const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
+const app = openApp;
 
-function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
-  return {
-    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
-    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: now, revoked: false, revokedAt: null,
-    revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [], portalReleases: [], source: null, createdAt: ago(3600), updatedAt: ago(3600),
-    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: null,
-    variantEntitlements: [], entitlements: [],
-    ...fields,
-  };
-}
-const bound = (hwid: string, lastSeenSecondsAgo = 0) => ({ hwid, boundAt: ago(3600), lastSeenAt: ago(lastSeenSecondsAgo), ip: null, machineName: null, os: null });
+// Created an hour ago, its clock not started (expirationBasis creation needs none).
+const license = (fields: Partial<LicenseDocument> = {}) => storedLicense(ago(3600), { expiresSort: now, clockStartedAt: null, ...fields });
+const bound = (hwid: string, lastSeenSecondsAgo = 0) => boundDevice(hwid, ago(3600), ago(lastSeenSecondsAgo));
 const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
 const session = (hwid = 'dev-1', issuedAtMs = now.toMillis() - 1000, openedAtMs = issuedAtMs) => ({ hwid, issuedAtMs, openedAtMs });
 const refusal = (decision: ClientDecision) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');

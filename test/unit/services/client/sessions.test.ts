@@ -5,24 +5,17 @@
  * secret, and refused from the second it expires. Every refusal is 401 `session_expired`.
  */
 import { Timestamp } from 'firebase-admin/firestore';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { sessions } from '../../../../functions/src/config/constants.js';
 import { peekSessionClaims, sessionTokenAuthentic, type SessionClaims } from '../../../../functions/src/crypto/sessionTokens.js';
-import { appDocument, type AppDocument } from '../../../../functions/src/data/apps.js';
+import type { AppDocument } from '../../../../functions/src/data/apps.js';
 import { currentSessionSecret, newSealedSessionSecret, rotatedSessionSecret } from '../../../../functions/src/services/access/storedSecrets.js';
 import { acceptedSession, newSession, presentedSessionClaims, sessionIssuedAtMs, sessionOf } from '../../../../functions/src/services/client/sessions.js';
 import { apiErrorOf } from '../../apiErrors.js';
+import { storedApp, useTestKek } from '../../fixtures.js';
 
 const kek = 'sessions-unit-test-kek-0123456789abcdefghij';
-let kekBefore: string | undefined;
-beforeAll(() => {
-  kekBefore = process.env.KEYWARDEN_KEK;
-  process.env.KEYWARDEN_KEK = kek;
-});
-afterAll(() => {
-  if (kekBefore === undefined) delete process.env.KEYWARDEN_KEK;
-  else process.env.KEYWARDEN_KEK = kekBefore;
-});
+useTestKek(kek);
 
 // With milliseconds, so a rule that confuses seconds and milliseconds shows.
 const now = Timestamp.fromDate(new Date('2027-03-10T12:00:00.250Z'));
@@ -33,20 +26,12 @@ const otherAppId = 'app_Unit0000000000000002';
 const scope = { appId, licenseKey: 'ABCD-EFGH-JKLM-NPQR', hwid: 'dev-1', epoch: 3 };
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-/** An app as stored, with a fresh sealed session secret (sessions never sign: the key is a placeholder). */
-function storedApp(): AppDocument {
-  return appDocument.parse({
-    accountId: 'acc_1', name: 'App', slug: 'app', description: null, disabled: false, appSecretHash: 'hash',
-    sessionSecret: newSealedSessionSecret(),
-    signingKeys: [{ keyId: 'sk_1', publicKey: 'unused', privateKey: 'unused', createdAt: now, retiredAt: null }], activeSigningKeyId: 'sk_1',
-    creditsUnlimited: false, variables: {}, settings: { validatesPerLicensePerMinute: 60, validatesPerIpPerMinute: 60, maxIpsPerDay: null },
-    security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, createdAt: now, updatedAt: now,
-  });
-}
+/** An app as stored, with a fresh sealed session secret (sessions never sign: its key is a placeholder). */
+const sessionApp = () => storedApp(now, { sessionSecret: newSealedSessionSecret() });
 
 describe('newSession', () => {
   it('issues a token its app accepts, carrying the scope, the issue time to the millisecond, the opening and the epoch', () => {
-    const app = storedApp();
+    const app = sessionApp();
     const { token, claims } = newSession(app, scope, 3600, now);
     expect(claims).toEqual({
       sid: expect.stringMatching(uuid), app: appId, lic: 'ABCD-EFGH-JKLM-NPQR', hwid: 'dev-1',
@@ -54,13 +39,13 @@ describe('newSession', () => {
     });
     expect(peekSessionClaims(token)).toEqual(claims);
     expect(sessionTokenAuthentic(currentSessionSecret(app), token)).toBe(true);
-    expect(sessionTokenAuthentic(currentSessionSecret(storedApp()), token)).toBe(false);
+    expect(sessionTokenAuthentic(currentSessionSecret(sessionApp()), token)).toBe(false);
     // Each session has its own id.
     expect(newSession(app, scope, 3600, now).claims.sid).not.toBe(claims.sid);
   });
 
   it('ends a refreshed session at the absolute lifetime from its opening, whichever of it and the TTL comes first', () => {
-    const app = storedApp();
+    const app = sessionApp();
     // Opened in the last millisecond of a second: the lifetime counts from the start of that second.
     const openedSecond = now.seconds - (lifetimeSeconds - 100);
     const openedMs = openedSecond * 1000 + 999;
@@ -75,13 +60,13 @@ describe('newSession', () => {
 
 describe('presentedSessionClaims', () => {
   it('reads the claims of a well-formed token, at a door that names its app or one that does not', () => {
-    const { token, claims } = newSession(storedApp(), scope, 3600, now);
+    const { token, claims } = newSession(sessionApp(), scope, 3600, now);
     expect(presentedSessionClaims(token)).toEqual(claims);
     expect(presentedSessionClaims(token, appId)).toEqual(claims);
   });
 
   it('refuses an unreadable token, and another app\'s at a door that names its app, before any lookup', () => {
-    const { token } = newSession(storedApp(), scope, 3600, now);
+    const { token } = newSession(sessionApp(), scope, 3600, now);
     for (const presented of ['', 'not-a-token', `${token}.extra`]) {
       expect(apiErrorOf(() => presentedSessionClaims(presented))).toMatchObject({ code: 'session_expired', message: 'Invalid session token' });
     }
@@ -91,7 +76,7 @@ describe('presentedSessionClaims', () => {
 
 describe('acceptedSession', () => {
   it('accepts a token with its app\'s MAC until the second it expires, and answers its claims and app', () => {
-    const app = storedApp();
+    const app = sessionApp();
     const { token, claims } = newSession(app, scope, 3600, now);
     const accepted = acceptedSession(token, claims, app, now);
     expect(accepted.claims).toBe(claims);
@@ -102,22 +87,22 @@ describe('acceptedSession', () => {
   });
 
   it('refuses a token whose app is gone, one signed by another app, and an altered one, even before expiry', () => {
-    const app = storedApp();
+    const app = sessionApp();
     const { token, claims } = newSession(app, scope, 3600, now);
     const invalid = { code: 'session_expired', message: 'Invalid session token' };
     expect(apiErrorOf(() => acceptedSession(token, claims, undefined, now))).toMatchObject(invalid);
-    expect(apiErrorOf(() => acceptedSession(token, claims, storedApp(), now))).toMatchObject(invalid);
+    expect(apiErrorOf(() => acceptedSession(token, claims, sessionApp(), now))).toMatchObject(invalid);
     const [, signature] = token.split('.');
     const longer: SessionClaims = { ...claims, exp: claims.exp + 86_400 };
     const altered = `${Buffer.from(JSON.stringify(longer), 'utf8').toString('base64url')}.${signature ?? ''}`;
     expect(apiErrorOf(() => acceptedSession(altered, longer, app, now))).toMatchObject(invalid);
     // A forged token is refused as forged, even once expired.
     const later = Timestamp.fromMillis((claims.exp + 10) * 1000);
-    expect(apiErrorOf(() => acceptedSession(token, claims, storedApp(), later))).toMatchObject(invalid);
+    expect(apiErrorOf(() => acceptedSession(token, claims, sessionApp(), later))).toMatchObject(invalid);
   });
 
   it('after a rotation accepts tokens of the previous secret during its overlap only, and those of the new one', () => {
-    const app = storedApp();
+    const app = sessionApp();
     const before = newSession(app, scope, 3600, now);
     const rotated: AppDocument = { ...app, ...rotatedSessionSecret(app, now) };
     const after = newSession(rotated, scope, 3600, now);

@@ -3,40 +3,22 @@
  * base64 of the body's JSON in UTF-8, `signature` is Ed25519 over the payload string by the app's
  * active key, `keyId` names that key; an app without its active key answers 500 system_error.
  */
-import { createPublicKey, verify } from 'node:crypto';
-import { Timestamp } from 'firebase-admin/firestore';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { generateSigningKeyPair, type SigningKeyPair } from '../../../../functions/src/crypto/signing.js';
-import { appDocument, type AppDocument } from '../../../../functions/src/data/apps.js';
 import { signAnswer } from '../../../../functions/src/services/client/signedAnswers.js';
 import { apiErrorOf } from '../../apiErrors.js';
+import { at, ed25519Verifies, storedApp, useTestKek } from '../../fixtures.js';
 
 const kek = 'signed-answers-unit-test-kek-0123456789abcdef';
-let kekBefore: string | undefined;
-beforeAll(() => {
-  kekBefore = process.env.KEYWARDEN_KEK;
-  process.env.KEYWARDEN_KEK = kek;
-});
-afterAll(() => {
-  if (kekBefore === undefined) delete process.env.KEYWARDEN_KEK;
-  else process.env.KEYWARDEN_KEK = kekBefore;
-});
+useTestKek(kek);
 
-const created = Timestamp.fromDate(new Date('2027-01-01T00:00:00Z'));
+const created = at('2027-01-01T00:00:00Z');
 
 /** An app as stored with these signing keys, `active` the one it signs with. */
-function appSigningWith(keys: SigningKeyPair[], active: string): AppDocument {
-  return appDocument.parse({
-    accountId: 'acc_1', name: 'App', slug: 'app', description: null, disabled: false, appSecretHash: 'hash', sessionSecret: 'unused',
-    signingKeys: keys.map((key) => ({ ...key, createdAt: created, retiredAt: null })), activeSigningKeyId: active,
-    creditsUnlimited: false, variables: {}, settings: { validatesPerLicensePerMinute: 60, validatesPerIpPerMinute: 60, maxIpsPerDay: null },
-    security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, createdAt: created, updatedAt: created,
-  });
-}
+const appSigningWith = (keys: SigningKeyPair[], active: string) =>
+  storedApp(created, { signingKeys: keys.map((key) => ({ ...key, createdAt: created, retiredAt: null })), activeSigningKeyId: active });
 
-/** What an SDK checks: Ed25519 over the payload string's bytes, with the published public key. */
-const verifiesWith = (key: SigningKeyPair, payload: string, signature: string) =>
-  verify(null, Buffer.from(payload, 'utf8'), createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: key.publicKey }, format: 'jwk' }), Buffer.from(signature, 'base64'));
+const verifiesWith = (key: SigningKeyPair, payload: string, signature: string) => ed25519Verifies(key.publicKey, payload, signature);
 
 describe('signAnswer', () => {
   it('signs the body\'s JSON, in standard base64 of its UTF-8 bytes, with the active key, and names that key', () => {

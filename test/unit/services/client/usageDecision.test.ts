@@ -4,30 +4,19 @@
  * refused for another device, an undeclared meter, a revoked or expired license, a disabled app.
  * No Firestore, no HTTP.
  */
-import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
-import { decideClientCall, sdkDoor, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { decideClientCall, sdkDoor, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 import { admitted } from './decisionOutcomes.js';
+import { at, boundDevice, openApp, plus, storedLicense } from '../../fixtures.js';
 
-const at = (iso: string) => Timestamp.fromDate(new Date(iso));
 const created = at('2027-01-01T00:00:00Z');
 const now = at('2027-02-01T00:00:00Z');
-const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
-const device = (hwid: string) => ({ hwid, boundAt: created, lastSeenAt: created, ip: null, machineName: null, os: null });
+const app = openApp;
+const device = (hwid: string) => boundDevice(hwid, created);
 
-function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
-  const base = {
-    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
-    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
-    revokeReason: null, expiryNotified: false, devices: [device('dev-1')], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, endedSessions: [], activationAttempts: [], deactivations: [],
-    source: null, createdAt: created, updatedAt: created,
-    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
-    variantEntitlements: [], entitlements: [], meters: { api_calls: { limit: 10, period: 'month' } },
-  } satisfies Omit<LicenseDocument, 'portalReleases' | 'clientBans'>;
-  return { ...base, clientBans: { hwids: [], ips: [] }, ...fields } as LicenseDocument;
-}
+const license = (fields: Partial<LicenseDocument> = {}) =>
+  storedLicense(created, { devices: [device('dev-1')], meters: { api_calls: { limit: 10, period: 'month' } }, ...fields });
 const usage = (fields: Partial<ClientRequest> = {}): ClientRequest => ({ action: 'usage', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', meter: 'api_calls', ...fields });
 const outcome = (decision: ReturnType<typeof decideClientCall>) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
 
@@ -51,7 +40,7 @@ describe('usage decision', () => {
   it('refuses a revoked license, an expired one from its first millisecond, a disabled app', () => {
     expect(outcome(decideClientCall(sdkDoor, app, license({ revoked: true, revokedAt: created, revokeReason: 'x' }), usage(), now))).toBe('revoked');
     expect(outcome(decideClientCall(sdkDoor, app, license({ expiresAt: now, expiresSort: now }), usage(), now))).toBe('expired');
-    expect(outcome(decideClientCall(sdkDoor, app, license({ expiresAt: now, expiresSort: now }), usage(), Timestamp.fromMillis(now.toMillis() - 1)))).toBe('admitted');
+    expect(outcome(decideClientCall(sdkDoor, app, license({ expiresAt: now, expiresSort: now }), usage(), plus(now, -1)))).toBe('admitted');
     expect(outcome(decideClientCall(sdkDoor, { ...app, disabled: true }, license(), usage(), now))).toBe('app_disabled');
   });
 

@@ -4,33 +4,22 @@
  * and its first past the end (mid-session: the heartbeat after it no longer carries the code),
  * repeats, sort order, and a refusal that binds nothing. No Firestore, no HTTP.
  */
-import { Timestamp } from 'firebase-admin/firestore';
+import type { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { apiErrorOf } from '../../apiErrors.js';
+import { at, boundDevice, openApp, plus, storedLicense } from '../../fixtures.js';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
-import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { decideClientCall, sdkDoor, seed004Door, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 import { admitted, refused } from '../client/decisionOutcomes.js';
 import { assertDefinedCodes, effectiveEntitlements, entitlementEnds, grantsOf, grantsView, missingEntitlements } from '../../../../functions/src/services/licensing/entitlements.js';
 
-const at = (iso: string) => Timestamp.fromDate(new Date(iso));
-const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
-const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
+const app = openApp;
 const created = at('2027-01-01T00:00:00Z');
 const addOnEnds = at('2027-02-28T23:59:59.999Z');
 
-function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
-  const base = {
-    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
-    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
-    revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
-    source: null, createdAt: created, updatedAt: created,
-    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
-    variantEntitlements: ['PRO', 'EXPORT'], entitlements: [{ code: 'AI_ASSIST', expiresAt: addOnEnds }, { code: 'BETA', expiresAt: null }],
-  } satisfies Omit<LicenseDocument, 'portalReleases'>;
-  return { ...base, ...fields } as LicenseDocument;
-}
-const device = (hwid: string) => ({ hwid, boundAt: created, lastSeenAt: created, ip: null, machineName: null, os: null });
+const license = (fields: Partial<LicenseDocument> = {}) =>
+  storedLicense(created, { variantEntitlements: ['PRO', 'EXPORT'], entitlements: [{ code: 'AI_ASSIST', expiresAt: addOnEnds }, { code: 'BETA', expiresAt: null }], ...fields });
+const device = (hwid: string) => boundDevice(hwid, created);
 const request = (fields: Partial<ClientRequest>): ClientRequest => ({ action: 'validate', appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
 
 describe('effectiveEntitlements', () => {

@@ -3,14 +3,15 @@
  * reminder is due at the edges of each band, once per expiry; the band the scheduled pass queries
  * and what a reminder writes (expiringReminder). No Firestore, no HTTP.
  */
-import { Timestamp } from 'firebase-admin/firestore';
+import type { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
+import { at, plus, storedLicense } from '../../fixtures.js';
 import { dueReminder, expiringReminder, reminderBand, reminderBandMs } from '../../../../functions/src/services/licensing/expiringReminders.js';
 
 const dayMs = 86_400_000;
-const now = Timestamp.fromDate(new Date('2028-02-28T12:00:00Z'));
-const inMs = (ms: number) => Timestamp.fromMillis(now.toMillis() + ms);
+const now = at('2028-02-28T12:00:00Z');
+const inMs = (ms: number) => plus(now, ms);
 const license = (expiresAt: Timestamp | null, fields: { revoked?: boolean; expiringReminders?: Record<string, Timestamp> } = {}) => ({
   revoked: fields.revoked ?? false,
   expiresAt,
@@ -45,9 +46,9 @@ describe('dueReminder', () => {
   });
 
   it('counts days in milliseconds across a leap day (2028-02-29)', () => {
-    const expiresAt = Timestamp.fromDate(new Date('2028-03-01T12:00:00Z'));
-    expect(dueReminder(license(expiresAt), Timestamp.fromDate(new Date('2028-02-29T12:00:00Z')))).toBe(1);
-    expect(dueReminder(license(expiresAt), Timestamp.fromDate(new Date('2028-02-28T12:00:00Z')))).toBeNull();
+    const expiresAt = at('2028-03-01T12:00:00Z');
+    expect(dueReminder(license(expiresAt), at('2028-02-29T12:00:00Z'))).toBe(1);
+    expect(dueReminder(license(expiresAt), at('2028-02-28T12:00:00Z'))).toBeNull();
   });
 });
 
@@ -64,19 +65,9 @@ describe('reminderBand (what the pass queries)', () => {
 });
 
 describe('expiringReminder (what the pass writes)', () => {
-  const created = Timestamp.fromDate(new Date('2028-01-01T00:00:00Z'));
-  const stored = (expiresAt: Timestamp | null, fields: Partial<LicenseDocument> = {}): LicenseDocument => {
-    const base = {
-      appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
-      floating: false, heartbeatTimeoutSeconds: 300, expiresAt, expiresSort: expiresAt ?? created, revoked: false, revokedAt: null,
-      revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-      ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
-      source: null, createdAt: created, updatedAt: created,
-      expirationStrategy: 'revoke', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
-      variantEntitlements: [], entitlements: [],
-    } satisfies Omit<LicenseDocument, 'portalReleases'>;
-    return { ...base, ...fields } as LicenseDocument;
-  };
+  const created = at('2028-01-01T00:00:00Z');
+  const stored = (expiresAt: Timestamp | null, fields: Partial<LicenseDocument> = {}) =>
+    storedLicense(created, { expiresAt, expiresSort: expiresAt ?? created, expirationStrategy: 'revoke', ...fields });
 
   it('sets the N-day marker to this expiry, keeps the other markers, and writes license.expiring with the days, expiry and strategy', () => {
     const expiresAt = inMs(7 * dayMs);

@@ -5,33 +5,19 @@
  * rollover; and what the scheduled expiry pass writes for one license (expiryNotice). No
  * Firestore, no HTTP.
  */
-import { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import type { LicenseDocument } from '../../../../functions/src/data/licenses.js';
-import { decideClientCall, sdkDoor, seed004Door, type AppRules, type ClientAction, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
+import { decideClientCall, sdkDoor, seed004Door, type ClientAction, type ClientRequest } from '../../../../functions/src/services/client/clientDecision.js';
 import { admitted, refused } from '../client/decisionOutcomes.js';
+import { at, boundDevice, openApp, plus, storedLicense } from '../../fixtures.js';
 import { clockStarts, expiryNotice, expiryStanding, graceEnd, renewedExpiry, revokedOnExpiry, withClockStarted } from '../../../../functions/src/services/licensing/licenseExpiry.js';
 
-const at = (iso: string) => Timestamp.fromDate(new Date(iso));
-const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
 const dayMs = 86_400_000;
-const app: AppRules = { disabled: false, security: { hwidBlacklist: [], ipBlacklist: [], hwidWhitelist: [], ipWhitelist: [] }, clientBans: { hwids: [], ips: [] }, maxIpsPerDay: null };
+const app = openApp;
 const created = at('2027-01-01T00:00:00Z');
 
-function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
-  const base = {
-    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 1, unlimitedHwidSlots: false,
-    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
-    revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
-    source: null, createdAt: created, updatedAt: created,
-    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
-    variantEntitlements: [], entitlements: [],
-  } satisfies Omit<LicenseDocument, 'portalReleases'>;
-  // Fields other features add to the document keep their defaults (the schema's).
-  return { ...base, ...fields } as LicenseDocument;
-}
-const device = (hwid: string) => ({ hwid, boundAt: created, lastSeenAt: created, ip: null, machineName: null, os: null });
+const license = (fields: Partial<LicenseDocument> = {}) => storedLicense(created, fields);
+const device = (hwid: string) => boundDevice(hwid, created);
 const request = (action: ClientAction, fields: Partial<ClientRequest> = {}): ClientRequest => ({ action, appId: 'app_1', hwid: 'dev-1', ip: '203.0.113.7', ...fields });
 const outcome = (decision: ReturnType<typeof decideClientCall>) => (decision.outcome === 'refuse' ? decision.error.code : 'admitted');
 

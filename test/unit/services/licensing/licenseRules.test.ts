@@ -5,7 +5,7 @@
  * edge and retry time, the bounded lists (violations, client bans, ended sessions), and which
  * sessions an ending ends. No Firestore, no HTTP.
  */
-import { Timestamp } from 'firebase-admin/firestore';
+import type { Timestamp } from 'firebase-admin/firestore';
 import { describe, expect, it } from 'vitest';
 import { limits, sessions } from '../../../../functions/src/config/constants.js';
 import type { DeviceDocument, LicenseDocument, ViolationDocument } from '../../../../functions/src/data/licenses.js';
@@ -25,27 +25,14 @@ import {
   withViolation,
 } from '../../../../functions/src/services/licensing/licenseRules.js';
 import { apiErrorOf } from '../../apiErrors.js';
+import { at, boundDevice, plus, storedLicense } from '../../fixtures.js';
 
-const at = (iso: string) => Timestamp.fromDate(new Date(iso));
-const plus = (time: Timestamp, ms: number) => Timestamp.fromMillis(time.toMillis() + ms);
 const hourMs = 3_600_000;
 const created = at('2027-01-01T00:00:00Z');
 const now = at('2027-03-10T12:00:00Z');
 
-function license(fields: Partial<LicenseDocument> = {}): LicenseDocument {
-  const base = {
-    appId: 'app_1', accountId: 'acc_1', variantId: null, label: null, email: null, maxHwidSlots: 2, unlimitedHwidSlots: false,
-    floating: false, heartbeatTimeoutSeconds: 300, expiresAt: null, expiresSort: created, revoked: false, revokedAt: null,
-    revokeReason: null, expiryNotified: false, devices: [], variables: {}, violations: [], flagged: false,
-    ipDay: { day: '', ips: [] }, heartbeatCount: 0, sessionsValidAfter: null, sessionEpoch: 0, sessionsValidFromEpoch: 0, clientBans: { hwids: [], ips: [] }, endedSessions: [], activationAttempts: [], deactivations: [],
-    source: null, createdAt: created, updatedAt: created,
-    expirationStrategy: 'restrict', gracePeriodDays: 0, expirationBasis: 'creation', renewalBasis: 'fromExpiry', durationDays: null, clockStartedAt: created,
-    variantEntitlements: [], entitlements: [],
-  } satisfies Omit<LicenseDocument, 'portalReleases'>;
-  // Fields other features add to the document keep their defaults (the schema's).
-  return { ...base, ...fields } as LicenseDocument;
-}
-const device = (hwid: string, lastSeenAt = created, fields: Partial<DeviceDocument> = {}): DeviceDocument => ({ hwid, boundAt: created, lastSeenAt, ip: null, machineName: null, os: null, ...fields });
+const license = (fields: Partial<LicenseDocument> = {}) => storedLicense(created, { maxHwidSlots: 2, ...fields });
+const device = (hwid: string, lastSeenAt = created, fields: Partial<DeviceDocument> = {}) => boundDevice(hwid, created, lastSeenAt, fields);
 const hwids = (stored: LicenseDocument) => stored.devices.map((bound) => bound.hwid);
 
 describe('licenseStatus', () => {
