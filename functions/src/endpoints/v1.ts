@@ -323,12 +323,12 @@ export const v1 = onRequest(
       return { body: consoleSettingsResponse.parse({ signInProviders: consoleSignIn() }) };
     }
     if (portalPublicRouter.matches(path)) {
-      assertMethodServed(portalPublicRouter, path, ctx.method);
+      portalPublicRouter.assertMethodServed(ctx.method, path);
       return portalPublicRouter.handle(ctx, path, null);
     }
     if (buyerRouter.matches(path)) {
       // Refused before the token is checked, as every other router does.
-      assertMethodServed(buyerRouter, path, ctx.method);
+      buyerRouter.assertMethodServed(ctx.method, path);
       const bearer = ctx.header('authorization')?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
       const buyer = await throttledAuthentication(ctx.ip, ctx.log, async () => verifyBuyerToken(bearer));
       takeRateLimit(`buyer:${buyer.kind === 'email' ? buyer.email : buyer.licenseKey}`);
@@ -336,8 +336,7 @@ export const v1 = onRequest(
     }
     if (signedInUserRouter.matches(path)) {
       // A method the path does not serve is refused before the token is checked, as the key routes refuse it.
-      const allowed = signedInUserRouter.methodsAt(path);
-      if (!allowed.includes(ctx.method)) throw new ApiError('method_not_allowed', `Method ${ctx.method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+      signedInUserRouter.assertMethodServed(ctx.method, path);
       const user = await throttledAuthentication(ctx.ip, ctx.log, () => verifySignedInUser(presentedCredentials(ctx).idToken ?? ''));
       takeRateLimit(`user:${user.uid}`);
       return signedInUserRouter.handle({ ...ctx, body: withoutCredentials(ctx.body), query: withoutCredentials(ctx.query) }, path, user);
@@ -352,10 +351,3 @@ export const v1 = onRequest(
   }),
 );
 
-/** 405 with the path's methods when it does not serve this one. */
-function assertMethodServed<T>(router: Router<T>, path: string, method: string): void {
-  const allowed = router.methodsAt(path);
-  if (!allowed.includes(method as (typeof allowed)[number])) {
-    throw new ApiError('method_not_allowed', `Method ${method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
-  }
-}

@@ -30,10 +30,18 @@ export class Router<T> {
     return this.routes.map(({ method, pattern }) => ({ method, pattern }));
   }
 
-  /** The methods some route serves at the path (empty when no route matches it). */
+  /** The methods some route serves at the path, each once, in declaration order (empty when no route matches it). */
   methodsAt(path: string): HttpMethod[] {
     const parts = path.split('/').filter(Boolean);
-    return this.routes.filter((route) => matchSegments(route.segments, parts) !== undefined).map((route) => route.method);
+    return [...new Set(this.routes.filter((route) => matchSegments(route.segments, parts) !== undefined).map((route) => route.method))];
+  }
+
+  /** 405 with the methods the path serves, when it serves some but not this one (checked before any credential). */
+  assertMethodServed(method: string, path: string): void {
+    const allowed = this.methodsAt(path);
+    if (allowed.length > 0 && !allowed.includes(method as HttpMethod)) {
+      throw new ApiError('method_not_allowed', `Method ${method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
+    }
   }
 
   /** True when some route matches the path, whatever its method. */
@@ -44,16 +52,12 @@ export class Router<T> {
 
   async handle(ctx: RequestContext, path: string, extra: T): Promise<EndpointResult> {
     const parts = path.split('/').filter(Boolean);
-    const allowed: HttpMethod[] = [];
     for (const route of this.routes) {
+      if (route.method !== ctx.method) continue;
       const params = matchSegments(route.segments, parts);
-      if (!params) continue;
-      if (route.method === ctx.method) return route.handler(ctx, params, extra);
-      allowed.push(route.method);
+      if (params) return route.handler(ctx, params, extra);
     }
-    if (allowed.length > 0) {
-      throw new ApiError('method_not_allowed', `Method ${ctx.method} not allowed here; use ${allowed.join(', ')}`, { allow: allowed.join(', ') });
-    }
+    this.assertMethodServed(ctx.method, path);
     throw new ApiError('not_found', `No route ${ctx.method} ${path}`);
   }
 }

@@ -2,7 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import type { EndpointResult, HttpMethod, RequestContext } from '../../../functions/src/http/endpoint.js';
 import { operations, Router, type RoutedOperation } from '../../../functions/src/http/router.js';
-import { apiErrorOfAsync } from '../apiErrors.js';
+import { apiErrorOf, apiErrorOfAsync } from '../apiErrors.js';
 
 /** The router reads only the method of the request context. */
 const ctx = (method: HttpMethod) => ({ method }) as RequestContext;
@@ -98,6 +98,26 @@ describe('Router', () => {
     expect(error.message).toBe('Method DELETE not allowed here; use GET, POST');
     expect(error.allow).toBe('GET, POST');
     expect((await refused('PUT', '/apps/a/licenses/b')).allow).toBe('GET, DELETE');
+    expect((await refused('PUT', '/apps/a/licenses/export')).allow).toBe('GET, DELETE');
+  });
+
+  it('assertMethodServed: 405 for a served path and another method; nothing for a served method or an unknown path', () => {
+    const r = router();
+    const error = apiErrorOf(() => r.assertMethodServed('PATCH', '/apps/a/licenses/export'));
+    expect(error).toMatchObject({ code: 'method_not_allowed', status: 405, allow: 'GET, DELETE', message: 'Method PATCH not allowed here; use GET, DELETE' });
+    expect(() => r.assertMethodServed('DELETE', '/apps/a/licenses/b')).not.toThrow();
+    expect(() => r.assertMethodServed('GET', '/nowhere')).not.toThrow();
+  });
+
+  it('lists the methods served at a path in declaration order, none for a path no route matches', () => {
+    const r = router();
+    expect(r.methodsAt('/apps')).toEqual(['GET', 'POST']);
+    expect(r.methodsAt('//apps/a/licenses/b/')).toEqual(['GET', 'DELETE']);
+    // "export" is also a :key: three routes match, two of them GET, which is listed once.
+    expect(r.methodsAt('/apps/a/licenses/export')).toEqual(['GET', 'DELETE']);
+    expect(r.methodsAt('/')).toEqual(['GET']);
+    expect(r.methodsAt('/apps/a')).toEqual([]);
+    expect(new Router<null>().methodsAt('/apps')).toEqual([]);
   });
 
   it('says whether any route matches a path, whatever the method', () => {
