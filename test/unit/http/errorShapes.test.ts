@@ -50,6 +50,13 @@ describe('renderError', () => {
     expect(renderError('sdk', error('not_found', 503), 'r').error).toBe('system_error');
   });
 
+  it("adds an error's details beside each shape's own fields, which they never replace", () => {
+    const withDetails = new ApiError('hwid_mismatch', 'All seats are taken', { details: { portalUrl: 'https://example.test/portal', valid: 'overridden?', missing: ['PRO'] } });
+    expect(renderError('valid', withDetails, 'r')).toEqual({ portalUrl: 'https://example.test/portal', missing: ['PRO'], valid: false, error: 'All seats are taken', code: 'hwid_mismatch', requestId: 'r' });
+    expect(renderError('sdk', withDetails, 'r')).toEqual({ portalUrl: 'https://example.test/portal', valid: 'overridden?', missing: ['PRO'], status: 'failed', error: 'hwid_mismatch', message: 'All seats are taken', requestId: 'r' });
+    expect(renderError('rest', withDetails, 'r')).toMatchObject({ portalUrl: 'https://example.test/portal', error: 'hwid_mismatch' });
+  });
+
   it('never changes the code on the other surfaces', () => {
     for (const shape of ['valid', 'success'] as const) expect(renderError(shape, error('unauthorized'), 'r').code).toBe('unauthorized');
     expect(renderError('rest', error('unauthorized'), 'r').error).toBe('unauthorized');

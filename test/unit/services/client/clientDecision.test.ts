@@ -261,6 +261,11 @@ describe('decideClientCall', () => {
     // Only an ApiError is such a refusal.
     expect(refusedUnknownLicense(new Error('License key not found'))).toBe(false);
   });
+
+  it('lets an error that is not an ApiError (a bug, a corrupt document) escape, to be answered 500: it is no refusal', () => {
+    const corrupt = { ...license(), devices: null } as unknown as LicenseDocument;
+    expect(() => decideClientCall(sdkDoor, app, corrupt, request({}), now)).toThrow(TypeError);
+  });
 });
 
 describe('decideClientCall: what each refusal says and what each admission writes', () => {

@@ -209,6 +209,8 @@ describe('checkoutSource', () => {
       stripePaymentIntentId: 'pi_1',
     });
     expect(checkoutSource('evt_9', session({ customer: null }))).toEqual({ stripeEventId: 'evt_9', stripeCheckoutSessionId: 'cs_1' });
+    // Stripe sends the ids it has not got as null: no field is written for them (not a null, not undefined).
+    expect(checkoutSource('evt_9', session({ customer: null, subscription: null, payment_intent: null }))).toStrictEqual({ stripeEventId: 'evt_9', stripeCheckoutSessionId: 'cs_1' });
   });
 });
 
@@ -398,5 +400,16 @@ describe('failed payments and renewals (README, Stripe and grace)', () => {
     const paid = { id: 'in_1', period_start: 5, lines: { data: [{ period: { start: 30, end: 60 } }, { period: { start: 10, end: 40 } }] } };
     expect(invoicePeriodStartSeconds(paid)).toBe(10);
     expect(invoicePeriodStartSeconds({ id: 'in_1', period_start: 5 })).toBe(5);
+  });
+
+  it('skips lines without a period or without its start', () => {
+    const paid = { id: 'in_1', period_start: 5, lines: { data: [{ period: null }, { period: { start: null, end: 40 } }, { period: { start: 20, end: 60 } }, {}] } };
+    expect(invoicePeriodStartSeconds(paid)).toBe(20);
+    expect(invoicePeriodStartSeconds({ id: 'in_1', period_start: 5, lines: { data: [{ period: null }, { period: { end: 40 } }] } })).toBe(5);
+  });
+
+  it('renews a license that never expires from the period end, whatever the basis (it is not past an expiry)', () => {
+    const period = { start: at(now.seconds - 10 * 86_400), end: paidEnd };
+    expect(paidExpiry(term({ renewalBasis: 'fromNowIfExpired', expiresAt: null }), period, paidEnd, now).toMillis()).toBe(paidEnd.toMillis());
   });
 });
