@@ -120,6 +120,13 @@ describe('checkoutMapping', () => {
     expect(checkoutMapping(session({ metadata: { keywarden_entitlements: ' PRO, EXPORT,,pro,PRO ,AI-X,' } })).entitlements).toEqual(['EXPORT', 'PRO']);
   });
 
+  it('keeps at most the 200 codes a product may define, the first in sorted order', () => {
+    const codes = Array.from({ length: 205 }, (_, index) => `CODE_${String(index).padStart(3, '0')}`);
+    const kept = checkoutMapping(session({ metadata: { keywarden_entitlements: [...codes].reverse().join(',') } })).entitlements;
+    expect(kept).toHaveLength(200);
+    expect(kept).toEqual(codes.slice(0, 200));
+  });
+
   it('defaults to one license, no variant, the app default device count', () => {
     expect(checkoutMapping(session())).toEqual({ appId: undefined, variantId: undefined, quantity: 1, maxHwidSlots: undefined, entitlements: [] });
   });
