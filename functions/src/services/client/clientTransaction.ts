@@ -17,7 +17,7 @@ import { licensesCollection, type LicenseDocument } from '../../data/licenses.js
 import { ApiError } from '../../domain/errors.js';
 import type { ClientApp } from './clientApps.js';
 import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
-import { inLicenseTurn } from './licenseQueue.js';
+import { inLicenseTurn, WriterTurnNeeded, writerTurnNeeded } from './licenseQueue.js';
 import { takeCredit } from '../admin/credits.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
 
@@ -60,10 +60,13 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
   const rules = { disabled: client.app.disabled, security: client.app.security, clientBans: client.app.clientBans, maxIpsPerDay: client.app.settings.maxIpsPerDay };
   const charge = metered(call);
   try {
-    // One turn per license in this instance: concurrent calls on one key would abort each other.
-    const outcome = await inLicenseTurn(licenseKey, () => db().runTransaction(async (transaction) => {
+    // Calls that write the license take turns in this instance, readers run side by side
+    // (licenseQueue.ts): concurrent writes on one key would abort each other.
+    const outcome = await inLicenseTurn(licenseKey, (asWriterTurn) => db().runTransaction(async (transaction) => {
       const stored = (await transaction.get(ref)).data();
       const decision = decideClientCall(call.policy, rules, stored, request, now);
+      const writesLicense = decision.outcome === 'refuse' ? decision.record !== undefined : decision.licenseChanged;
+      if (writesLicense && !asWriterTurn && writerTurnNeeded(licenseKey)) throw new WriterTurnNeeded();
       if (decision.outcome === 'refuse') {
         if (!decision.record) throw decision.error;
         // A counted attempt (seed 004 activate) or a revocation on expiry is written although

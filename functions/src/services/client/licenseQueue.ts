@@ -1,30 +1,106 @@
 /**
- * Client calls on one license take turns within an instance. Every client transaction reads
- * the license document and most write it, so Firestore serializes them anyway, but by aborting
- * the younger of two (wound-wait) and letting firebase-admin retry after a growing backoff: a
- * burst of 50 activations on one key aborted the same transactions again and again until some
- * spent their five attempts (or the request deadline) and answered 503 instead of 200 or 429.
- * Queued here, the calls an instance serves never abort one another; only calls served by
- * other instances still contend, and the client's retries absorb that.
+ * Client calls on one license, within an instance: those that only read it run side by side;
+ * those that write it take turns. Every client transaction reads the license document; Firestore
+ * lets readers share it but serializes a writer against everyone else, by aborting the younger
+ * of two (wound-wait) and letting firebase-admin retry after a growing backoff: a burst of 50
+ * activations on one key aborted the same transactions again and again until some spent their
+ * five attempts (or the request deadline) and answered 503 instead of 200 or 429. Queued here,
+ * the writes an instance serves never abort one another or its readers; only calls served by
+ * other instances still contend, and the client's retries absorb that. Readers are not queued:
+ * a fleet of devices validating and heartbeating on one site license writes only its own
+ * records, and taking turns would cap it at one transaction at a time.
+ *
+ * Whether a call writes the license is known only inside its transaction, from the decision:
+ * a call starts as a reader (`asReader`); if it would write while other calls on the license are
+ * running here, it gives up that attempt (`WriterTurnNeeded`, nothing written) and runs again as
+ * a writer (`asWriter`), once the readers running have finished. New readers wait behind a
+ * queued writer.
  */
 
-/** The last turn queued per license key; removed once it ends with no turn behind it. */
-const lastTurns = new Map<string, Promise<void>>();
+interface LicenseCalls {
+  readers: number;
+  /** Writers queued or running. */
+  writers: number;
+  /** The end of the last writer queued (resolves after its count is taken back). */
+  lastWriter: Promise<void>;
+  /** Wakes the writer waiting for the readers to finish. */
+  readersDone: Array<() => void>;
+}
 
-/** Runs `work` once every earlier call on `licenseKey` in this instance has finished. */
-export function inLicenseTurn<T>(licenseKey: string, work: () => Promise<T>): Promise<T> {
-  const previous = lastTurns.get(licenseKey) ?? Promise.resolve();
-  const turn = previous.then(work);
-  // A failed call ends its turn like a successful one: the next call still runs.
-  const ended = turn.then(() => undefined, () => undefined);
-  lastTurns.set(licenseKey, ended);
-  void ended.then(() => {
-    if (lastTurns.get(licenseKey) === ended) lastTurns.delete(licenseKey);
+const calls = new Map<string, LicenseCalls>();
+
+function callsOn(licenseKey: string): LicenseCalls {
+  let state = calls.get(licenseKey);
+  if (!state) {
+    state = { readers: 0, writers: 0, lastWriter: Promise.resolve(), readersDone: [] };
+    calls.set(licenseKey, state);
+  }
+  return state;
+}
+
+function forgetIfIdle(licenseKey: string, state: LicenseCalls): void {
+  if (state.readers === 0 && state.writers === 0 && calls.get(licenseKey) === state) calls.delete(licenseKey);
+}
+
+/** Thrown inside a reader's transaction that would write while other calls run on the license. */
+export class WriterTurnNeeded extends Error {
+  constructor() {
+    super('This call writes the license: it runs again in a writer turn');
+    this.name = 'WriterTurnNeeded';
+  }
+}
+
+/** True when a reader that is about to write must run again as a writer (another call is running here). */
+export function writerTurnNeeded(licenseKey: string): boolean {
+  const state = calls.get(licenseKey);
+  return state !== undefined && state.readers + state.writers > 1;
+}
+
+/** Runs `work` beside other readers of `licenseKey`, after any writer queued before it. */
+export async function asReader<T>(licenseKey: string, work: () => Promise<T>): Promise<T> {
+  let state = callsOn(licenseKey);
+  while (state.writers > 0) {
+    await state.lastWriter;
+    state = callsOn(licenseKey);
+  }
+  state.readers += 1;
+  try {
+    return await work();
+  } finally {
+    state.readers -= 1;
+    if (state.readers === 0) for (const wake of state.readersDone.splice(0)) wake();
+    forgetIfIdle(licenseKey, state);
+  }
+}
+
+/** Runs `work` alone on `licenseKey` in this instance: after the writers before it and the readers running. */
+export function asWriter<T>(licenseKey: string, work: () => Promise<T>): Promise<T> {
+  const state = callsOn(licenseKey);
+  state.writers += 1;
+  const readersFinished = () => (state.readers === 0 ? Promise.resolve() : new Promise<void>((wake) => state.readersDone.push(wake)));
+  const turn = state.lastWriter.then(readersFinished).then(work);
+  // A failed call ends its turn like a successful one; its count is taken back before the next turn starts.
+  state.lastWriter = turn.then(
+    () => undefined,
+    () => undefined,
+  ).then(() => {
+    state.writers -= 1;
+    forgetIfIdle(licenseKey, state);
   });
   return turn;
 }
 
+/** A client call on one license: as a reader, again as a writer if it turns out to write while others run. */
+export async function inLicenseTurn<T>(licenseKey: string, attempt: (asWriterTurn: boolean) => Promise<T>): Promise<T> {
+  try {
+    return await asReader(licenseKey, () => attempt(false));
+  } catch (error) {
+    if (!(error instanceof WriterTurnNeeded)) throw error;
+    return asWriter(licenseKey, () => attempt(true));
+  }
+}
+
 /** How many license keys have a call running or queued (the map must not grow without bound). */
 export function licensesWithQueuedCalls(): number {
-  return lastTurns.size;
+  return calls.size;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { inLicenseTurn, licensesWithQueuedCalls } from '../../../../functions/src/services/client/licenseQueue.js';
+import { asReader, asWriter, inLicenseTurn, licensesWithQueuedCalls, WriterTurnNeeded, writerTurnNeeded } from '../../../../functions/src/services/client/licenseQueue.js';
 
 /** A call that records when it starts and ends, and finishes only when told to. */
 function heldCall(name: string, journal: string[]) {
@@ -16,12 +16,12 @@ function heldCall(name: string, journal: string[]) {
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
-describe('inLicenseTurn', () => {
-  it('runs the calls on one license one after another, in arrival order', async () => {
+describe('asWriter', () => {
+  it('runs the writers on one license one after another, in arrival order', async () => {
     const journal: string[] = [];
     const first = heldCall('first', journal);
     const second = heldCall('second', journal);
-    const answers = [inLicenseTurn('key-order', first.work), inLicenseTurn('key-order', second.work)];
+    const answers = [asWriter('key-order', first.work), asWriter('key-order', second.work)];
     await settle();
     expect(journal).toEqual(['first start']);
     second.release();
@@ -32,11 +32,11 @@ describe('inLicenseTurn', () => {
     expect(journal).toEqual(['first start', 'first end', 'second start', 'second end']);
   });
 
-  it('lets calls on other licenses run at the same time', async () => {
+  it('lets writers on other licenses run at the same time', async () => {
     const journal: string[] = [];
     const one = heldCall('one', journal);
     const other = heldCall('other', journal);
-    const answers = [inLicenseTurn('key-a', one.work), inLicenseTurn('key-b', other.work)];
+    const answers = [asWriter('key-a', one.work), asWriter('key-b', other.work)];
     await settle();
     expect(journal).toEqual(['one start', 'other start']);
     one.release();
@@ -44,22 +44,92 @@ describe('inLicenseTurn', () => {
     expect(await Promise.all(answers)).toEqual(['one', 'other']);
   });
 
-  it('a failed call gives its error to its own caller and the next call still runs', async () => {
-    const failing = inLicenseTurn('key-failure', () => Promise.reject(new Error('contention')));
-    const next = inLicenseTurn('key-failure', () => Promise.resolve('next ran'));
+  it('a failed writer gives its error to its own caller and the next one still runs', async () => {
+    const failing = asWriter('key-failure', () => Promise.reject(new Error('contention')));
+    const next = asWriter('key-failure', () => Promise.resolve('next ran'));
     await expect(failing).rejects.toThrow('contention');
     expect(await next).toBe('next ran');
+  });
+});
+
+describe('asReader', () => {
+  it('runs the readers of one license side by side', async () => {
+    const journal: string[] = [];
+    const readers = ['r1', 'r2', 'r3'].map((name) => heldCall(name, journal));
+    const answers = readers.map((reader) => asReader('key-readers', reader.work));
+    await settle();
+    expect(journal).toEqual(['r1 start', 'r2 start', 'r3 start']);
+    for (const reader of readers) reader.release();
+    expect(await Promise.all(answers)).toEqual(['r1', 'r2', 'r3']);
+  });
+
+  it('a writer waits for the readers running; a reader arriving behind a queued writer waits for it', async () => {
+    const journal: string[] = [];
+    const early = heldCall('early reader', journal);
+    const writer = heldCall('writer', journal);
+    const late = heldCall('late reader', journal);
+    const answers = [asReader('key-mixed', early.work), asWriter('key-mixed', writer.work), asReader('key-mixed', late.work)];
+    await settle();
+    expect(journal).toEqual(['early reader start']);
+    writer.release();
+    late.release();
+    await settle();
+    expect(journal).toEqual(['early reader start']);
+    early.release();
+    expect(await Promise.all(answers)).toEqual(['early reader', 'writer', 'late reader']);
+    expect(journal).toEqual(['early reader start', 'early reader end', 'writer start', 'writer end', 'late reader start', 'late reader end']);
+  });
+});
+
+describe('inLicenseTurn', () => {
+  /** A client call as runClientCall makes it: it writes, and asks for a writer turn when others run. */
+  const writingCall = (licenseKey: string, journal: string[], name: string, hold?: Promise<void>) => (asWriterTurn: boolean) => {
+    journal.push(`${name} as ${asWriterTurn ? 'writer' : 'reader'}`);
+    return (hold ?? Promise.resolve()).then(() => {
+      if (!asWriterTurn && writerTurnNeeded(licenseKey)) throw new WriterTurnNeeded();
+      return name;
+    });
+  };
+
+  it('a call alone on its license writes in its reader turn: nothing runs twice', async () => {
+    const journal: string[] = [];
+    expect(await inLicenseTurn('key-alone', writingCall('key-alone', journal, 'alone'))).toBe('alone');
+    expect(journal).toEqual(['alone as reader']);
+  });
+
+  it('calls that write beside others run again, each in its writer turn', async () => {
+    const journal: string[] = [];
+    let release: () => void = () => undefined;
+    const hold = new Promise<void>((resolve) => { release = resolve; });
+    const answers = ['a', 'b', 'c'].map((name) => inLicenseTurn('key-burst', writingCall('key-burst', journal, name, hold)));
+    await settle();
+    release();
+    expect(await Promise.all(answers)).toEqual(['a', 'b', 'c']);
+    expect(journal).toEqual(['a as reader', 'b as reader', 'c as reader', 'a as writer', 'b as writer', 'c as writer']);
+  });
+
+  it('another error is its caller’s, without a second attempt', async () => {
+    let attempts = 0;
+    const failing = inLicenseTurn('key-error', async () => {
+      attempts += 1;
+      throw new Error('refused');
+    });
+    await expect(failing).rejects.toThrow('refused');
+    expect(attempts).toBe(1);
   });
 
   it('forgets a license once its last call ended', async () => {
     const journal: string[] = [];
-    const held = heldCall('held', journal);
+    const reader = heldCall('reader', journal);
+    const writer = heldCall('writer', journal);
     const before = licensesWithQueuedCalls();
-    const answer = inLicenseTurn('key-forgotten', held.work);
+    const answers = [asReader('key-forgotten', reader.work), asWriter('key-forgotten', writer.work)];
     expect(licensesWithQueuedCalls()).toBe(before + 1);
-    held.release();
-    await answer;
+    reader.release();
+    writer.release();
+    await Promise.all(answers);
     await settle();
     expect(licensesWithQueuedCalls()).toBe(before);
+    expect(writerTurnNeeded('key-forgotten')).toBe(false);
   });
 });
