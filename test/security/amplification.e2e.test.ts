@@ -121,7 +121,7 @@ describe(`${activationAttemptsPerHour} activations per hour per key`, () => {
     const answers = await Promise.all(devices.map((hwid) => call('deactivate', { body: { licenseKey: key, hwid } })));
     const counts = statusCounts(answers);
     expect(counts[200]).toBe(deactivationsPerHour);
-    // Client calls on one license take turns in an instance (licenseQueue.ts): none aborts another.
+    // Client calls on one license take turns in an instance (data/documentTurns.ts): none aborts another.
     expect(counts).toEqual({ 200: deactivationsPerHour, 429: 1 });
     expect(await storedDevices(key)).toHaveLength(1);
   });

@@ -4,6 +4,7 @@ import { sha256Hex } from '../../crypto/hashing.js';
 import { base62Alphabet, randomId, randomString } from '../../crypto/random.js';
 import { accountsCollection, type AccountDocument } from '../../data/accounts.js';
 import { apiKeysCollection, type ApiKeyDocument } from '../../data/apiKeys.js';
+import { asWriter } from '../../data/documentTurns.js';
 import { db } from '../../data/firestore.js';
 import { readPage } from '../../data/pagination.js';
 import { ApiError, badRequest, conflict, forbidden, notFound } from '../../domain/errors.js';
@@ -62,7 +63,9 @@ export async function createApiKey(principal: Principal, input: CreateApiKeyInpu
     revokedAt: null,
   };
   const accountRef = accountsCollection().doc(accountId);
-  await db().runTransaction(async (transaction) => {
+  // Every creation writes the account's key count: they take turns in this instance rather than
+  // abort one another (data/documentTurns.ts); a burst answers 200 up to the cap, then 409.
+  await asWriter(accountRef.path, () => db().runTransaction(async (transaction) => {
     if (newAccount) {
       transaction.create(accountRef, { ...newAccount, creditsUnlimited: true, activeApiKeys: 1, createdAt: now });
     } else {
@@ -76,7 +79,7 @@ export async function createApiKey(principal: Principal, input: CreateApiKeyInpu
     }
     // create() fails rather than overwrite if 190 random bits ever collide.
     transaction.create(apiKeysCollection().doc(sha256Hex(apiKey)), document);
-  });
+  }));
   return { apiKey, ...apiKeyView(document) };
 }
 
@@ -105,7 +108,7 @@ export async function revokeAccountApiKey(principal: Principal, accountId: strin
   if (!found || (accountId !== undefined && found.data().accountId !== accountId)) throw notFound('API key not found');
   assertAccountAccess(principal, found.data().accountId);
   const accountRef = accountsCollection().doc(found.data().accountId);
-  return db().runTransaction(async (transaction) => {
+  return asWriter(accountRef.path, () => db().runTransaction(async (transaction) => {
     const [current, account] = [(await transaction.get(found.ref)).data(), (await transaction.get(accountRef)).data()];
     if (!current) throw new ApiError('not_found', 'API key not found');
     if (current.revokedAt) return apiKeyView(current);
@@ -113,5 +116,5 @@ export async function revokeAccountApiKey(principal: Principal, accountId: strin
     if (account?.activeApiKeys !== undefined) transaction.update(accountRef.withConverter(null), { activeApiKeys: Math.max(0, account.activeApiKeys - 1) });
     transaction.set(found.ref, revoked);
     return apiKeyView(revoked);
-  });
+  }));
 }

@@ -11,13 +11,13 @@ import type { Timestamp, Transaction } from 'firebase-admin/firestore';
 import { sessions } from '../../config/constants.js';
 import { authLogEntry, authLogsCollection, callRecordRef, type AuthAction } from '../../data/authLogs.js';
 import { isAlreadyExists } from '../../data/errors.js';
+import { inDocumentTurn, WriterTurnNeeded, writerTurnNeeded } from '../../data/documentTurns.js';
 import { db } from '../../data/firestore.js';
 import { heartbeatSlotOf, heartbeatSlotRecord, heartbeatSlotRef, isHeartbeatSlotCollision, secondsToNextSlot } from '../../data/heartbeatSlots.js';
 import { licensesCollection, type LicenseDocument } from '../../data/licenses.js';
 import { ApiError } from '../../domain/errors.js';
 import type { ClientApp } from './clientApps.js';
 import { decideClientCall, eventsOnlyForSubscribers, type ClientRequest, type DoorPolicy } from './clientDecision.js';
-import { inLicenseTurn, WriterTurnNeeded, writerTurnNeeded } from './licenseQueue.js';
 import { takeCredit } from '../admin/credits.js';
 import { recordEvent } from '../licensing/licenseChanges.js';
 
@@ -61,12 +61,12 @@ export async function runClientCall(call: ClientCall): Promise<LicenseDocument> 
   const charge = metered(call);
   try {
     // Calls that write the license take turns in this instance, readers run side by side
-    // (licenseQueue.ts): concurrent writes on one key would abort each other.
-    const outcome = await inLicenseTurn(licenseKey, (asWriterTurn) => db().runTransaction(async (transaction) => {
+    // (data/documentTurns.ts): concurrent writes on one key would abort each other.
+    const outcome = await inDocumentTurn(ref.path, (asWriterTurn) => db().runTransaction(async (transaction) => {
       const stored = (await transaction.get(ref)).data();
       const decision = decideClientCall(call.policy, rules, stored, request, now);
       const writesLicense = decision.outcome === 'refuse' ? decision.record !== undefined : decision.licenseChanged;
-      if (writesLicense && !asWriterTurn && writerTurnNeeded(licenseKey)) throw new WriterTurnNeeded();
+      if (writesLicense && !asWriterTurn && writerTurnNeeded(ref.path)) throw new WriterTurnNeeded();
       if (decision.outcome === 'refuse') {
         if (!decision.record) throw decision.error;
         // A counted attempt (seed 004 activate) or a revocation on expiry is written although

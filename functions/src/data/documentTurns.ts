@@ -1,6 +1,8 @@
 /**
- * Client calls on one license, within an instance: those that only read it run side by side;
- * those that write it take turns. Every client transaction reads the license document; Firestore
+ * Transactions on one contended document, within an instance: those that only read it run side
+ * by side; those that write it take turns. Keyed by the document's path (`licenses/{key}`: every
+ * client call; `accounts/{id}`: API key creation and revocation). Every client transaction reads
+ * the license document; Firestore
  * lets readers share it but serializes a writer against everyone else, by aborting the younger
  * of two (wound-wait) and letting firebase-admin retry after a growing backoff: a burst of 50
  * activations on one key aborted the same transactions again and again until some spent their
@@ -17,7 +19,7 @@
  * queued writer.
  */
 
-interface LicenseCalls {
+interface DocumentCalls {
   readers: number;
   /** Writers queued or running. */
   writers: number;
@@ -27,41 +29,41 @@ interface LicenseCalls {
   readersDone: Array<() => void>;
 }
 
-const calls = new Map<string, LicenseCalls>();
+const calls = new Map<string, DocumentCalls>();
 
-function callsOn(licenseKey: string): LicenseCalls {
-  let state = calls.get(licenseKey);
+function callsOn(path: string): DocumentCalls {
+  let state = calls.get(path);
   if (!state) {
     state = { readers: 0, writers: 0, lastWriter: Promise.resolve(), readersDone: [] };
-    calls.set(licenseKey, state);
+    calls.set(path, state);
   }
   return state;
 }
 
-function forgetIfIdle(licenseKey: string, state: LicenseCalls): void {
-  if (state.readers === 0 && state.writers === 0 && calls.get(licenseKey) === state) calls.delete(licenseKey);
+function forgetIfIdle(path: string, state: DocumentCalls): void {
+  if (state.readers === 0 && state.writers === 0 && calls.get(path) === state) calls.delete(path);
 }
 
-/** Thrown inside a reader's transaction that would write while other calls run on the license. */
+/** Thrown inside a reader's transaction that would write while other calls run on the document. */
 export class WriterTurnNeeded extends Error {
   constructor() {
-    super('This call writes the license: it runs again in a writer turn');
+    super('This call writes the document: it runs again in a writer turn');
     this.name = 'WriterTurnNeeded';
   }
 }
 
-/** True when a reader that is about to write must run again as a writer (another call is running here). */
-export function writerTurnNeeded(licenseKey: string): boolean {
-  const state = calls.get(licenseKey);
+/** True when a reader that is about to write must run again as a writer (another call on the document is running here). */
+export function writerTurnNeeded(path: string): boolean {
+  const state = calls.get(path);
   return state !== undefined && state.readers + state.writers > 1;
 }
 
-/** Runs `work` beside other readers of `licenseKey`, after any writer queued before it. */
-export async function asReader<T>(licenseKey: string, work: () => Promise<T>): Promise<T> {
-  let state = callsOn(licenseKey);
+/** Runs `work` beside other readers of the document, after any writer queued before it. */
+export async function asReader<T>(path: string, work: () => Promise<T>): Promise<T> {
+  let state = callsOn(path);
   while (state.writers > 0) {
     await state.lastWriter;
-    state = callsOn(licenseKey);
+    state = callsOn(path);
   }
   state.readers += 1;
   try {
@@ -69,13 +71,13 @@ export async function asReader<T>(licenseKey: string, work: () => Promise<T>): P
   } finally {
     state.readers -= 1;
     if (state.readers === 0) for (const wake of state.readersDone.splice(0)) wake();
-    forgetIfIdle(licenseKey, state);
+    forgetIfIdle(path, state);
   }
 }
 
-/** Runs `work` alone on `licenseKey` in this instance: after the writers before it and the readers running. */
-export function asWriter<T>(licenseKey: string, work: () => Promise<T>): Promise<T> {
-  const state = callsOn(licenseKey);
+/** Runs `work` alone on the document in this instance: after the writers before it and the readers running. */
+export function asWriter<T>(path: string, work: () => Promise<T>): Promise<T> {
+  const state = callsOn(path);
   state.writers += 1;
   const readersFinished = () => (state.readers === 0 ? Promise.resolve() : new Promise<void>((wake) => state.readersDone.push(wake)));
   const turn = state.lastWriter.then(readersFinished).then(work);
@@ -85,22 +87,22 @@ export function asWriter<T>(licenseKey: string, work: () => Promise<T>): Promise
     () => undefined,
   ).then(() => {
     state.writers -= 1;
-    forgetIfIdle(licenseKey, state);
+    forgetIfIdle(path, state);
   });
   return turn;
 }
 
-/** A client call on one license: as a reader, again as a writer if it turns out to write while others run. */
-export async function inLicenseTurn<T>(licenseKey: string, attempt: (asWriterTurn: boolean) => Promise<T>): Promise<T> {
+/** A transaction on the document: as a reader, again as a writer if it turns out to write while others run. */
+export async function inDocumentTurn<T>(path: string, attempt: (asWriterTurn: boolean) => Promise<T>): Promise<T> {
   try {
-    return await asReader(licenseKey, () => attempt(false));
+    return await asReader(path, () => attempt(false));
   } catch (error) {
     if (!(error instanceof WriterTurnNeeded)) throw error;
-    return asWriter(licenseKey, () => attempt(true));
+    return asWriter(path, () => attempt(true));
   }
 }
 
-/** How many license keys have a call running or queued (the map must not grow without bound). */
-export function licensesWithQueuedCalls(): number {
+/** How many documents have a call running or queued (the map must not grow without bound). */
+export function documentsWithQueuedCalls(): number {
   return calls.size;
 }

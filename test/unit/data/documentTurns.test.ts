@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { asReader, asWriter, inLicenseTurn, licensesWithQueuedCalls, WriterTurnNeeded, writerTurnNeeded } from '../../../../functions/src/services/client/licenseQueue.js';
+import { asReader, asWriter, documentsWithQueuedCalls, inDocumentTurn, WriterTurnNeeded, writerTurnNeeded } from '../../../functions/src/data/documentTurns.js';
 
 /** A call that records when it starts and ends, and finishes only when told to. */
 function heldCall(name: string, journal: string[]) {
@@ -17,11 +17,11 @@ function heldCall(name: string, journal: string[]) {
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('asWriter', () => {
-  it('runs the writers on one license one after another, in arrival order', async () => {
+  it('runs the writers on one document one after another, in arrival order', async () => {
     const journal: string[] = [];
     const first = heldCall('first', journal);
     const second = heldCall('second', journal);
-    const answers = [asWriter('key-order', first.work), asWriter('key-order', second.work)];
+    const answers = [asWriter('licenses/key-order', first.work), asWriter('licenses/key-order', second.work)];
     await settle();
     expect(journal).toEqual(['first start']);
     second.release();
@@ -32,11 +32,11 @@ describe('asWriter', () => {
     expect(journal).toEqual(['first start', 'first end', 'second start', 'second end']);
   });
 
-  it('lets writers on other licenses run at the same time', async () => {
+  it('lets writers on other documents run at the same time', async () => {
     const journal: string[] = [];
     const one = heldCall('one', journal);
     const other = heldCall('other', journal);
-    const answers = [asWriter('key-a', one.work), asWriter('key-b', other.work)];
+    const answers = [asWriter('licenses/key-a', one.work), asWriter('licenses/key-b', other.work)];
     await settle();
     expect(journal).toEqual(['one start', 'other start']);
     one.release();
@@ -45,18 +45,18 @@ describe('asWriter', () => {
   });
 
   it('a failed writer gives its error to its own caller and the next one still runs', async () => {
-    const failing = asWriter('key-failure', () => Promise.reject(new Error('contention')));
-    const next = asWriter('key-failure', () => Promise.resolve('next ran'));
+    const failing = asWriter('licenses/key-failure', () => Promise.reject(new Error('contention')));
+    const next = asWriter('licenses/key-failure', () => Promise.resolve('next ran'));
     await expect(failing).rejects.toThrow('contention');
     expect(await next).toBe('next ran');
   });
 });
 
 describe('asReader', () => {
-  it('runs the readers of one license side by side', async () => {
+  it('runs the readers of one document side by side', async () => {
     const journal: string[] = [];
     const readers = ['r1', 'r2', 'r3'].map((name) => heldCall(name, journal));
-    const answers = readers.map((reader) => asReader('key-readers', reader.work));
+    const answers = readers.map((reader) => asReader('licenses/key-readers', reader.work));
     await settle();
     expect(journal).toEqual(['r1 start', 'r2 start', 'r3 start']);
     for (const reader of readers) reader.release();
@@ -68,7 +68,7 @@ describe('asReader', () => {
     const early = heldCall('early reader', journal);
     const writer = heldCall('writer', journal);
     const late = heldCall('late reader', journal);
-    const answers = [asReader('key-mixed', early.work), asWriter('key-mixed', writer.work), asReader('key-mixed', late.work)];
+    const answers = [asReader('licenses/key-mixed', early.work), asWriter('licenses/key-mixed', writer.work), asReader('licenses/key-mixed', late.work)];
     await settle();
     expect(journal).toEqual(['early reader start']);
     writer.release();
@@ -81,7 +81,7 @@ describe('asReader', () => {
   });
 });
 
-describe('inLicenseTurn', () => {
+describe('inDocumentTurn', () => {
   /** A client call as runClientCall makes it: it writes, and asks for a writer turn when others run. */
   const writingCall = (licenseKey: string, journal: string[], name: string, hold?: Promise<void>) => (asWriterTurn: boolean) => {
     journal.push(`${name} as ${asWriterTurn ? 'writer' : 'reader'}`);
@@ -91,9 +91,9 @@ describe('inLicenseTurn', () => {
     });
   };
 
-  it('a call alone on its license writes in its reader turn: nothing runs twice', async () => {
+  it('a call alone on its document writes in its reader turn: nothing runs twice', async () => {
     const journal: string[] = [];
-    expect(await inLicenseTurn('key-alone', writingCall('key-alone', journal, 'alone'))).toBe('alone');
+    expect(await inDocumentTurn('licenses/key-alone', writingCall('licenses/key-alone', journal, 'alone'))).toBe('alone');
     expect(journal).toEqual(['alone as reader']);
   });
 
@@ -101,7 +101,7 @@ describe('inLicenseTurn', () => {
     const journal: string[] = [];
     let release: () => void = () => undefined;
     const hold = new Promise<void>((resolve) => { release = resolve; });
-    const answers = ['a', 'b', 'c'].map((name) => inLicenseTurn('key-burst', writingCall('key-burst', journal, name, hold)));
+    const answers = ['a', 'b', 'c'].map((name) => inDocumentTurn('licenses/key-burst', writingCall('licenses/key-burst', journal, name, hold)));
     await settle();
     release();
     expect(await Promise.all(answers)).toEqual(['a', 'b', 'c']);
@@ -110,7 +110,7 @@ describe('inLicenseTurn', () => {
 
   it('another error is its caller’s, without a second attempt', async () => {
     let attempts = 0;
-    const failing = inLicenseTurn('key-error', async () => {
+    const failing = inDocumentTurn('licenses/key-error', async () => {
       attempts += 1;
       throw new Error('refused');
     });
@@ -118,18 +118,18 @@ describe('inLicenseTurn', () => {
     expect(attempts).toBe(1);
   });
 
-  it('forgets a license once its last call ended', async () => {
+  it('forgets a document once its last call ended', async () => {
     const journal: string[] = [];
     const reader = heldCall('reader', journal);
     const writer = heldCall('writer', journal);
-    const before = licensesWithQueuedCalls();
-    const answers = [asReader('key-forgotten', reader.work), asWriter('key-forgotten', writer.work)];
-    expect(licensesWithQueuedCalls()).toBe(before + 1);
+    const before = documentsWithQueuedCalls();
+    const answers = [asReader('licenses/key-forgotten', reader.work), asWriter('licenses/key-forgotten', writer.work)];
+    expect(documentsWithQueuedCalls()).toBe(before + 1);
     reader.release();
     writer.release();
     await Promise.all(answers);
     await settle();
-    expect(licensesWithQueuedCalls()).toBe(before);
-    expect(writerTurnNeeded('key-forgotten')).toBe(false);
+    expect(documentsWithQueuedCalls()).toBe(before);
+    expect(writerTurnNeeded('licenses/key-forgotten')).toBe(false);
   });
 });
